@@ -1,0 +1,50 @@
+"""Shared fixtures: small hand-checkable networks in UTM 49N (metres)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from transnet.region import Region
+
+UTM = "EPSG:32649"
+# A point near Taiyuan, so UTM 49N is the right zone; all test geometry is offset from it.
+X0, Y0 = 500_000.0, 4_200_000.0
+
+
+def lines_frame(records: list[dict]) -> gpd.GeoDataFrame:
+    """Lines given in metres relative to (X0, Y0)."""
+    geometries = [LineString([(X0 + x, Y0 + y) for x, y in r.pop("coords")]) for r in records]
+    frame = gpd.GeoDataFrame(records, geometry=geometries, crs=UTM)
+    for column, default in (("ref", ""), ("admin_class", "unknown"), ("lanes", 2)):
+        if column not in frame.columns:
+            frame[column] = default
+    return frame
+
+
+def points_frame(records: list[dict]) -> gpd.GeoDataFrame:
+    geometries = [Point(X0 + r.pop("x"), Y0 + r.pop("y")) for r in records]
+    return gpd.GeoDataFrame(records, geometry=geometries, crs=UTM)
+
+
+def square_region(*, side_m: float = 10_000.0, seat_xy=(1_000.0, 300.0)) -> Region:
+    """One square county from (0, -side/2) to (side, side/2), area side² exactly."""
+    polygon = box(X0, Y0 - side_m / 2, X0 + side_m, Y0 + side_m / 2)
+    counties = gpd.GeoDataFrame(
+        {"code": ["1"], "name": ["Square"], "name_en": ["Square"], "name_gb": ["Square"]},
+        geometry=[polygon],
+        crs=UTM,
+    )
+    counties["area_km2"] = counties.area / 1e6
+    seats = gpd.GeoDataFrame(
+        {"code": ["1"], "name": ["Seat"]},
+        geometry=[Point(X0 + seat_xy[0], Y0 + seat_xy[1])],
+        crs=UTM,
+    )
+    return Region("Square test region", counties.to_crs("EPSG:4326"), seats.to_crs("EPSG:4326"))
+
+
+@pytest.fixture
+def region() -> Region:
+    return square_region()

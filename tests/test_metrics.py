@@ -1,0 +1,106 @@
+"""Density and coverage on hand-checkable geometry (a 10 km x 10 km county)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import lines_frame, points_frame, square_region
+
+from transnet.metrics import evaluate_scenario
+from transnet.network import network_from_lines
+
+
+def test_density_of_a_square_county_crossed_by_a_line(region):
+    # 20 km of grade-2 road from x=-5 km to x=15 km: exactly 10 km lie inside the 100 km² county.
+    lines = lines_frame(
+        [{"id": "r", "name": "R", "grade": "2", "coords": [(-5000, 0), (15_000, 0)]}]
+    )
+    metrics = evaluate_scenario(network_from_lines(lines), region)
+    assert region.area_km2 == pytest.approx(100.0)
+    assert metrics["length_km"]["2"] == pytest.approx(10.0, abs=1e-3)
+    assert metrics["length_km"]["total"] == pytest.approx(10.0, abs=1e-3)
+    assert metrics["density_per_100km2"]["2"] == pytest.approx(10.0, abs=1e-3)
+    assert metrics["density_per_100km2"]["expressway"] == 0
+    county = metrics["counties"][0]
+    assert county["density_per_100km2"] == pytest.approx(10.0, abs=1e-3)
+    assert county["crossed"] is False
+
+
+def _network_with_interchange():
+    lines = lines_frame(
+        [
+            # Ordinary road from the seat's side of the county east to x = 12 km.
+            {"id": "g", "name": "G108", "grade": "2", "coords": [(0, 0), (12_000, 0)]},
+            # Expressway running north-south at x = 12 km, outside the county (east edge 10 km).
+            {
+                "id": "x",
+                "name": "G55",
+                "grade": "expressway",
+                "coords": [(12_000, -6000), (12_000, 6000)],
+            },
+        ]
+    )
+    interchanges = points_frame([{"id": "i", "name": "East", "road": "x", "x": 12_000, "y": 500}])
+    return network_from_lines(lines, interchanges)
+
+
+def test_seat_at_a_known_network_distance_from_an_interchange():
+    # Seat 300 m north of the road at x = 1 km: 300 m access + 11 km road + 500 m ramp = 11.8 km.
+    region = square_region(seat_xy=(1000, 300))
+    metrics = evaluate_scenario(_network_with_interchange(), region, seat_within_km=12.0)
+    county = metrics["counties"][0]
+    assert county["seat_snap_m"] == pytest.approx(300, abs=0.01)
+    assert county["seat_to_interchange_km"] == pytest.approx(11.8, abs=1e-3)
+    assert county["crossed"] is False
+    assert county["interchanges"] == 0
+    assert county["covered"] is True  # rule seat_within_km, 11.8 <= 12
+    tighter = evaluate_scenario(_network_with_interchange(), region, seat_within_km=11.7)
+    assert tighter["counties"][0]["covered"] is False
+    assert tighter["county_expressway_coverage"]["share"] == 0
+
+
+@pytest.mark.parametrize(
+    ("rule", "covered"),
+    [("crossed", False), ("interchange_inside", False), ("seat_within_km", True)],
+)
+def test_coverage_rule_is_chosen_by_the_caller(rule, covered):
+    region = square_region(seat_xy=(1000, 300))
+    metrics = evaluate_scenario(_network_with_interchange(), region, coverage_rule=rule)
+    assert metrics["counties"][0]["covered"] is covered
+    assert metrics["county_expressway_coverage"]["rule"] == rule
+
+
+def test_crossed_and_interchange_inside():
+    lines = lines_frame(
+        [
+            {"id": "g", "name": "G108", "grade": "2", "coords": [(0, 0), (5000, 0)]},
+            {
+                "id": "x",
+                "name": "G55",
+                "grade": "expressway",
+                "coords": [(5000, -8000), (5000, 8000)],
+            },
+        ]
+    )
+    interchanges = points_frame([{"id": "i", "name": "Mid", "road": "x", "x": 5000, "y": 0}])
+    metrics = evaluate_scenario(network_from_lines(lines, interchanges), square_region())
+    county = metrics["counties"][0]
+    assert county["crossed"] is True
+    assert county["expressway_km"] == pytest.approx(10.0, abs=1e-3)  # 16 km line, 10 km inside
+    assert county["interchanges"] == 1
+    assert metrics["density_per_100km2"]["expressway"] == pytest.approx(10.0, abs=1e-3)
+
+
+def test_grade1_coverage_counts_grade1_roads_and_interchanges_only():
+    region = square_region(seat_xy=(1000, 300))
+    lines = lines_frame(
+        [
+            {"id": "near", "name": "grade 2 near", "grade": "2", "coords": [(0, 0), (9000, 0)]},
+            {"id": "g1", "name": "grade 1 far", "grade": "1", "coords": [(0, 4300), (9000, 4300)]},
+        ]
+    )
+    metrics = evaluate_scenario(network_from_lines(lines), region, grade1_within_km=5.0)
+    county = metrics["counties"][0]
+    assert county["seat_to_grade1_km"] == pytest.approx(4.0, abs=1e-3)
+    assert county["grade1_covered"] is True
+    strict = evaluate_scenario(network_from_lines(lines), region, grade1_within_km=3.9)
+    assert strict["county_grade1_coverage"]["covered"] == 0

@@ -1,0 +1,50 @@
+"""Errors raised by transnet on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["InputError", "TransnetError"]
+
+
+class TransnetError(Exception):
+    """Base class of every error transnet raises on purpose."""
+
+
+class InputError(TransnetError, ValueError):
+    """Bad input: names the file, the record (card or feature id) and the field.
+
+    Parameters
+    ----------
+    message
+        What is wrong and, where possible, what was expected.
+    path
+        The file the bad input came from.
+    record
+        The id of the card, feature or row.
+    field
+        The field (property, column) at fault.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        record: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path = None if path is None else str(path)
+        self.record = record
+        self.field = field
+        self.reason = message
+        where = []
+        if self.path:
+            where.append(self.path)
+        if record is not None:
+            where.append(f"record '{record}'")
+        if field is not None:
+            where.append(f"field '{field}'")
+        prefix = ": ".join([", ".join(where)]) + ": " if where else ""
+        super().__init__(prefix + message)

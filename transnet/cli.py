@@ -1,0 +1,146 @@
+"""Command line: ``transnet run`` and ``transnet check``.
+
+Exit codes: 0 success (for ``check``: no evaluated target fails), 1 a target fails, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from transnet._errors import InputError
+from transnet.io import atomic_directory
+from transnet.study import Study, run_study
+from transnet.targets import TargetResult, write_junit
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Regional road-network planning: density, expressway coverage and plan checks.",
+)
+_out = Console()
+_err = Console(stderr=True)
+
+BundleOption = Annotated[
+    str, typer.Option("--bundle", help="Embedded bundle name or a folder with bundle.yaml.")
+]
+TargetsOption = Annotated[
+    Path | None, typer.Option("--targets", help="Targets YAML file instead of the bundle's.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+def _study(bundle: str, targets: Path | None, scenario: str | None, quiet: bool) -> Study:
+    if quiet:
+        return run_study(bundle, targets_path=targets, scenario=scenario)
+    with _err.status(f"Building scenarios for bundle '{bundle}'…"):
+        return run_study(bundle, targets_path=targets, scenario=scenario)
+
+
+def _targets_table(results: list[TargetResult]) -> Table:
+    table = Table(title="Targets")
+    for column in ("target", "scenario", "value", "needs", "status"):
+        table.add_column(column)
+    colours = {"pass": "green", "fail": "red", "not_evaluated": "yellow"}
+    for r in results:
+        value = "—" if r.value is None else f"{r.value:,.4g}"
+        status = f"[{colours[r.status]}]{r.status}[/]"
+        needs = f"{r.op} {r.threshold:g} {r.unit}".strip()
+        table.add_row(r.id, r.scenario, value, needs, status)
+    return table
+
+
+def _summary_table(study: Study) -> Table:
+    before, after = study.metrics["before"], study.metrics["after"]
+    table = Table(title=f"{study.region.name} ({study.region.area_km2:,.0f} km²)")
+    for column in ("metric", "before", "after", "change"):
+        table.add_column(column, justify="right" if column != "metric" else "left")
+    rows = [
+        ("expressway km", before["length_km"]["expressway"], after["length_km"]["expressway"]),
+        (
+            "expressway km/100 km²",
+            before["density_per_100km2"]["expressway"],
+            after["density_per_100km2"]["expressway"],
+        ),
+        ("trunk network km", before["length_km"]["total"], after["length_km"]["total"]),
+        (
+            "counties on an expressway",
+            before["county_expressway_coverage"]["covered"],
+            after["county_expressway_coverage"]["covered"],
+        ),
+        (
+            "counties on grade-1",
+            before["county_grade1_coverage"]["covered"],
+            after["county_grade1_coverage"]["covered"],
+        ),
+    ]
+    for name, b, a in rows:
+        table.add_row(name, f"{b:,.2f}", f"{a:,.2f}", f"{a - b:+,.2f}")
+    return table
+
+
+@app.command()
+def run(
+    bundle: BundleOption = "taixin",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: outputs/<bundle>].")
+    ] = None,
+    targets: TargetsOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Apply the plan, compute metrics before and after, write reports and maps."""
+    from transnet.maps import write_scenario_maps
+    from transnet.report import caveats, write_reports
+
+    study = _study(bundle, targets, None, quiet)
+    folder = out or Path("outputs") / study.bundle.name
+    with atomic_directory(folder) as staging:
+        write_reports(study, staging)
+        write_scenario_maps(study, staging)
+    if not quiet:
+        _out.print(_summary_table(study))
+        _out.print(_targets_table(study.results))
+        for note in caveats(study):
+            _out.print(f"[yellow]Note:[/] {note}")
+        _out.print(f"Wrote {folder}/: metrics.json, metrics_by_county.csv, report.md, maps")
+
+
+@app.command()
+def check(
+    bundle: BundleOption = "taixin",
+    targets: TargetsOption = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Evaluate every target on 'before' or 'after'."),
+    ] = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Check the plan against its targets; exit 1 if any evaluated target fails."""
+    study = _study(bundle, targets, scenario, quiet)
+    if junit is not None:
+        write_junit(study.results, junit, suite=f"transnet.{study.bundle.name}")
+    if not quiet:
+        _out.print(_targets_table(study.results))
+    failed = [r.id for r in study.results if r.status == "fail"]
+    if failed:
+        _err.print(f"[red]Failed targets:[/] {', '.join(failed)}")
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Run the command line; bad input exits 2 with a message naming the file and field."""
+    try:
+        app(standalone_mode=True)
+    except InputError as exc:
+        _err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(2)

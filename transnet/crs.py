@@ -1,0 +1,88 @@
+"""Coordinate reference systems: the projected CRS for lengths, equal-area CRS for areas, checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+from pyproj import CRS
+
+from transnet._errors import InputError
+
+__all__ = ["GEOGRAPHIC_CRS", "PROJECTED_CRS", "check_crs", "equal_area_crs"]
+
+#: Longitude/latitude CRS of every input and output file (OSM, GeoJSON, Folium).
+GEOGRAPHIC_CRS = "EPSG:4326"
+#: Default CRS for lengths: UTM zone 49N covers 108–114° E, which holds the Taixin zone.
+PROJECTED_CRS = "EPSG:32649"
+
+
+def equal_area_crs(bounds: tuple[float, float, float, float]) -> CRS:
+    """Return an Albers equal-area CRS centred on lon/lat ``bounds``.
+
+    Parameters
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees.
+
+    Returns
+    -------
+    pyproj.CRS
+        Albers conic equal-area CRS, standard parallels at 1/6 and 5/6 of the latitude span.
+
+    Examples
+    --------
+    >>> equal_area_crs((111.7, 37.7, 114.0, 39.4)).is_projected
+    True
+
+    """
+    min_lon, min_lat, max_lon, max_lat = bounds
+    span = max_lat - min_lat
+    lat_1 = min_lat + span / 6
+    lat_2 = max_lat - span / 6
+    return CRS.from_proj4(
+        f"+proj=aea +lat_1={lat_1:.4f} +lat_2={lat_2:.4f} +lat_0={(min_lat + max_lat) / 2:.4f} "
+        f"+lon_0={(min_lon + max_lon) / 2:.4f} +datum=WGS84 +units=m +no_defs"
+    )
+
+
+def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Check that ``frame`` has a CRS and coordinates that fit it; return it in WGS-84.
+
+    GeoJSON without a ``crs`` member is read as WGS-84 by definition (RFC 7946); a file whose
+    coordinates are then outside ±180°/±90° is a projected file that lost its CRS.
+
+    Parameters
+    ----------
+    frame
+        Features just read from ``path``.
+    path
+        The file, for the error message.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``frame`` in :data:`GEOGRAPHIC_CRS`.
+
+    Raises
+    ------
+    InputError
+        If the CRS is missing, or the coordinates cannot be longitude/latitude.
+
+    """
+    if frame.crs is None:
+        raise InputError(
+            "the file has no CRS; expected WGS-84 longitude/latitude (EPSG:4326) "
+            "or a file that declares its CRS",
+            path=path,
+        )
+    if frame.crs.is_geographic and len(frame) and frame.geometry.notna().any():
+        min_x, min_y, max_x, max_y = frame.total_bounds
+        if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
+            raise InputError(
+                f"coordinates {frame.total_bounds.round(1).tolist()} are not longitude/latitude: "
+                "the file looks projected but declares no CRS; expected WGS-84 (EPSG:4326) "
+                "or a file that declares its CRS",
+                path=path,
+            )
+    return frame.to_crs(GEOGRAPHIC_CRS)

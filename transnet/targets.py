@@ -1,0 +1,267 @@
+"""Plan targets as data, their evaluation, and JUnit output for CI."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from xml.etree import ElementTree
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from transnet._errors import InputError
+from transnet.metrics import COVERAGE_RULES
+
+__all__ = [
+    "DataAvailability",
+    "Target",
+    "TargetResult",
+    "evaluate_targets",
+    "load_targets",
+    "write_junit",
+]
+
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+}
+
+#: What a target may require beyond the metrics every network gives.
+REQUIREMENTS = ("complete_network", "townships", "pois", "villages")
+
+_REQUIREMENT_REASONS = {
+    "complete_network": "the network holds trunk roads only (no county, township or village "
+    "roads); this metric needs every road",
+    "townships": "no township points were given (the bundle has none; see data/README.md)",
+    "pois": "no points of interest (3A+ scenic spots, development zones) were given",
+    "villages": "no village data was given",
+}
+
+
+class Target(BaseModel):
+    """One target: a metric of one scenario compared with a threshold.
+
+    Examples
+    --------
+    >>> Target(id="x", metric="density_per_100km2.expressway", op=">=", threshold=4.9).scenario
+    'after'
+
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    metric: str
+    scenario: Literal["before", "after"] = "after"
+    op: Literal[">=", "<=", ">", "<", "=="]
+    threshold: float
+    unit: str = ""
+    source_zh: str = ""
+    source_en: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+    requires: list[Literal["complete_network", "townships", "pois", "villages"]] = Field(
+        default_factory=list
+    )
+
+
+@dataclass(frozen=True)
+class DataAvailability:
+    """What the evaluated data holds, for targets that require more than the network."""
+
+    complete_network: bool = False
+    townships: bool = False
+    pois: bool = False
+    villages: bool = False
+
+
+@dataclass
+class TargetResult:
+    """The outcome of one target."""
+
+    id: str
+    metric: str
+    scenario: str
+    value: float | None
+    op: str
+    threshold: float
+    unit: str
+    status: Literal["pass", "fail", "not_evaluated"]
+    reason: str = ""
+    source_zh: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_record(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "metric": self.metric,
+            "scenario": self.scenario,
+            "value": self.value,
+            "op": self.op,
+            "threshold": self.threshold,
+            "unit": self.unit,
+            "status": self.status,
+            "reason": self.reason,
+            "source_zh": self.source_zh,
+        }
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """Read targets from a YAML file with a top-level ``targets:`` list.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the target id and the field.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> [t.id for t in load_targets(load_bundle("taixin").path("targets"))][:2]
+    ['expressway_density', 'road_density']
+
+    """
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", path=path) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=path) from None
+    if not isinstance(document, dict) or not isinstance(document.get("targets"), list):
+        raise InputError("expected a mapping with a 'targets:' list", path=path, field="targets")
+    targets = []
+    for number, item in enumerate(document["targets"]):
+        record = str(item.get("id", f"#{number}")) if isinstance(item, dict) else f"#{number}"
+        if isinstance(item, dict) and isinstance(item.get("requires"), str):
+            item = {**item, "requires": [item["requires"]]}
+        try:
+            target = Target.model_validate(item)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field_name = ".".join(str(p) for p in error["loc"]) or None
+            raise InputError(error["msg"], path=path, record=record, field=field_name) from None
+        rule = target.params.get("rule")
+        if rule is not None and rule not in COVERAGE_RULES:
+            raise InputError(
+                f"unknown rule {rule!r}; expected one of {', '.join(COVERAGE_RULES)}",
+                path=path,
+                record=record,
+                field="params.rule",
+            )
+        targets.append(target)
+    ids = [t.id for t in targets]
+    for target_id in ids:
+        if ids.count(target_id) > 1:
+            raise InputError("duplicate target id", path=path, record=target_id, field="id")
+    return targets
+
+
+def _lookup(metrics: dict[str, Any], dotted: str) -> Any:
+    value: Any = metrics
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def evaluate_targets(
+    targets: list[Target],
+    scenarios: dict[str, dict[str, Any]],
+    *,
+    available: DataAvailability,
+    scenario: str | None = None,
+) -> list[TargetResult]:
+    """Evaluate targets against scenario metrics.
+
+    A target whose requirement is not met, or whose metric was not computed, is
+    ``not_evaluated`` with the reason: never silently passed.
+
+    Parameters
+    ----------
+    targets
+        The targets.
+    scenarios
+        Metrics by scenario name (``"before"``, ``"after"``), as from
+        :func:`transnet.metrics.evaluate_scenario`.
+    available
+        What the input data holds.
+    scenario
+        Evaluate every target on this scenario instead of its own.
+
+    Returns
+    -------
+    list of TargetResult
+
+    """
+    results = []
+    for target in targets:
+        which = scenario or target.scenario
+        common = {
+            "id": target.id,
+            "metric": target.metric,
+            "scenario": which,
+            "op": target.op,
+            "threshold": target.threshold,
+            "unit": target.unit,
+            "source_zh": target.source_zh,
+            "params": target.params,
+        }
+        missing = [r for r in target.requires if not getattr(available, r)]
+        if missing:
+            reason = "; ".join(_REQUIREMENT_REASONS[r] for r in missing)
+            results.append(
+                TargetResult(value=None, status="not_evaluated", reason=reason, **common)
+            )
+            continue
+        value = _lookup(scenarios.get(which, {}), target.metric)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            results.append(
+                TargetResult(
+                    value=None,
+                    status="not_evaluated",
+                    reason=f"metric '{target.metric}' is not computed for scenario '{which}'",
+                    **common,
+                )
+            )
+            continue
+        passed = _OPERATORS[target.op](float(value), target.threshold)
+        results.append(
+            TargetResult(value=float(value), status="pass" if passed else "fail", **common)
+        )
+    return results
+
+
+def write_junit(results: list[TargetResult], path: str | Path, *, suite: str = "transnet") -> None:
+    """Write target results as a JUnit XML report: one test case per target.
+
+    Failed targets are ``<failure>``, ``not_evaluated`` ones ``<skipped>`` with the reason.
+    """
+    failures = sum(r.status == "fail" for r in results)
+    skipped = sum(r.status == "not_evaluated" for r in results)
+    root = ElementTree.Element(
+        "testsuite",
+        name=suite,
+        tests=str(len(results)),
+        failures=str(failures),
+        skipped=str(skipped),
+        errors="0",
+    )
+    for result in results:
+        case = ElementTree.SubElement(
+            root, "testcase", classname=f"{suite}.{result.scenario}", name=result.id
+        )
+        needed = f"{result.op} {result.threshold:g} {result.unit}".strip()
+        text = f"{result.metric} = {result.value} (needs {needed})"
+        if result.status == "fail":
+            ElementTree.SubElement(case, "failure", message=text).text = result.source_zh
+        elif result.status == "not_evaluated":
+            ElementTree.SubElement(case, "skipped", message=result.reason)
+    ElementTree.ElementTree(root).write(Path(path), encoding="utf-8", xml_declaration=True)
