@@ -307,10 +307,9 @@ def apply_plan(
                 if grade_rank(card.grade) < grade_rank(current):
                     modified_grade[index] = card.grade
                 if card.lanes is not None:
-                    lanes = max(
-                        int(modified_lanes.get(index, edges.at[index, "lanes"])), card.lanes
-                    )
-                    modified_lanes[index] = lanes
+                    current_lanes = modified_lanes.get(index, edges.at[index, "lanes"])
+                    if pd.isna(current_lanes) or int(current_lanes) < card.lanes:
+                        modified_lanes[index] = card.lanes
                 modified_by[index] = card.id
             row["edges_modified"] = len(matched)
             row["outcome"] = "modified" if matched else "no_match"

@@ -1,0 +1,226 @@
+"""Plan cards: validation of bad input, and applying upgrades, new links and duplicates."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from conftest import UTM, X0, Y0, lines_frame
+from shapely.geometry import LineString
+
+from transnet import InputError
+from transnet.metrics import evaluate_scenario
+from transnet.network import network_from_lines
+from transnet.plan import Plan, ProjectCard, apply_plan, load_plan
+
+
+def _card(**overrides) -> dict:
+    card = {
+        "id": "N1",
+        "name": "G108 upgrade",
+        "class": "national_provincial",
+        "action": "upgrade",
+        "length_km": 10.0,
+        "length_basis": "estimated",
+        "investment_100m_cny": 5.0,
+        "investment_basis": "apportioned",
+        "status": "planned",
+        "grade": "1",
+        "lanes": 4,
+        "ref": "",
+        "provenance": "illustrative",
+        "source": "test",
+        "interchanges": [],
+    }
+    card.update(overrides)
+    return card
+
+
+def _plan(cards: list[tuple[dict, list[tuple[float, float]]]]) -> Plan:
+    """A plan from (properties, coordinates in metres relative to X0, Y0)."""
+    models = [ProjectCard.model_validate(props) for props, _ in cards]
+    geometries = [LineString([(X0 + x, Y0 + y) for x, y in coords]) for _, coords in cards]
+    frame = gpd.GeoDataFrame(
+        [m.model_dump(by_alias=True) for m in models], geometry=geometries, crs=UTM
+    ).to_crs("EPSG:4326")
+    return Plan(cards=models, frame=frame)
+
+
+def _base():
+    lines = lines_frame(
+        [
+            {
+                "id": "g",
+                "name": "G108",
+                "ref": "G108",
+                "grade": "2",
+                "coords": [(0, 0), (10_000, 0)],
+            },
+            {"id": "s", "name": "S-road", "grade": "3", "coords": [(10_000, 0), (10_000, 8000)]},
+            {
+                "id": "x",
+                "name": "G55",
+                "grade": "expressway",
+                "lanes": 4,
+                "coords": [(0, 20_000), (20_000, 20_000)],
+            },
+        ]
+    )
+    return network_from_lines(lines)
+
+
+def test_upgrade_changes_the_grade_of_matched_edges_only(region):
+    base = _base()
+    result = apply_plan(base, _plan([(_card(), [(0, 50), (10_000, 50)])]))
+    after = result.network
+    g108 = after.edges[after.edges["name"] == "G108"]
+    assert set(g108["grade"]) == {"1"}
+    assert set(g108["lanes"]) == {4}
+    assert set(g108["project_id"]) == {"N1"}
+    assert set(after.edges.loc[after.edges["name"] == "S-road", "grade"]) == {"3"}
+    assert result.log.loc[0, "outcome"] == "modified"
+    # The base network is untouched.
+    assert set(base.edges.loc[base.edges["name"] == "G108", "grade"]) == {"2"}
+    # Density by grade moves 10 km from grade 2 to grade 1 (the whole road lies in the county).
+    before_metrics = evaluate_scenario(base, region)
+    after_metrics = evaluate_scenario(after, region)
+    assert before_metrics["length_km"]["2"] == pytest.approx(10.0, abs=1e-3)
+    assert after_metrics["length_km"]["1"] == pytest.approx(10.0, abs=1e-3)
+    assert after_metrics["length_km"]["2"] == pytest.approx(0.0, abs=1e-3)
+    assert after_metrics["length_km"]["total"] == pytest.approx(
+        before_metrics["length_km"]["total"]
+    )
+
+
+def test_upgrade_never_downgrades_and_reports_no_match():
+    base = _base()
+    plan = _plan(
+        [
+            (_card(id="N2", grade="4"), [(0, 0), (10_000, 0)]),
+            (_card(id="N3"), [(0, -5000), (10_000, -5000)]),
+        ]
+    )
+    result = apply_plan(base, plan)
+    assert set(result.network.edges.loc[result.network.edges["name"] == "G108", "grade"]) == {"2"}
+    log = result.log.set_index("id")
+    assert log.at["N3", "outcome"] == "no_match"
+    assert "nothing changed" in log.at["N3", "note"]
+
+
+def test_new_link_is_snapped_to_existing_nodes_and_snap_distance_reported():
+    base = _base()
+    # From 150 m off the G108's west end (0, 0) to 300 m off the S-road's north end (10 km, 8 km).
+    card = _card(id="N4", action="new", grade="2", length_km=12.8)
+    result = apply_plan(base, _plan([(card, [(0, 150), (10_000, 8300)])]))
+    row = result.log.iloc[0]
+    assert row["outcome"] == "added"
+    assert row["start_snap_m"] == pytest.approx(150, abs=0.01)
+    assert row["end_snap_m"] == pytest.approx(300, abs=0.01)
+    after = result.network
+    new = after.edges[after.edges["project_id"] == "N4"]
+    assert len(new) == 1
+    # Snapped ends are the existing nodes, so the new line closes a loop: 3 ordinary nodes.
+    assert set(new[["u", "v"]].to_numpy().ravel()) <= set(base.nodes.index)
+    assert new["length_m"].iloc[0] == pytest.approx((10_000**2 + 8000**2) ** 0.5)
+
+
+def test_new_link_end_beyond_tolerance_is_left_free():
+    base = _base()
+    card = _card(id="N5", action="new", grade="2", length_km=5)
+    result = apply_plan(base, _plan([(card, [(0, 0), (-5000, 0)])]), snap_tolerance_m=1000)
+    row = result.log.iloc[0]
+    assert row["start_snap_m"] == pytest.approx(0, abs=1e-6)
+    assert row["end_snap_m"] != row["end_snap_m"]  # NaN: left free
+    assert "end end left free" in row["note"]
+    assert len(result.network.nodes) == len(base.nodes) + 1
+
+
+def test_a_project_already_in_the_base_network_is_not_counted_twice(region):
+    base = _base()
+    ring = _card(
+        id="E2",
+        name="ring opened 2024",
+        action="new",
+        grade="expressway",
+        length_km=20,
+        **{"class": "expressway"},
+    )
+    result = apply_plan(base, _plan([(ring, [(0, 20_100), (20_000, 20_100)])]))
+    assert result.log.iloc[0]["outcome"] == "already_in_base"
+    assert result.network.edges["length_m"].sum() == pytest.approx(base.edges["length_m"].sum())
+
+
+def test_new_expressway_with_an_interchange_gets_a_ramp():
+    base = _base()
+    # A new expressway from the G55 at (20 km, 20 km) south to (20 km, 0), with an interchange
+    # 1 km east of the S-road's north end.
+    import pyproj
+
+    to_lonlat = pyproj.Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
+    lon, lat = to_lonlat.transform(X0 + 20_000, Y0 + 8000)
+    card = _card(
+        id="E3",
+        action="new",
+        grade="expressway",
+        length_km=20,
+        name="new expressway",
+        interchanges=[{"name": "S-road IC", "lon": lon, "lat": lat}],
+        **{"class": "expressway"},
+    )
+    result = apply_plan(base, _plan([(card, [(20_000, 20_000), (20_000, 0)])]), ramp_max_m=20_000)
+    after = result.network
+    assert after.nodes["interchange"].sum() == 1
+    ramp = after.edges[after.edges["ramp"]]
+    assert len(ramp) == 1
+    assert ramp["length_m"].iloc[0] == pytest.approx(10_000, abs=1)
+    assert result.log.iloc[0]["start_snap_m"] == pytest.approx(0, abs=1e-6)
+
+
+def _write_plan(tmp_path, features, *, crs=None):
+    document = {"type": "FeatureCollection", "features": features}
+    if crs:
+        document["crs"] = {"type": "name", "properties": {"name": crs}}
+    path = tmp_path / "plan.geojson"
+    path.write_text(json.dumps(document, ensure_ascii=False))
+    return path
+
+
+def _feature(properties, coords=((112.5, 38.0), (112.6, 38.0))):
+    geometry = None if coords is None else {"type": "LineString", "coordinates": list(coords)}
+    return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+
+# 0.1° of longitude at 38° N is about 8.77 km.
+@pytest.mark.parametrize(
+    ("properties", "coords", "field", "message"),
+    [
+        (_card(length_km=8.8), None, "geometry", "no geometry"),
+        (_card(length_km=8.8, grade="5"), (), "grade", "unknown grade"),
+        (_card(length_km=8.8, action="demolish"), (), "action", "new"),
+        (_card(length_km=12.0), (), "length_km", "off the geometry's length"),
+        ({**_card(length_km=8.8), "lenght_km": 3}, (), "lenght_km", "did you mean 'length_km'"),
+    ],
+)
+def test_bad_cards_name_the_file_card_and_field(tmp_path, properties, coords, field, message):
+    feature = _feature(properties, None) if coords is None else _feature(properties)
+    path = _write_plan(tmp_path, [feature])
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.record == "N1"
+    assert info.value.field == field
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_projected_coordinates_without_a_crs_are_rejected(tmp_path):
+    feature = _feature(_card(length_km=10), ((500_000, 4_200_000), (510_000, 4_200_000)))
+    path = _write_plan(tmp_path, [feature])
+    with pytest.raises(InputError, match="looks projected but declares no CRS"):
+        load_plan(path)
+
+
+def test_a_valid_card_loads(tmp_path):
+    plan = load_plan(_write_plan(tmp_path, [_feature(_card(length_km=8.8))]))
+    assert plan.cards[0].grade == "1"
+    assert plan.frame["geometry_km"].iloc[0] == pytest.approx(8.78, abs=0.05)

@@ -1,0 +1,106 @@
+"""Targets: loading, evaluation (pass / fail / not_evaluated) and JUnit output."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+import pytest
+
+from transnet import InputError
+from transnet.targets import DataAvailability, evaluate_targets, load_targets, write_junit
+
+SCENARIOS = {
+    "before": {"density_per_100km2": {"expressway": 4.0}},
+    "after": {
+        "density_per_100km2": {"expressway": 5.0},
+        "county_expressway_coverage": {"share": 1.0},
+    },
+}
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "targets.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_pass_fail_and_not_evaluated(tmp_path):
+    path = _write(
+        tmp_path,
+        """
+targets:
+  - {id: dens, metric: density_per_100km2.expressway, op: ">=", threshold: 4.9}
+  - {id: dens_before, metric: density_per_100km2.expressway, scenario: before, op: ">=", threshold: 4.9}
+  - {id: total, metric: density_per_100km2.total, op: ">=", threshold: 94, requires: complete_network}
+  - {id: towns, metric: township_grade2_coverage.share, op: ">=", threshold: 0.7}
+""",
+    )
+    results = {
+        r.id: r
+        for r in evaluate_targets(load_targets(path), SCENARIOS, available=DataAvailability())
+    }
+    assert results["dens"].status == "pass"
+    assert results["dens"].value == 5.0
+    assert results["dens_before"].status == "fail"
+    assert results["total"].status == "not_evaluated"
+    assert "trunk roads only" in results["total"].reason
+    assert results["towns"].status == "not_evaluated"
+    assert "not computed" in results["towns"].reason
+    # The same target on a complete network is evaluated, not skipped.
+    complete = evaluate_targets(
+        load_targets(path), SCENARIOS, available=DataAvailability(complete_network=True)
+    )
+    assert next(r for r in complete if r.id == "total").reason.startswith("metric")
+
+
+def test_scenario_override(tmp_path):
+    path = _write(
+        tmp_path,
+        'targets:\n  - {id: d, metric: density_per_100km2.expressway, op: ">=", threshold: 4.9}\n',
+    )
+    [result] = evaluate_targets(
+        load_targets(path), SCENARIOS, available=DataAvailability(), scenario="before"
+    )
+    assert (result.scenario, result.status) == ("before", "fail")
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('targets:\n  - {id: a, metric: m, op: "=>", threshold: 1}\n', "op"),
+        ("targets:\n  - {id: a, metric: m, op: '>=', threshold: high}\n", "threshold"),
+        (
+            "targets:\n  - {id: a, metric: m, op: '>=', threshold: 1, params: {rule: nearby}}\n",
+            "params.rule",
+        ),
+        ("targets: 3\n", "targets"),
+    ],
+)
+def test_bad_targets_name_the_field(tmp_path, text, field):
+    with pytest.raises(InputError) as info:
+        load_targets(_write(tmp_path, text))
+    assert info.value.field == field
+
+
+def test_junit_has_one_case_per_target_with_failures_and_skips(tmp_path):
+    path = _write(
+        tmp_path,
+        """
+targets:
+  - {id: ok, metric: density_per_100km2.expressway, op: ">=", threshold: 4.9}
+  - {id: bad, metric: density_per_100km2.expressway, op: ">=", threshold: 5.5}
+  - {id: skip, metric: x.y, op: ">=", threshold: 1, requires: townships}
+""",
+    )
+    results = evaluate_targets(load_targets(path), SCENARIOS, available=DataAvailability())
+    junit = tmp_path / "report.xml"
+    write_junit(results, junit)
+    suite = ElementTree.parse(junit).getroot()
+    assert suite.get("tests") == "3"
+    assert suite.get("failures") == "1"
+    assert suite.get("skipped") == "1"
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert set(cases) == {"ok", "bad", "skip"}
+    assert cases["bad"].find("failure") is not None
+    assert cases["skip"].find("skipped") is not None
+    assert cases["ok"].find("failure") is None and cases["ok"].find("skipped") is None
