@@ -12,17 +12,39 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_wheel_carries_the_bundle_and_the_installed_package_finds_it(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
     )
     [wheel] = tmp_path.glob("transnet-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    bundle_files = {p.relative_to(ROOT / "data").as_posix() for p in (ROOT / "data" / "taixin").iterdir()}
+    bundle_files = {
+        p.relative_to(ROOT / "data").as_posix() for p in (ROOT / "data" / "taixin").iterdir()
+    }
     assert {f"transnet/_data/{name}" for name in bundle_files} <= names
 
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
     )
     probe = (

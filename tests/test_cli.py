@@ -1,0 +1,207 @@
+"""End to end: `transnet run` and `transnet check` on the embedded bundle, and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pandas as pd
+import pytest
+import yaml
+
+from transnet.bundle import load_bundle
+from transnet.cli import main
+
+
+def _exit_code(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    return int(info.value.code or 0)
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "taixin"
+    assert _exit_code(["run", "--bundle", "taixin", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_run_writes_every_output(run_folder):
+    names = {p.name for p in run_folder.iterdir()}
+    assert {
+        "metrics.json",
+        "metrics_by_county.csv",
+        "report.md",
+        "before.html",
+        "after.html",
+    } <= names
+    assert not [p for p in run_folder.parent.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_metrics_json_schema_and_region(run_folder):
+    document = json.loads((run_folder / "metrics.json").read_text(encoding="utf-8"))
+    region = document["region"]
+    assert len(region["counties"]) == 12
+    assert abs(region["area_km2"] - 16_800) / 16_800 < 0.01
+    for scenario in ("before", "after"):
+        metrics = document["scenarios"][scenario]
+        assert set(metrics["length_km"]) == {"expressway", "1", "2", "3", "4", "total"}
+        assert set(metrics["density_per_100km2"]) == set(metrics["length_km"])
+        assert len(metrics["counties"]) == 12
+        county = metrics["counties"][0]
+        for key in (
+            "code",
+            "name",
+            "area_km2",
+            "expressway_km",
+            "crossed",
+            "interchanges",
+            "seat_to_interchange_km",
+            "covered",
+        ):
+            assert key in county
+        coverage = metrics["county_expressway_coverage"]
+        assert coverage["total"] == 12
+        assert coverage["share"] == pytest.approx(coverage["covered"] / 12, abs=1e-4)
+    plan = document["plan"]
+    assert plan["projects"] == 21
+    assert plan["by_class"]["expressway"]["projects"] == 8
+    assert plan["by_class"]["national_provincial"]["projects"] == 13
+    assert plan["by_class"]["expressway"]["announced"] == {
+        "projects": 8,
+        "length_km": 542,
+        "investment_100m_cny": 812,
+    }
+    statuses = {t["id"]: t["status"] for t in document["targets"]}
+    assert statuses["road_density"] == "not_evaluated"
+    assert statuses["township_grade2"] == "not_evaluated"
+    assert statuses["expressway_density"] in ("pass", "fail")
+    for target in document["targets"]:
+        assert set(target) >= {"id", "scenario", "value", "op", "threshold", "status"}
+
+
+def test_plan_is_applied_without_double_counting(run_folder):
+    document = json.loads((run_folder / "metrics.json").read_text(encoding="utf-8"))
+    cards = {c["id"]: c for c in document["plan"]["cards"]}
+    assert cards["E2"]["outcome"] == "already_in_base"  # NW ring, opened 2024
+    assert cards["E7"]["outcome"] == "modified"  # G55 widening
+    assert cards["N1"]["outcome"] == "modified"  # G108 upgrade
+    before, after = document["scenarios"]["before"], document["scenarios"]["after"]
+    assert after["length_km"]["expressway"] > before["length_km"]["expressway"]
+    assert after["length_km"]["1"] > before["length_km"]["1"]
+    added_km = sum(c["length_added_km"] for c in cards.values() if c["outcome"] == "added")
+    # Clipping to the zone can only shorten what the plan adds.
+    assert after["length_km"]["total"] - before["length_km"]["total"] <= added_km + 1e-6
+
+
+def test_report_and_maps_say_the_data_is_schematic(run_folder):
+    report = (run_folder / "report.md").read_text(encoding="utf-8")
+    assert "SCHEMATIC" in report and "ILLUSTRATIVE" in report
+    for section in ("## Targets", "## Plan against the announcement", "km change"):
+        assert section in report
+    for name in ("before.html", "after.html"):
+        html = (run_folder / name).read_text(encoding="utf-8")
+        assert "SCHEMATIC" in html
+    counties = pd.read_csv(run_folder / "metrics_by_county.csv", dtype={"code": str})
+    assert len(counties) == 12
+    assert {"expressway_km_before", "expressway_km_after", "covered_after"} <= set(counties.columns)
+
+
+def test_check_passes_on_the_bundle_and_writes_junit(tmp_path):
+    junit = tmp_path / "report.xml"
+    assert _exit_code(["check", "--bundle", "taixin", "--junit", str(junit), "--quiet"]) == 0
+    suite = ElementTree.parse(junit).getroot()
+    targets = yaml.safe_load(load_bundle("taixin").path("targets").read_text(encoding="utf-8"))
+    assert int(suite.get("tests")) == len(targets["targets"])
+
+
+def test_check_fails_on_a_stricter_target(tmp_path):
+    targets = tmp_path / "strict.yaml"
+    targets.write_text(
+        "targets:\n"
+        "  - id: expressway_density_strict\n"
+        "    metric: density_per_100km2.expressway\n"
+        "    op: '>='\n"
+        "    threshold: 5.5\n"
+        "    unit: km/100 km²\n",
+        encoding="utf-8",
+    )
+    assert _exit_code(["check", "--targets", str(targets), "--quiet"]) == 1
+
+
+def test_unknown_bundle_exits_2(capsys, tmp_path):
+    out = tmp_path / "out"
+    assert _exit_code(["run", "--bundle", "atlantis", "--out", str(out), "--quiet"]) == 2
+    assert "unknown bundle 'atlantis'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_scenario_exits_2(capsys):
+    assert _exit_code(["check", "--scenario", "later", "--quiet"]) == 2
+
+
+@pytest.fixture
+def bundle_copy(tmp_path) -> Path:
+    folder = tmp_path / "bundle"
+    shutil.copytree(load_bundle("taixin").folder, folder)
+    return folder
+
+
+def _break_card(folder: Path, card_id: str, **changes) -> None:
+    path = folder / "plan.geojson"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for feature in document["features"]:
+        if feature["properties"]["id"] == card_id:
+            for key, value in changes.items():
+                if key == "geometry":
+                    feature["geometry"] = value
+                else:
+                    feature["properties"][key] = value
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"geometry": None}, "geometry"),
+        ({"grade": "6"}, "grade"),
+        ({"action": "demolish"}, "action"),
+        ({"length_km": 5000}, "length_km"),
+    ],
+)
+def test_bad_plan_card_exits_2_and_leaves_previous_outputs(
+    capsys, bundle_copy, tmp_path, changes, field
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "metrics.json").write_text("previous run")
+    _break_card(bundle_copy, "N3", **changes)
+    assert _exit_code(["run", "--bundle", str(bundle_copy), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "plan.geojson" in err and "'N3'" in err and f"'{field}'" in err
+    assert [p.name for p in out.iterdir()] == ["metrics.json"]
+    assert (out / "metrics.json").read_text() == "previous run"
+
+
+def test_unknown_county_code_exits_2(capsys, bundle_copy):
+    path = bundle_copy / "counties.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("156140122", "156149999"), encoding="utf-8"
+    )
+    assert _exit_code(["check", "--bundle", str(bundle_copy), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "156149999" in err and "'code'" in err
+
+
+def test_projected_network_without_crs_exits_2(capsys, bundle_copy):
+    path = bundle_copy / "network.geojson"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["features"][0]["geometry"]["coordinates"] = [
+        [500000.0, 4200000.0],
+        [510000.0, 4200000.0],
+    ]
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert _exit_code(["check", "--bundle", str(bundle_copy), "--quiet"]) == 2
+    assert "network.geojson" in capsys.readouterr().err
