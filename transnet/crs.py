@@ -9,7 +9,7 @@ from pyproj import CRS
 
 from transnet._errors import InputError
 
-__all__ = ["GEOGRAPHIC_CRS", "PROJECTED_CRS", "check_crs", "equal_area_crs"]
+__all__ = ["GEOGRAPHIC_CRS", "PROJECTED_CRS", "check_crs", "equal_area_crs", "utm_crs"]
 
 #: Longitude/latitude CRS of every input and output file (OSM, GeoJSON, Folium).
 GEOGRAPHIC_CRS = "EPSG:4326"
@@ -44,6 +44,18 @@ def equal_area_crs(bounds: tuple[float, float, float, float]) -> CRS:
         f"+proj=aea +lat_1={lat_1:.4f} +lat_2={lat_2:.4f} +lat_0={(min_lat + max_lat) / 2:.4f} "
         f"+lon_0={(min_lon + max_lon) / 2:.4f} +datum=WGS84 +units=m +no_defs"
     )
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """Return the WGS-84 UTM zone CRS containing ``lon``, ``lat``.
+
+    Examples
+    --------
+    >>> utm_crs(112.6, 38.3).to_epsg()
+    32649
+    """
+    zone = int((lon + 180) // 6) + 1
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
 def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd.GeoDataFrame:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import branca.colormap
 import folium
@@ -30,12 +30,16 @@ from transnet.grades import GRADES
 from transnet.network import RoadNetwork
 from transnet.plan import ACTIONS
 
+if TYPE_CHECKING:
+    from transnet.study import Study
+
 __all__ = [
     "GRADE_STYLES",
     "LAYER_NAMES",
     "PLAN_ACTION_STYLES",
     "save_map",
     "scenario_map",
+    "write_scenario_maps",
 ]
 
 #: Decimals kept in WGS-84 coordinates: 1e-5° is about 1 m.
@@ -145,6 +149,7 @@ def scenario_map(
 
     Examples
     --------
+    >>> from pathlib import Path
     >>> from transnet.study import run_study
     >>> study = run_study("taixin")  # doctest: +SKIP
     >>> m = scenario_map(
@@ -196,7 +201,10 @@ def scenario_map(
 
 
 def save_map(m: folium.Map, path: Path) -> None:
-    """Write a map to a self-describing HTML file (UTF-8), replacing any file at ``path``.
+    """Write a map to an HTML file (UTF-8), replacing any file at ``path``.
+
+    The page loads Leaflet, jQuery and (for a choropleth legend) d3 from public CDNs, and base
+    tiles from their server, so it needs a network connection to display.
 
     Parameters
     ----------
@@ -208,6 +216,7 @@ def save_map(m: folium.Map, path: Path) -> None:
     Examples
     --------
     >>> import folium
+    >>> from pathlib import Path
     >>> save_map(folium.Map(tiles=None), Path("empty.html"))  # doctest: +SKIP
 
     """
@@ -590,3 +599,48 @@ def _legend_html(network: RoadNetwork, plan: gpd.GeoDataFrame | None) -> str:
         'padding:6px 10px;font-size:12px;line-height:16px">'
         f'<div style="font-weight:bold">Roads</div>{"".join(rows)}</div>'
     )
+
+
+def write_scenario_maps(study: Study, folder: Path) -> list[Path]:
+    """Write ``before.html`` and ``after.html`` of a study into ``folder``.
+
+    Counties are shaded by trunk-road density; plan projects are drawn on both maps (on
+    ``before`` they show where the plan will act). The study's caveats are always visible.
+
+    Parameters
+    ----------
+    study
+        A study from :func:`transnet.study.run_study`.
+    folder
+        An existing folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    from transnet.report import caveats
+
+    plan = study.plan.frame.merge(study.plan_result.log[["id", "outcome"]], on="id")
+    written = []
+    for scenario, network, heading in (
+        ("before", study.before, "before the plan (base network)"),
+        ("after", study.after, "after the plan"),
+    ):
+        density = pd.DataFrame(study.metrics[scenario]["counties"])[["code", "density_per_100km2"]]
+        counties = study.region.counties.merge(density, on="code")
+        label = network.metadata.get("label", "")
+        m = scenario_map(
+            network,
+            counties=counties,
+            seats=study.region.seats,
+            plan=plan,
+            title=f"{study.region.name}: {heading}" + (f" — {label.upper()}" if label else ""),
+            notes=[*caveats(study), f"Network source: {network.metadata.get('source', '')}."],
+            choropleth="density_per_100km2",
+            choropleth_label=f"{scenario}: road density, km per 100 km² (network shown)",
+        )
+        path = folder / f"{scenario}.html"
+        save_map(m, path)
+        written.append(path)
+    return written

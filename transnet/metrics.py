@@ -1,6 +1,7 @@
 """Network metrics per scenario: density, county expressway coverage, grade-1 coverage.
 
-Density counts centre-line length of each road segment once; ramps are reported apart
+Density counts the centre-line length of each road once (each carriageway of a road drawn as
+two one-way carriageways counts half); ramps are reported apart
 (``ramp_km``) and not counted in density, as they are not part of the road network's length.
 """
 
@@ -42,15 +43,16 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per piece of edge inside a county: ``code``, ``grade``, ``length_m`` and
-        ``geometry``, in the network's CRS.
+        One row per piece of edge inside a county: ``code``, ``grade``, ``length_m``
+        (centre-line length: a carriageway of a dual carriageway counts half) and ``geometry``,
+        in the network's CRS.
 
     """
-    roads = network.edges.loc[~network.edges["ramp"], ["grade", "geometry"]]
+    roads = network.edges.loc[~network.edges["ramp"], ["grade", "centerline_factor", "geometry"]]
     counties = region.counties[["code", "geometry"]].to_crs(network.crs)
     pieces = gpd.overlay(roads, counties, how="intersection", keep_geom_type=True)
-    pieces["length_m"] = pieces.length
-    return pieces
+    pieces["length_m"] = pieces.length * pieces["centerline_factor"]
+    return pieces.drop(columns="centerline_factor")
 
 
 def _by_grade(lengths_m: pd.Series) -> dict[str, float]:

@@ -51,7 +51,8 @@ class RoadNetwork:
         One row per undirected road segment: ``u``, ``v``, ``key``, ``name``, ``ref``, ``grade``
         (``"expressway"``, ``"1"``–``"4"``), ``admin_class``, ``lanes``, ``opened``, ``source``,
         ``ramp`` (interchange ramp), ``oneway``, ``project_id`` (plan card that made or changed
-        it), ``length_m`` and ``geometry`` (oriented from ``u`` to ``v``).
+        it), ``centerline_factor`` (0.5 for each carriageway of a road drawn as two one-way
+        carriageways, else 1), ``length_m`` and ``geometry`` (oriented from ``u`` to ``v``).
     metadata
         Free-form facts about the source: ``source``, ``completeness`` (``"complete"`` or
         ``"trunk_only"``), ``label`` (e.g. ``"schematic"``) and build warnings.
@@ -196,6 +197,7 @@ def _finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
         "ramp": False,
         "oneway": False,
         "project_id": None,
+        "centerline_factor": 1.0,
     }
     for column, default in defaults.items():
         if column not in edges.columns:
@@ -203,7 +205,17 @@ def _finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
     edges["ramp"] = edges["ramp"].fillna(False).astype(bool)
     edges["oneway"] = edges["oneway"].fillna(False).astype(bool)
     edges["length_m"] = edges.length
-    ordered = ["u", "v", "key", *EDGE_ATTRIBUTES, "ramp", "oneway", "project_id", "length_m"]
+    ordered = [
+        "u",
+        "v",
+        "key",
+        *EDGE_ATTRIBUTES,
+        "ramp",
+        "oneway",
+        "project_id",
+        "centerline_factor",
+        "length_m",
+    ]
     rest = [c for c in edges.columns if c not in ordered and c != "geometry"]
     return edges[[*ordered, *rest, "geometry"]].reset_index(drop=True)
 
