@@ -224,3 +224,16 @@ def test_a_valid_card_loads(tmp_path):
     plan = load_plan(_write_plan(tmp_path, [_feature(_card(length_km=8.8))]))
     assert plan.cards[0].grade == "1"
     assert plan.frame["geometry_km"].iloc[0] == pytest.approx(8.78, abs=0.05)
+
+
+def test_a_new_link_adds_its_length_to_the_density(region):
+    base = _base()
+    # A 4 km grade-2 link inside the 10 km square county, from the G108's node at (0, 0) north.
+    card = _card(id="N6", action="new", grade="2", length_km=4.0)
+    result = apply_plan(base, _plan([(card, [(0, 0), (0, 4000)])]))
+    before = evaluate_scenario(base, region)
+    after = evaluate_scenario(result.network, region)
+    assert after["length_km"]["2"] - before["length_km"]["2"] == pytest.approx(4.0, abs=1e-3)
+    assert after["density_per_100km2"]["total"] - before["density_per_100km2"][
+        "total"
+    ] == pytest.approx(4.0, abs=1e-3)

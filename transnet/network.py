@@ -202,8 +202,11 @@ def _finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
     for column, default in defaults.items():
         if column not in edges.columns:
             edges[column] = default
-    edges["ramp"] = edges["ramp"].fillna(False).astype(bool)
-    edges["oneway"] = edges["oneway"].fillna(False).astype(bool)
+        elif default is not None:
+            edges[column] = edges[column].fillna(default)
+    edges["ramp"] = edges["ramp"].astype(bool)
+    edges["oneway"] = edges["oneway"].astype(bool)
+    edges["centerline_factor"] = edges["centerline_factor"].astype(float)
     edges["length_m"] = edges.length
     ordered = [
         "u",
