@@ -149,5 +149,5 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="transnet", standalone_mode=True)
     except InputError as exc:
-        _err.print(f"[red]error:[/] {exc}", highlight=False)
+        _err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -373,10 +373,8 @@ def apply_plan(
             free = [c for c in ("start_snap_m", "end_snap_m") if np.isnan(row[c])]
             if free:
                 kind = "expressway" if expressway else "ordinary"
-                ends = " and ".join(c.split("_")[0] for c in free)
-                row["note"] = (
-                    f"{ends} end left free: no {kind} node within {snap_tolerance_m:.0f} m"
-                )
+                ends = " and ".join(c.removesuffix("_snap_m") for c in free)
+                row["note"] = f"{ends} left free: no {kind} node within {snap_tolerance_m:.0f} m"
         log_rows.append(row)
 
     # Before the ramps, which may split edges and so move their positions.
