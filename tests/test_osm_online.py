@@ -1,0 +1,151 @@
+"""The online OSM path with the HTTP layer mocked: no network in tests."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import osmnx as ox
+import pytest
+import requests
+from shapely.geometry import box
+
+from transnet.osm import OSMDownloadError, network_from_osm
+
+REGION = box(112.49, 37.99, 112.52, 38.02)
+
+# Real-shaped Overpass answer: two carriageways of the G5 and the G108 near Taiyuan.
+ELEMENTS = [
+    {"type": "node", "id": 1, "lat": 38.0000, "lon": 112.50000},
+    {
+        "type": "node",
+        "id": 2,
+        "lat": 38.0000,
+        "lon": 112.51141,
+        "tags": {"highway": "motorway_junction", "name": "太原北"},
+    },
+    {"type": "node", "id": 3, "lat": 38.0003, "lon": 112.51141},
+    {"type": "node", "id": 4, "lat": 38.0003, "lon": 112.50000},
+    {"type": "node", "id": 5, "lat": 38.0100, "lon": 112.50000},
+    {"type": "node", "id": 6, "lat": 38.0100, "lon": 112.51141},
+    {
+        "type": "way",
+        "id": 10,
+        "nodes": [1, 2],
+        "tags": {"highway": "motorway", "ref": "G5", "oneway": "yes"},
+    },
+    {
+        "type": "way",
+        "id": 11,
+        "nodes": [3, 4],
+        "tags": {"highway": "motorway", "ref": "G5", "oneway": "yes"},
+    },
+    {"type": "way", "id": 12, "nodes": [5, 6], "tags": {"highway": "trunk", "ref": "G108"}},
+    {
+        "type": "way",
+        "id": 13,
+        "nodes": [2, 6],
+        "tags": {"highway": "motorway_link", "oneway": "yes"},
+    },
+]
+
+
+def _response(status: int, body: dict | str) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.reason = {200: "OK", 500: "Internal Server Error"}.get(status, "")
+    response.url = "https://overpass-api.de/api/interpreter"
+    response._content = (json.dumps(body) if isinstance(body, dict) else body).encode()
+    return response
+
+
+@pytest.fixture
+def overpass(monkeypatch, tmp_path):
+    """Route osmnx's HTTP calls to a fake; returns the list of requests made."""
+    calls: list[dict] = []
+    answers: list = []
+
+    def fake_post(url, data=None, **kwargs):
+        calls.append({"url": url, "data": data})
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def no_get(*args, **kwargs):
+        raise AssertionError("no GET expected: rate limiting is off and DNS is local")
+
+    def no_dns(hostname):
+        raise socket.gaierror("offline test")
+
+    monkeypatch.setattr(requests, "post", fake_post)
+    monkeypatch.setattr(requests, "get", no_get)
+    monkeypatch.setattr(socket, "gethostbyname", no_dns)
+    monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)  # osmnx replaces it
+    monkeypatch.setattr(ox.settings, "cache_folder", tmp_path / "cache")
+    monkeypatch.setattr(ox.settings, "overpass_rate_limit", False)
+    monkeypatch.setattr(ox.settings, "doh_url_template", None)
+    return calls, answers
+
+
+def _cache_files(tmp_path):
+    folder = tmp_path / "cache"
+    return sorted(folder.glob("*.json")) if folder.exists() else []
+
+
+def test_download_builds_the_network_and_is_cached(overpass, tmp_path):
+    calls, answers = overpass
+    answers.append(_response(200, {"version": 0.6, "elements": ELEMENTS}))
+    network = network_from_osm(REGION, margin_m=0)
+    assert len(calls) == 1
+    query = calls[0]["data"]["data"]
+    assert '["highway"~"^(' in query and "motorway_link" in query and "unclassified" not in query
+    assert set(network.edges["osmid"]) == {10, 11, 12, 13}
+    assert network.metadata["interchange_method"] == "motorway_junction"
+    assert network.nodes.loc[2, "interchange_name"] == "太原北"
+    assert network.edges.set_index("osmid").loc[13, "ramp"]
+    assert len(_cache_files(tmp_path)) == 1
+    # A second call is answered from osmnx's cache: no new request.
+    again = network_from_osm(REGION, margin_m=0)
+    assert len(calls) == 1
+    assert len(again.edges) == len(network.edges)
+
+
+def test_unclassified_changes_the_query(overpass):
+    calls, answers = overpass
+    answers.append(_response(200, {"elements": ELEMENTS}))
+    network_from_osm(REGION, margin_m=0, include_unclassified=True)
+    assert "unclassified" in calls[0]["data"]["data"]
+
+
+def test_partial_answer_is_rejected_and_not_cached(overpass, tmp_path):
+    _, answers = overpass
+    remark = 'runtime error: Query timed out in "query" at line 1 after 181 seconds.'
+    answers.append(_response(200, {"elements": ELEMENTS[:3], "remark": remark}))
+    with pytest.raises(OSMDownloadError, match="partial"):
+        network_from_osm(REGION, margin_m=0)
+    assert _cache_files(tmp_path) == []
+
+
+def test_truncated_body_is_an_error_with_advice(overpass, tmp_path):
+    _, answers = overpass
+    answers.append(_response(200, '{"elements": [{"type": "node", "id": 1, "la'))
+    with pytest.raises(OSMDownloadError, match="--source FILE"):
+        network_from_osm(REGION, margin_m=0)
+    assert _cache_files(tmp_path) == []
+
+
+def test_http_error_is_an_error_with_advice(overpass, tmp_path):
+    _, answers = overpass
+    answers.append(_response(500, "<html>Internal Server Error</html>"))
+    with pytest.raises(OSMDownloadError, match=r"download failed.*local OSM file instead") as info:
+        network_from_osm(REGION, margin_m=0)
+    assert "500" in str(info.value)
+    assert _cache_files(tmp_path) == []
+
+
+def test_timeout_is_an_error_with_advice(overpass):
+    _, answers = overpass
+    answers.append(requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(OSMDownloadError, match="timed out"):
+        network_from_osm(REGION, margin_m=0)
