@@ -10,9 +10,13 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 import yaml
+from conftest import DUAL_CARRIAGEWAY
 
 from transnet.bundle import load_bundle
 from transnet.cli import main
+from transnet.osm import network_from_osm_file
+from transnet.region import region_from_bundle
+from transnet.study import run_study
 
 
 def _exit_code(argv: list[str]) -> int:
@@ -205,3 +209,58 @@ def test_projected_network_without_crs_exits_2(capsys, bundle_copy):
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     assert _exit_code(["check", "--bundle", str(bundle_copy), "--quiet"]) == 2
     assert "network.geojson" in capsys.readouterr().err
+
+
+@pytest.fixture
+def taiyuan_osm(tmp_path) -> Path:
+    path = tmp_path / "taiyuan.osm"
+    path.write_text(DUAL_CARRIAGEWAY, encoding="utf-8")
+    return path
+
+
+def test_build_then_run_equals_building_in_memory(tmp_path, taiyuan_osm):
+    saved = tmp_path / "net.gpkg"
+    assert _exit_code(["build", "--source", str(taiyuan_osm), "--out", str(saved), "-q"]) == 0
+    out = tmp_path / "run"
+    assert _exit_code(["run", "--network", str(saved), "--out", str(out), "-q"]) == 0
+    document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    region = region_from_bundle(load_bundle("taixin"))
+    in_memory = run_study("taixin", network=network_from_osm_file(taiyuan_osm, region=region))
+    assert document["scenarios"] == json.loads(json.dumps(in_memory.metrics))
+    assert document["data"]["network_label"] == "OpenStreetMap"
+    assert document["scenarios"]["before"]["length_km"]["expressway"] == pytest.approx(
+        1.0, rel=0.02
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("roads.shp", b"x", "unknown extension"),
+        ("corrupt.osm.pbf", b"\x00\x00\x00\x0dnot a pbf" * 40, "cannot read the OSM file"),
+        ("empty.osm", b'<?xml version="1.0"?><osm version="0.6"></osm>', "no roads"),
+    ],
+)
+def test_build_bad_source_exits_2_and_saves_nothing(capsys, tmp_path, name, content, message):
+    source = tmp_path / name
+    source.write_bytes(content)
+    saved = tmp_path / "net.gpkg"
+    assert _exit_code(["build", "--source", str(source), "--out", str(saved), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert name in err and message in err
+    assert not saved.exists()
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_build_data_outside_the_region_exits_2(capsys, tmp_path, helsinki):
+    saved = tmp_path / "net.gpkg"
+    assert _exit_code(["build", "--source", str(helsinki["pbf"]), "--out", str(saved), "-q"]) == 2
+    assert "does not intersect the data" in capsys.readouterr().err
+    assert not saved.exists()
+
+
+def test_run_with_a_file_that_is_not_a_saved_network_exits_2(capsys, tmp_path):
+    bogus = tmp_path / "bogus.gpkg"
+    bogus.write_text("not a geopackage")
+    assert _exit_code(["run", "--network", str(bogus), "--out", str(tmp_path / "o"), "-q"]) == 2
+    assert "bogus.gpkg" in capsys.readouterr().err

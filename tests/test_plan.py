@@ -241,3 +241,18 @@ def test_a_new_link_adds_its_length_to_the_density(region):
     density_change = after["density_per_100km2"]["total"] - before["density_per_100km2"]["total"]
     assert grade2_change == pytest.approx(added_km, abs=1e-3)
     assert density_change == pytest.approx(added_km, abs=1e-3)  # the county is 100 km²
+
+
+def test_upgrade_with_a_ref_and_no_road_nearby_is_no_match():
+    result = apply_plan(
+        _base(), _plan([(_card(id="N7", ref="G108"), [(0, -9000), (10_000, -9000)])])
+    )
+    assert result.log.iloc[0]["outcome"] == "no_match"
+
+
+def test_upgrade_only_touches_edges_whose_ref_matches():
+    # The card runs along both the G108 (ref G108) and, at its east end, nothing else; a card
+    # for the G208 along the same line changes nothing.
+    result = apply_plan(_base(), _plan([(_card(id="N8", ref="G208"), [(0, 0), (10_000, 0)])]))
+    assert result.log.iloc[0]["outcome"] == "no_match"
+    assert set(result.network.edges.loc[result.network.edges["name"] == "G108", "grade"]) == {"2"}

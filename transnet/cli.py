@@ -1,4 +1,4 @@
-"""Command line: ``transnet run`` and ``transnet check``.
+"""Command line: ``transnet run``, ``transnet check`` and ``transnet build``.
 
 Exit codes: 0 success (for ``check``: no evaluated target fails), 1 a target fails, 2 bad input.
 """
@@ -6,6 +6,7 @@ Exit codes: 0 success (for ``check``: no evaluated target fails), 1 a target fai
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from transnet._errors import InputError
-from transnet.io import atomic_directory
+from transnet._errors import TransnetError
+from transnet.io import atomic_directory, load_network, save_network
 from transnet.study import Study, run_study
 from transnet.targets import TargetResult, write_junit
 
@@ -35,13 +36,22 @@ TargetsOption = Annotated[
     Path | None, typer.Option("--targets", help="Targets YAML file instead of the bundle's.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+NetworkOption = Annotated[
+    Path | None,
+    typer.Option("--network", help="A network saved by `transnet build`, instead of the bundle's."),
+]
 
 
-def _study(bundle: str, targets: Path | None, scenario: str | None, quiet: bool) -> Study:
-    if quiet:
-        return run_study(bundle, targets_path=targets, scenario=scenario)
-    with _err.status(f"Building scenarios for bundle '{bundle}'…"):
-        return run_study(bundle, targets_path=targets, scenario=scenario)
+def _study(
+    bundle: str,
+    targets: Path | None,
+    scenario: str | None,
+    quiet: bool,
+    network_path: Path | None = None,
+) -> Study:
+    with _err.status(f"Building scenarios for bundle '{bundle}'…") if not quiet else nullcontext():
+        network = load_network(network_path) if network_path else None
+        return run_study(bundle, targets_path=targets, scenario=scenario, network=network)
 
 
 def _targets_table(results: list[TargetResult]) -> Table:
@@ -93,13 +103,14 @@ def run(
         Path | None, typer.Option("--out", help="Output folder [default: outputs/<bundle>].")
     ] = None,
     targets: TargetsOption = None,
+    network: NetworkOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Apply the plan, compute metrics before and after, write reports and maps."""
     from transnet.maps import write_scenario_maps
     from transnet.report import caveats, write_reports
 
-    study = _study(bundle, targets, None, quiet)
+    study = _study(bundle, targets, None, quiet, network)
     folder = out or Path("outputs") / study.bundle.name
     with atomic_directory(folder) as staging:
         write_reports(study, staging)
@@ -123,10 +134,11 @@ def check(
     junit: Annotated[
         Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
     ] = None,
+    network: NetworkOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Check the plan against its targets; exit 1 if any evaluated target fails."""
-    study = _study(bundle, targets, scenario, quiet)
+    study = _study(bundle, targets, scenario, quiet, network)
     if junit is not None:
         write_junit(study.results, junit, suite=f"transnet.{study.bundle.name}")
     if not quiet:
@@ -135,6 +147,47 @@ def check(
     if failed:
         _err.print(f"[red]Failed targets:[/] {', '.join(failed)}")
         raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    source: Annotated[
+        str, typer.Option("--source", help="'osm' to download, or an .osm/.osm.bz2/.osm.pbf file.")
+    ],
+    bundle: BundleOption = "taixin",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="GeoPackage to write [default: outputs/<bundle>-network.gpkg]."),
+    ] = None,
+    margin_km: Annotated[
+        float, typer.Option("--margin-km", help="Buffer around the region, in km.")
+    ] = 5.0,
+    unclassified: Annotated[
+        bool, typer.Option("--unclassified", help="Also keep highway=unclassified roads.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Build a road network from OpenStreetMap for the bundle's region and save it."""
+    from transnet.bundle import load_bundle
+    from transnet.osm import network_from_osm, network_from_osm_file
+    from transnet.region import region_from_bundle
+
+    loaded = load_bundle(bundle)
+    region = region_from_bundle(loaded)
+    options = {"region": region, "margin_m": margin_km * 1000, "include_unclassified": unclassified}
+    with _err.status(f"Building the network from {source}…") if not quiet else nullcontext():
+        if source == "osm":
+            network = network_from_osm(**options)
+        else:
+            network = network_from_osm_file(Path(source), **options)
+    path = save_network(network, out or Path("outputs") / f"{loaded.name}-network.gpkg")
+    if not quiet:
+        lengths = network.edges.groupby("grade")["length_m"].sum() / 1000
+        _out.print(
+            f"Wrote {path}: {len(network.edges):,} edges, {len(network.nodes):,} nodes, "
+            f"interchanges by {network.metadata['interchange_method']}; km by grade: "
+            + ", ".join(f"{g} {km:,.1f}" for g, km in lengths.items())
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -148,6 +201,6 @@ def main(argv: list[str] | None = None) -> None:
     """
     try:
         app(args=argv, prog_name="transnet", standalone_mode=True)
-    except InputError as exc:
+    except TransnetError as exc:
         _err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

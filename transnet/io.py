@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -10,12 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 from transnet._errors import InputError
 from transnet.crs import check_crs
+from transnet.network import RoadNetwork
 
-__all__ = ["atomic_directory", "read_features"]
+__all__ = ["atomic_directory", "load_network", "read_features", "save_network"]
 
 
 def read_features(path: str | Path) -> gpd.GeoDataFrame:
@@ -65,3 +68,93 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     staging.rename(target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+#: Version of the saved-network layout written by :func:`save_network`.
+NETWORK_FORMAT = "transnet-network/1"
+
+
+def save_network(network: RoadNetwork, path: str | Path) -> Path:
+    """Save a network as a GeoPackage: layers ``edges``, ``nodes`` and ``manifest``.
+
+    The manifest holds the network's metadata (source, date, tag filter, region) as JSON. The
+    file is written next to its destination and moved into place, so a failed save leaves no
+    half-written file.
+
+    Parameters
+    ----------
+    network
+        The network.
+    path
+        Destination, ending in ``.gpkg``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> save_network(network, "outputs/taixin-network.gpkg")  # doctest: +SKIP
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise InputError("expected a .gpkg file name", path=path, field="out")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging_name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent
+    )
+    os.close(handle)
+    staging = Path(staging_name)
+    staging.unlink()
+    try:
+        edges = network.edges.copy()
+        for column in edges.columns:
+            if edges[column].dtype == object and column != "geometry":
+                edges[column] = edges[column].map(lambda v: None if v is None else str(v))
+        edges.to_file(staging, layer="edges", driver="GPKG")
+        network.nodes.reset_index().to_file(staging, layer="nodes", driver="GPKG")
+        manifest = {"format": NETWORK_FORMAT, "crs": network.crs.to_wkt(), **network.metadata}
+        table = pd.DataFrame({"key": ["manifest"], "value": [json.dumps(manifest, default=str)]})
+        pyogrio.write_dataframe(table, staging, layer="manifest", driver="GPKG")
+        staging.replace(path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_network(path: str | Path) -> RoadNetwork:
+    """Load a network saved by :func:`save_network`.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, unreadable or not a saved transnet network.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path=path)
+    try:
+        layers = {name for name, _ in pyogrio.list_layers(path)}
+    except pyogrio.errors.DataSourceError as exc:
+        raise InputError(f"cannot read the file: {exc}", path=path) from None
+    missing = {"edges", "nodes", "manifest"} - layers
+    if missing:
+        raise InputError(
+            f"not a saved transnet network: missing layer(s) {', '.join(sorted(missing))}",
+            path=path,
+        )
+    manifest = json.loads(pyogrio.read_dataframe(path, layer="manifest")["value"].iloc[0])
+    if manifest.pop("format", None) != NETWORK_FORMAT:
+        raise InputError(f"unknown saved-network format; expected {NETWORK_FORMAT}", path=path)
+    manifest.pop("crs", None)
+    edges = gpd.read_file(path, layer="edges")
+    nodes = gpd.read_file(path, layer="nodes").set_index("node")
+    for column in ("ramp", "oneway"):
+        edges[column] = edges[column].astype(bool)
+    nodes["interchange"] = nodes["interchange"].astype(bool)
+    edges["project_id"] = (
+        edges["project_id"].astype(object).where(edges["project_id"].notna(), None)
+    )
+    return RoadNetwork(nodes, edges, manifest)

@@ -405,14 +405,13 @@ def apply_plan(
 def _edges_along(
     edges: gpd.GeoDataFrame, line: LineString, buffer_m: float, share: float, ref: str
 ) -> list[int]:
-    """Row labels of ``edges`` with at least ``share`` of their length within the buffer."""
+    """Return labels of ``edges`` with at least ``share`` of their length within the buffer."""
     zone = line.buffer(buffer_m)
     candidates = edges.iloc[edges.sindex.query(zone, predicate="intersects")]
     if ref:
         wanted = set(_refs(ref))
-        candidates = candidates[
-            [not _refs(r) or bool(wanted & set(_refs(r))) for r in candidates["ref"]]
-        ]
+        compatible = [not _refs(r) or bool(wanted & set(_refs(r))) for r in candidates["ref"]]
+        candidates = candidates.loc[np.array(compatible, dtype=bool)]
     inside = candidates.geometry.intersection(zone).length
     lengths = candidates["length_m"].replace(0, np.nan)
     return candidates.index[(inside / lengths).fillna(1.0) >= share].tolist()
