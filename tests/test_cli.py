@@ -264,3 +264,31 @@ def test_run_with_a_file_that_is_not_a_saved_network_exits_2(capsys, tmp_path):
     bogus.write_text("not a geopackage")
     assert _exit_code(["run", "--network", str(bogus), "--out", str(tmp_path / "o"), "-q"]) == 2
     assert "bogus.gpkg" in capsys.readouterr().err
+
+
+def test_run_with_townships_evaluates_township_targets(tmp_path):
+    towns = tmp_path / "towns.csv"
+    # Two township seats on the schematic G108 near 阳曲 and one far from any trunk road.
+    towns.write_text(
+        "name,lon,lat\n黄寨镇,112.679,38.060\n近郊镇,112.746,38.404\n远山乡,113.70,38.60\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    assert _exit_code(["run", "--townships", str(towns), "--out", str(out), "-q"]) == 0
+    document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    statuses = {t["id"]: t for t in document["targets"]}
+    assert statuses["township_grade2"]["status"] in ("pass", "fail")
+    assert statuses["township_grade2"]["value"] == pytest.approx(2 / 3, abs=1e-3)
+    assert statuses["poi_grade2"]["status"] == "not_evaluated"
+    table = pd.read_csv(out / "townships.csv")
+    assert table["name"].tolist() == ["黄寨镇", "近郊镇", "远山乡"]
+    assert table["grade2_covered_after"].tolist() == [True, True, False]
+    assert "## Township coverage" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_townships_csv_without_lon_lat_exits_2(capsys, tmp_path):
+    towns = tmp_path / "towns.csv"
+    towns.write_text("name,east,north\n黄寨镇,112.6,38.1\n", encoding="utf-8")
+    assert _exit_code(["check", "--townships", str(towns), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "towns.csv" in err and "longitude/latitude" in err

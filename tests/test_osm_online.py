@@ -149,3 +149,38 @@ def test_timeout_is_an_error_with_advice(overpass):
     answers.append(requests.exceptions.ReadTimeout("read timed out"))
     with pytest.raises(OSMDownloadError, match="timed out"):
         network_from_osm(REGION, margin_m=0)
+
+
+def test_townships_download(overpass):
+    from transnet.places import townships_from_osm
+
+    calls, answers = overpass
+    elements = [
+        {
+            "type": "node",
+            "id": 1,
+            "lat": 38.0,
+            "lon": 112.5,
+            "tags": {"place": "town", "name": "黄寨镇"},
+        },
+        {
+            "type": "node",
+            "id": 2,
+            "lat": 38.01,
+            "lon": 112.51,
+            "tags": {"place": "village", "name": "北村"},
+        },
+    ]
+    answers.append(_response(200, {"elements": elements}))
+    towns = townships_from_osm(REGION)
+    assert towns["name"].tolist() == ["黄寨镇"]
+    assert "['place'='town']" in calls[0]["data"]["data"]
+
+
+def test_townships_partial_answer_is_rejected(overpass):
+    from transnet.places import townships_from_osm
+
+    _, answers = overpass
+    answers.append(_response(200, {"elements": [], "remark": "runtime error: timed out"}))
+    with pytest.raises(OSMDownloadError, match="partial"):
+        townships_from_osm(REGION)

@@ -36,6 +36,18 @@ TargetsOption = Annotated[
     Path | None, typer.Option("--targets", help="Targets YAML file instead of the bundle's.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+TownshipsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--townships", help="Township seats: GeoJSON, GPKG, CSV with lon/lat, or an OSM file."
+    ),
+]
+CrsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--crs", help="CRS of the townships file where it does not say: EPSG code or gcj02."
+    ),
+]
 NetworkOption = Annotated[
     Path | None,
     typer.Option("--network", help="A network saved by `transnet build`, instead of the bundle's."),
@@ -48,10 +60,26 @@ def _study(
     scenario: str | None,
     quiet: bool,
     network_path: Path | None = None,
+    townships_path: Path | None = None,
+    townships_crs: str | None = None,
 ) -> Study:
     with _err.status(f"Building scenarios for bundle '{bundle}'…") if not quiet else nullcontext():
         network = load_network(network_path) if network_path else None
-        return run_study(bundle, targets_path=targets, scenario=scenario, network=network)
+        townships = _townships(bundle, townships_path, townships_crs) if townships_path else None
+        return run_study(
+            bundle, targets_path=targets, scenario=scenario, network=network, townships=townships
+        )
+
+
+def _townships(bundle: str, path: Path, crs: str | None):
+    from transnet.bundle import load_bundle
+    from transnet.osm import OSM_SUFFIXES
+    from transnet.places import load_places, townships_from_osm_file
+    from transnet.region import region_from_bundle
+
+    if path.name.lower().endswith(OSM_SUFFIXES):
+        return townships_from_osm_file(path, region=region_from_bundle(load_bundle(bundle)))
+    return load_places(path, crs=crs)
 
 
 def _targets_table(results: list[TargetResult]) -> Table:
@@ -104,13 +132,15 @@ def run(
     ] = None,
     targets: TargetsOption = None,
     network: NetworkOption = None,
+    townships: TownshipsOption = None,
+    crs: CrsOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Apply the plan, compute metrics before and after, write reports and maps."""
     from transnet.maps import write_scenario_maps
     from transnet.report import caveats, write_reports
 
-    study = _study(bundle, targets, None, quiet, network)
+    study = _study(bundle, targets, None, quiet, network, townships, crs)
     folder = out or Path("outputs") / study.bundle.name
     with atomic_directory(folder) as staging:
         write_reports(study, staging)
@@ -135,10 +165,12 @@ def check(
         Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")
     ] = None,
     network: NetworkOption = None,
+    townships: TownshipsOption = None,
+    crs: CrsOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Check the plan against its targets; exit 1 if any evaluated target fails."""
-    study = _study(bundle, targets, scenario, quiet, network)
+    study = _study(bundle, targets, scenario, quiet, network, townships, crs)
     if junit is not None:
         write_junit(study.results, junit, suite=f"transnet.{study.bundle.name}")
     if not quiet:

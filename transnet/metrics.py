@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from transnet.access import network_distance_to_targets_m
-from transnet.grades import GRADES
+from transnet.grades import GRADES, grade_rank
 from transnet.network import RoadNetwork
 from transnet.region import Region
 
@@ -22,7 +22,9 @@ __all__ = [
     "COVERAGE_RULES",
     "CoverageRule",
     "clip_edges_to_counties",
+    "distance_to_grade_m",
     "evaluate_scenario",
+    "place_coverage",
 ]
 
 #: Ways to read 县县通高速 ("every county on an expressway").
@@ -69,6 +71,8 @@ def evaluate_scenario(
     coverage_rule: CoverageRule = "seat_within_km",
     seat_within_km: float = 30.0,
     grade1_within_km: float = 5.0,
+    townships: gpd.GeoDataFrame | None = None,
+    township_within_m: float = 1000.0,
 ) -> dict[str, Any]:
     """Compute every metric of one scenario.
 
@@ -88,13 +92,19 @@ def evaluate_scenario(
     grade1_within_km
         Straight-line distance from a seat to a road of grade 1 or better for grade-1 coverage.
         Expressways count only at their interchanges, where they can be entered.
+    townships
+        Township seats (``name``, points); when given, township coverage by grade-2 and
+        grade-3 roads is computed.
+    township_within_m
+        Straight-line distance from a township seat to the road, for township coverage.
 
     Returns
     -------
     dict
         ``length_km`` and ``density_per_100km2`` (by grade plus ``total``), ``ramp_km``,
         ``counties`` (per-county records), ``county_expressway_coverage`` and
-        ``county_grade1_coverage``.
+        ``county_grade1_coverage``; with townships also ``township_grade2_coverage``,
+        ``township_grade3_coverage`` and ``townships`` (per-township records).
 
     """
     if coverage_rule not in COVERAGE_RULES:
@@ -113,7 +123,7 @@ def evaluate_scenario(
         interchanges[["geometry"]], counties[["geometry"]], predicate="within"
     )["code"]
     seat_distance = network_distance_to_targets_m(network, seats.geometry, network.interchange_ids)
-    grade1_distance_m = _grade1_distance_m(network, seats.geometry)
+    grade1_distance_m = distance_to_grade_m(network, seats.geometry, "1")
 
     records = []
     for code, county in counties.iterrows():
@@ -148,45 +158,95 @@ def evaluate_scenario(
                 "grade1_covered": bool(grade1_distance_m[code] / 1000 <= grade1_within_km),
             }
         )
-    covered = sum(r["covered"] for r in records)
-    grade1 = sum(r["grade1_covered"] for r in records)
-    total = len(records)
-    return {
+    covered = pd.Series([r["covered"] for r in records], dtype=bool)
+    grade1 = pd.Series([r["grade1_covered"] for r in records], dtype=bool)
+    result = {
         "length_km": {k: round(v, 3) for k, v in zone_km.items()},
         "ramp_km": round(
             float(network.edges.loc[network.edges["ramp"], "length_m"].sum()) / 1000, 3
         ),
         "density_per_100km2": {k: round(v / area_100km2, 4) for k, v in zone_km.items()},
         "counties": records,
-        "county_expressway_coverage": {
-            "rule": coverage_rule,
-            "within_km": seat_within_km,
-            "covered": covered,
-            "total": total,
-            "share": round(covered / total, 4) if total else None,
-        },
-        "county_grade1_coverage": {
-            "within_km": grade1_within_km,
-            "covered": grade1,
-            "total": total,
-            "share": round(grade1 / total, 4) if total else None,
-        },
+        "county_expressway_coverage": _share(covered, rule=coverage_rule, within_km=seat_within_km),
+        "county_grade1_coverage": _share(grade1, within_km=grade1_within_km),
     }
+    if townships is not None:
+        table = place_coverage(network, townships, within_m=township_within_m)
+        for grade in ("2", "3"):
+            result[f"township_grade{grade}_coverage"] = _share(
+                table[f"grade{grade}_covered"], within_m=township_within_m
+            )
+        result["townships"] = table.to_dict("records")
+    return result
 
 
-def _grade1_distance_m(network: RoadNetwork, seats: gpd.GeoSeries) -> pd.Series:
-    """Straight-line distance from each seat to a grade-1 road or an expressway interchange."""
-    points = seats.to_crs(network.crs)
-    grade1 = network.edges.loc[network.edges["grade"] == "1"]
+def distance_to_grade_m(network: RoadNetwork, points: gpd.GeoSeries, grade: str) -> pd.Series:
+    """Straight-line distance from each point to a road of ``grade`` or better.
+
+    Expressway main lines count only at their interchanges, where they can be entered.
+
+    Parameters
+    ----------
+    network
+        The network.
+    points
+        Points in any CRS.
+    grade
+        The lowest acceptable grade, e.g. ``"2"``.
+
+    Returns
+    -------
+    pandas.Series
+        Metres, indexed like ``points``; ``inf`` where the network has no such road.
+
+    Examples
+    --------
+    >>> distance_to_grade_m(network, region.seats.geometry, "1")  # doctest: +SKIP
+    """
+    projected = points.to_crs(network.crs)
+    edges = network.edges
+    good = edges["grade"].map(grade_rank) <= grade_rank(grade)
+    roads = edges.loc[good & ~network.mainline & ~edges["ramp"]]
     interchanges = network.nodes.loc[network.nodes["interchange"]]
-    candidates = pd.concat([grade1.geometry, interchanges.geometry], ignore_index=True)
-    if candidates.empty:
-        return pd.Series(np.inf, index=seats.index)
-    tree_index = candidates.sindex
-    seat_index, hit = tree_index.nearest(points.values, return_all=False)
-    distance = np.full(len(points), np.inf)
-    distance[seat_index] = points.values[seat_index].distance(candidates.values[hit])
-    return pd.Series(distance, index=seats.index)
+    candidates = pd.concat([roads.geometry, interchanges.geometry], ignore_index=True)
+    distance = np.full(len(projected), np.inf)
+    if not candidates.empty:
+        point_index, hit = candidates.sindex.nearest(projected.values, return_all=False)
+        distance[point_index] = projected.values[point_index].distance(candidates.values[hit])
+    return pd.Series(distance, index=points.index)
+
+
+def place_coverage(
+    network: RoadNetwork,
+    places: gpd.GeoDataFrame,
+    *,
+    grades: tuple[str, ...] = ("2", "3"),
+    within_m: float = 1000.0,
+) -> pd.DataFrame:
+    """Per place, the distance to a road of each grade and whether it is within ``within_m``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name``, then ``grade<G>_m`` and ``grade<G>_covered`` for each grade ``G``.
+    """
+    table = pd.DataFrame({"name": places["name"].to_numpy()}, index=places.index)
+    for grade in grades:
+        distance = distance_to_grade_m(network, places.geometry, grade)
+        table[f"grade{grade}_m"] = distance.round(1)
+        table[f"grade{grade}_covered"] = distance <= within_m
+    return table
+
+
+def _share(covered: pd.Series, **extra: Any) -> dict[str, Any]:
+    total = len(covered)
+    count = int(covered.sum())
+    return {
+        **extra,
+        "covered": count,
+        "total": total,
+        "share": round(count / total, 4) if total else None,
+    }
 
 
 def _finite(value: float) -> float | None:

@@ -106,17 +106,27 @@ def _file_kind(path: Path) -> str:
     )
 
 
-def _read_osm_file(path: Path, highways: set[str]) -> _OsmWays:
+def _open_osm(path: Path) -> Any:
+    """Check an OSM file and return what ``osmium.FileProcessor`` reads for it."""
     import osmium
 
     kind = _file_kind(path)
     if not path.is_file():
         raise InputError("file not found", path=path)
-    ways = _OsmWays()
-    source: Any = str(path)
     if kind == "osm.bz2":
         # libosmium reads .bz2 only where built with it; decompress through Python instead.
-        source = osmium.io.FileBuffer(bz2.decompress(path.read_bytes()), "osm")
+        try:
+            return osmium.io.FileBuffer(bz2.decompress(path.read_bytes()), "osm")
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot decompress the OSM file: {exc}", path=path) from None
+    return str(path)
+
+
+def _read_osm_file(path: Path, highways: set[str]) -> _OsmWays:
+    import osmium
+
+    source = _open_osm(path)
+    ways = _OsmWays()
     try:
         processor = (
             osmium.FileProcessor(source, osmium.osm.NODE | osmium.osm.WAY)
@@ -132,7 +142,9 @@ def _read_osm_file(path: Path, highways: set[str]) -> _OsmWays:
                 continue
             _add_valid_runs(ways, item)
     except (RuntimeError, OSError, ValueError) as exc:
-        raise InputError(f"cannot read the OSM file ({kind}): {exc}", path=path) from None
+        raise InputError(
+            f"cannot read the OSM file ({_file_kind(path)}): {exc}", path=path
+        ) from None
     return ways
 
 
@@ -153,11 +165,35 @@ def _add_valid_runs(ways: _OsmWays, way) -> None:
         ways.add(way.id, ids, coords, tags)
 
 
-def _ways_from_overpass(responses: Iterable[dict[str, Any]], highways: set[str]) -> _OsmWays:
-    """Turn Overpass JSON responses into raw ways; raise if a response is incomplete."""
-    nodes: dict[int, tuple[float, float]] = {}
-    raw_ways = []
-    ways = _OsmWays()
+def _overpass_responses(kind: str, polygon: BaseGeometry, query: Any) -> list[dict[str, Any]]:
+    """Download with osmnx (queries, subdivision, pacing, cache); reject incomplete answers.
+
+    ``kind`` is ``"network"`` (``query`` is a way filter) or ``"features"`` (``query`` is a tag
+    dict). osmnx builds the Overpass queries and caches only answers with HTTP status OK and no
+    remark; transnet parses the JSON itself so that online and offline share one builder, and
+    raises on a remark (a server-side timeout that returns partial data), which osmnx only logs.
+    """
+    import osmnx as ox
+    import requests
+    from osmnx import _overpass
+
+    ox.settings.use_cache = True
+    try:
+        if kind == "network":
+            responses = list(_overpass._download_overpass_network(polygon, None, query))
+        else:
+            responses = list(_overpass._download_overpass_features(polygon, query))
+    except (
+        requests.exceptions.RequestException,
+        ox._errors.ResponseStatusCodeError,
+        ox._errors.InsufficientResponseError,
+    ) as exc:
+        raise OSMDownloadError(
+            f"OpenStreetMap download failed: {exc}. To use a local OSM file instead, get an "
+            "extract (.osm.pbf, .osm or .osm.bz2, e.g. from Geofabrik) and run "
+            "`transnet build --source FILE`, or call "
+            "transnet.osm.network_from_osm_file(FILE, region=...)"
+        ) from exc
     for response in responses:
         if not isinstance(response, dict) or "elements" not in response:
             raise OSMDownloadError("Overpass returned no 'elements': the download is incomplete")
@@ -166,6 +202,15 @@ def _ways_from_overpass(responses: Iterable[dict[str, Any]], highways: set[str])
                 f"Overpass answered with a remark ({response['remark']!r}): the result is "
                 "partial, so it is rejected"
             )
+    return responses
+
+
+def _ways_from_overpass(responses: Iterable[dict[str, Any]], highways: set[str]) -> _OsmWays:
+    """Turn Overpass JSON responses into raw ways; raise if a response is incomplete."""
+    nodes: dict[int, tuple[float, float]] = {}
+    raw_ways = []
+    ways = _OsmWays()
+    for response in responses:
         for element in response["elements"]:
             if element.get("type") == "node":
                 nodes[element["id"]] = (element["lon"], element["lat"])
@@ -456,30 +501,9 @@ def network_from_osm(
         On a timeout, an HTTP error or an incomplete answer; the message says how to use a local
         file instead.
     """
-    import osmnx as ox
-    import requests
-    from osmnx import _overpass
-
     wanted = set(highways) | ({"unclassified"} if include_unclassified else set())
     polygon = _buffered_region(region, margin_m)
-    ox.settings.use_cache = True
-    try:
-        # osmnx builds the Overpass queries, subdivides large areas, paces requests and caches;
-        # transnet parses the JSON itself so that online and offline share one builder.
-        responses = list(
-            _overpass._download_overpass_network(polygon, None, _highway_filter(wanted))
-        )
-    except (
-        requests.exceptions.RequestException,
-        ox._errors.ResponseStatusCodeError,
-        ox._errors.InsufficientResponseError,
-    ) as exc:
-        raise OSMDownloadError(
-            f"OpenStreetMap download failed: {exc}. To use a local OSM file instead, get an "
-            "extract (.osm.pbf, .osm or .osm.bz2, e.g. from Geofabrik) and run "
-            "`transnet build --source FILE`, or call "
-            "transnet.osm.network_from_osm_file(FILE, region=...)"
-        ) from exc
+    responses = _overpass_responses("network", polygon, _highway_filter(wanted))
     ways = _ways_from_overpass(responses, wanted)
     return _network_from_ways(
         ways,

@@ -18,6 +18,7 @@ __all__ = [
     "county_table",
     "metrics_document",
     "report_markdown",
+    "township_table",
     "write_reports",
 ]
 
@@ -278,6 +279,23 @@ def report_markdown(study: Study) -> str:
     header = ["county", "km²", "all before", "all after", "expressway before", "after"]
     out += [_table(header, rows), ""]
 
+    if "township_grade2_coverage" in after:
+        out += ["## Township coverage", ""]
+        rows = []
+        for grade in ("2", "3"):
+            key = f"township_grade{grade}_coverage"
+            rows.append(
+                [
+                    f"grade {grade} or better within {after[key]['within_m']:g} m",
+                    f"{before[key]['covered']}/{before[key]['total']}",
+                    f"{after[key]['covered']}/{after[key]['total']}",
+                    before[key]["share"],
+                    after[key]["share"],
+                ]
+            )
+        header = ["township seats", "before", "after", "share before", "share after"]
+        out += [_table(header, rows), "", "Per-township records: townships.csv.", ""]
+
     out += ["## Targets", ""]
     rows = [
         [
@@ -327,14 +345,41 @@ def report_markdown(study: Study) -> str:
     return "\n".join(out)
 
 
+def township_table(study: Study) -> pd.DataFrame | None:
+    """Return per-township distances and coverage before and after, or None without townships."""
+    if study.townships is None:
+        return None
+    frames = []
+    for scenario in ("before", "after"):
+        table = pd.DataFrame(study.metrics[scenario]["townships"]).drop(columns="name")
+        frames.append(table.add_suffix(f"_{scenario}"))
+    points = study.townships.geometry
+    base = pd.DataFrame(
+        {
+            "name": study.townships["name"].to_numpy(),
+            "lon": points.x.round(6),
+            "lat": points.y.round(6),
+        }
+    )
+    return pd.concat(
+        [base.reset_index(drop=True), *[f.reset_index(drop=True) for f in frames]], axis=1
+    )
+
+
 def write_reports(study: Study, folder: Path) -> None:
-    """Write ``metrics.json``, ``metrics_by_county.csv`` and ``report.md`` into ``folder``."""
+    """Write ``metrics.json``, ``metrics_by_county.csv`` and ``report.md`` into ``folder``.
+
+    With townships, ``townships.csv`` holds the per-township records.
+    """
     document = metrics_document(study)
     (folder / "metrics.json").write_text(
         json.dumps(document, ensure_ascii=False, indent=2, default=_json_default),
         encoding="utf-8",
     )
     county_table(study).to_csv(folder / "metrics_by_county.csv", index=False)
+    townships = township_table(study)
+    if townships is not None:
+        townships.to_csv(folder / "townships.csv", index=False)
     (folder / "report.md").write_text(report_markdown(study), encoding="utf-8")
 
 

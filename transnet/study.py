@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+
 from transnet._errors import InputError
 from transnet.bundle import Bundle, load_bundle
 from transnet.io import read_features
@@ -46,8 +48,8 @@ class Study:
 
     Attributes
     ----------
-    bundle, region, plan, targets
-        The inputs.
+    bundle, region, plan, targets, townships
+        The inputs (``townships`` may be None).
     before
         The base network.
     plan_result
@@ -69,6 +71,7 @@ class Study:
     results: list[TargetResult]
     targets_path: Path
     availability: DataAvailability = field(default_factory=DataAvailability)
+    townships: gpd.GeoDataFrame | None = None
 
     @property
     def after(self) -> RoadNetwork:
@@ -77,9 +80,11 @@ class Study:
 
 
 def _coverage_parameters(targets: list[Target]) -> dict[str, Any]:
-    """Read the county-coverage rule and distances from the targets that use them."""
+    """Read the coverage rule and distances from the targets that use them."""
     parameters: dict[str, Any] = {}
     for target in targets:
+        if target.metric.startswith("township_grade") and "within_m" in target.params:
+            parameters["township_within_m"] = float(target.params["within_m"])
         if target.metric.startswith("county_expressway_coverage"):
             if "rule" in target.params:
                 parameters["coverage_rule"] = target.params["rule"]
@@ -96,6 +101,7 @@ def run_study(
     targets_path: str | Path | None = None,
     scenario: str | None = None,
     network: RoadNetwork | None = None,
+    townships: gpd.GeoDataFrame | None = None,
 ) -> Study:
     """Load a bundle, apply its plan and evaluate both scenarios against the targets.
 
@@ -109,6 +115,9 @@ def run_study(
         Evaluate every target on this scenario (``"before"`` or ``"after"``).
     network
         A base network to use instead of the bundle's schematic one.
+    townships
+        Township seats (``name``, points in WGS-84), e.g. from
+        :func:`transnet.places.load_places`; township targets are evaluated when given.
 
     Returns
     -------
@@ -134,11 +143,12 @@ def run_study(
     plan_result = apply_plan(before, plan)
     parameters = _coverage_parameters(targets)
     metrics = {
-        "before": evaluate_scenario(before, region, **parameters),
-        "after": evaluate_scenario(plan_result.network, region, **parameters),
+        "before": evaluate_scenario(before, region, townships=townships, **parameters),
+        "after": evaluate_scenario(plan_result.network, region, townships=townships, **parameters),
     }
     availability = DataAvailability(
-        complete_network=before.metadata.get("completeness") == "complete"
+        complete_network=before.metadata.get("completeness") == "complete",
+        townships=townships is not None and len(townships) > 0,
     )
     results = evaluate_targets(targets, metrics, available=availability, scenario=scenario)
     return Study(
@@ -152,4 +162,5 @@ def run_study(
         results=results,
         targets_path=targets_file,
         availability=availability,
+        townships=townships,
     )

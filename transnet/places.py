@@ -1,0 +1,241 @@
+"""Places measured against the network: township seats (乡镇), from OSM or a user's file.
+
+OSM maps township seats in China as ``place=town`` (镇) or ``place=village`` nodes; the names
+of township seats end in 镇 or 乡 (configurable), which separates them from ordinary villages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+from shapely.geometry.base import BaseGeometry
+
+from transnet._errors import InputError
+from transnet.crs import GEOGRAPHIC_CRS
+from transnet.io import read_features
+from transnet.region import Region
+
+__all__ = [
+    "TOWNSHIP_SUFFIXES",
+    "load_places",
+    "townships_from_osm",
+    "townships_from_osm_file",
+]
+
+#: Name endings of township seats: 镇 (town) and 乡 (township).
+TOWNSHIP_SUFFIXES: tuple[str, ...] = ("镇", "乡")
+_PLACE_VALUES = ("town", "village")
+_LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
+_LAT_NAMES = ("lat", "latitude", "y", "纬度")
+_NAME_NAMES = ("name", "名称", "township", "乡镇")
+
+
+def _gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from fast_geocn import gcj02_to_wgs84
+
+    pairs = [gcj02_to_wgs84(float(x), float(y)) for x, y in zip(lon, lat, strict=True)]
+    converted = np.array(pairs, dtype=float).reshape(-1, 2)
+    return converted[:, 0], converted[:, 1]
+
+
+def _find_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
+    lookup = {str(c).strip().lower(): c for c in columns}
+    return next((lookup[n] for n in names if n in lookup), None)
+
+
+def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDataFrame:
+    """Load points (township seats, POIs) from GeoJSON, GPKG or CSV, in WGS-84.
+
+    Parameters
+    ----------
+    path
+        A vector file of points, or a CSV with longitude/latitude columns (``lon``/``lng``/
+        ``longitude``/``x`` and ``lat``/``latitude``/``y``) and optionally ``name``.
+    crs
+        The coordinates' CRS where the file does not say: an EPSG code (``4326``,
+        ``"EPSG:4490"``) or ``"gcj02"`` (Gaode/Tencent coordinates, converted to WGS-84).
+        Default for CSV: WGS-84.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name`` and point ``geometry`` in WGS-84.
+
+    Raises
+    ------
+    InputError
+        For a CSV without longitude/latitude columns, non-numeric or NaN coordinates, an
+        unknown CRS, or non-point geometry.
+
+    Examples
+    --------
+    >>> load_places("townships.csv", crs="gcj02")  # doctest: +SKIP
+    """
+    path = Path(path)
+    is_gcj02 = str(crs).strip().lower() in ("gcj02", "gcj-02")
+    if path.suffix.lower() == ".csv":
+        frame = _read_csv_points(path)
+        lon, lat = frame.pop("_lon").to_numpy(), frame.pop("_lat").to_numpy()
+        source_crs = GEOGRAPHIC_CRS if crs is None or is_gcj02 else _parse_crs(crs, path)
+    else:
+        raw = gpd.read_file(path) if path.is_file() else None
+        if raw is None:
+            raise InputError("file not found", path=path)
+        if raw.crs is None and crs is not None and not is_gcj02:
+            raw = raw.set_crs(_parse_crs(crs, path))
+        frame = read_features(path) if raw.crs is None else raw
+        if frame.crs is None:  # pragma: no cover - read_features raised already
+            raise InputError("the file has no CRS", path=path)
+        if not (frame.geom_type == "Point").all():
+            raise InputError("expected Point geometries", path=path, field="geometry")
+        source_crs = frame.crs
+        lon, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    name_column = _find_column(frame.columns, _NAME_NAMES)
+    names = (
+        frame[name_column].astype(str)
+        if name_column
+        else pd.Series([f"place {i}" for i in range(len(frame))], index=frame.index)
+    )
+    if is_gcj02:
+        lon, lat = _gcj02_to_wgs84(lon, lat)
+    points = gpd.GeoDataFrame(
+        {"name": names.to_numpy()}, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
+    )
+    return points.to_crs(GEOGRAPHIC_CRS)
+
+
+def _parse_crs(value: str | int, path: Path) -> CRS:
+    try:
+        return CRS.from_user_input(int(value) if str(value).isdigit() else value)
+    except CRSError:
+        raise InputError(
+            f"unknown CRS {value!r}; expected an EPSG code such as 4326 or 'gcj02'",
+            path=path,
+            field="crs",
+        ) from None
+
+
+def _read_csv_points(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError("file not found", path=path)
+    frame = pd.read_csv(path, encoding="utf-8-sig")
+    lon_column = _find_column(frame.columns, _LON_NAMES)
+    lat_column = _find_column(frame.columns, _LAT_NAMES)
+    if lon_column is None or lat_column is None:
+        raise InputError(
+            f"no longitude/latitude columns; expected one of {', '.join(_LON_NAMES)} and one of "
+            f"{', '.join(_LAT_NAMES)} (found: {', '.join(map(str, frame.columns))})",
+            path=path,
+            field="lon" if lon_column is None else "lat",
+        )
+    for column, target in ((lon_column, "_lon"), (lat_column, "_lat")):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy())
+        if len(bad):
+            raise InputError(
+                f"not a number: {frame[column].iloc[bad[0]]!r}",
+                path=path,
+                record=f"row {bad[0] + 2}",
+                field=str(column),
+            )
+        frame[target] = values
+    return frame
+
+
+def _townships_frame(
+    rows: list[tuple[int, str, float, float]], region_polygon: BaseGeometry | None
+) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame(
+        {"osmid": [r[0] for r in rows], "name": [r[1] for r in rows]},
+        geometry=gpd.points_from_xy([r[2] for r in rows], [r[3] for r in rows]),
+        crs=GEOGRAPHIC_CRS,
+    )
+    if region_polygon is not None:
+        frame = frame[frame.within(region_polygon)]
+    return frame.reset_index(drop=True)
+
+
+def _is_township(tags: Any, suffixes: tuple[str, ...]) -> bool:
+    name = tags.get("name:zh") or tags.get("name") or ""
+    return tags.get("place") in _PLACE_VALUES and name.endswith(suffixes)
+
+
+def _region_polygon(region: Region | BaseGeometry | None) -> BaseGeometry | None:
+    if region is None:
+        return None
+    return region.boundary if isinstance(region, Region) else region
+
+
+def townships_from_osm_file(
+    path: str | Path,
+    *,
+    region: Region | BaseGeometry | None = None,
+    suffixes: tuple[str, ...] = TOWNSHIP_SUFFIXES,
+) -> gpd.GeoDataFrame:
+    """Township seats from an OSM file: ``place=town|village`` nodes named ``…镇`` or ``…乡``.
+
+    Parameters
+    ----------
+    path
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf``.
+    region
+        Keep seats inside this region (or lon/lat polygon).
+    suffixes
+        Name endings that mark a township seat.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``osmid``, ``name``, point ``geometry`` in WGS-84.
+    """
+    import osmium
+
+    from transnet.osm import _open_osm
+
+    path = Path(path)
+    rows = []
+    try:
+        processor = osmium.FileProcessor(_open_osm(path), osmium.osm.NODE).with_filter(
+            osmium.filter.KeyFilter("place")
+        )
+        for node in processor:
+            if _is_township(node.tags, suffixes) and node.location.valid():
+                name = node.tags.get("name:zh") or node.tags.get("name")
+                rows.append((node.id, name, node.location.lon, node.location.lat))
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise InputError(f"cannot read the OSM file: {exc}", path=path) from None
+    return _townships_frame(rows, _region_polygon(region))
+
+
+def townships_from_osm(
+    region: Region | BaseGeometry,
+    *,
+    suffixes: tuple[str, ...] = TOWNSHIP_SUFFIXES,
+) -> gpd.GeoDataFrame:
+    """Township seats downloaded from OpenStreetMap with osmnx (cached like the network).
+
+    Raises
+    ------
+    OSMDownloadError
+        On a timeout, an HTTP error or a partial answer.
+    """
+    from transnet.osm import _overpass_responses
+
+    polygon = _region_polygon(region)
+    responses = _overpass_responses("features", polygon, {"place": list(_PLACE_VALUES)})
+    rows = []
+    for response in responses:
+        for element in response["elements"]:
+            tags = element.get("tags", {})
+            if element.get("type") == "node" and _is_township(tags, suffixes):
+                name = tags.get("name:zh") or tags.get("name")
+                rows.append((element["id"], name, element["lon"], element["lat"]))
+    return _townships_frame(rows, polygon)
