@@ -84,13 +84,15 @@ def helsinki(tmp_path_factory) -> dict[str, Path]:
 
 
 # Two one-way carriageways of the G5, 1,000 m long, 30 m apart, at 38° N (Taiyuan): 0.0003° of
-# latitude is about 33 m and 0.01141° of longitude about 1,000 m there.
+# latitude is about 33 m and 0.01141° of longitude about 1,000 m there. A junction at the east
+# end of the southern carriageway and a ramp up to the G108, 1.1 km north.
 DUAL_CARRIAGEWAY = textwrap.dedent(
     """\
     <?xml version="1.0" encoding="UTF-8"?>
     <osm version="0.6" generator="test">
       <node id="1" version="1" lat="38.0000" lon="112.50000"/>
-      <node id="2" version="1" lat="38.0000" lon="112.51141"/>
+      <node id="2" version="1" lat="38.0000" lon="112.51141">
+        <tag k="highway" v="motorway_junction"/><tag k="name" v="test junction"/></node>
       <node id="3" version="1" lat="38.0003" lon="112.51141"/>
       <node id="4" version="1" lat="38.0003" lon="112.50000"/>
       <node id="5" version="1" lat="38.0100" lon="112.50000"/>
@@ -101,6 +103,8 @@ DUAL_CARRIAGEWAY = textwrap.dedent(
         <tag k="highway" v="motorway"/><tag k="ref" v="G5"/><tag k="oneway" v="yes"/></way>
       <way id="12" version="1"><nd ref="5"/><nd ref="6"/>
         <tag k="highway" v="trunk"/><tag k="ref" v="G108"/></way>
+      <way id="13" version="1"><nd ref="2"/><nd ref="6"/>
+        <tag k="highway" v="motorway_link"/></way>
     </osm>
     """
 )

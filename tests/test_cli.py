@@ -270,7 +270,7 @@ def test_run_with_townships_evaluates_township_targets(tmp_path):
     towns = tmp_path / "towns.csv"
     # Two township seats on the schematic G108 near 阳曲 and one far from any trunk road.
     towns.write_text(
-        "name,lon,lat\n黄寨镇,112.679,38.060\n近郊镇,112.746,38.404\n远山乡,113.70,38.60\n",
+        "name,lon,lat\n黄寨镇,112.679,38.060\n近郊镇,112.746,38.404\n远山乡,113.45,38.85\n",
         encoding="utf-8",
     )
     out = tmp_path / "run"
@@ -279,10 +279,10 @@ def test_run_with_townships_evaluates_township_targets(tmp_path):
     statuses = {t["id"]: t for t in document["targets"]}
     assert statuses["township_grade2"]["status"] in ("pass", "fail")
     assert statuses["township_grade2"]["value"] == pytest.approx(2 / 3, abs=1e-3)
-    assert statuses["poi_grade2"]["status"] == "not_evaluated"
+    assert statuses["poi_grade2"]["status"] == "pass"  # the bundle's development zones
     table = pd.read_csv(out / "townships.csv")
     assert table["name"].tolist() == ["黄寨镇", "近郊镇", "远山乡"]
-    assert table["grade2_covered_after"].tolist() == [True, True, False]
+    assert table["township_grade2_covered_after"].tolist() == [True, True, False]
     assert "## Township coverage" in (out / "report.md").read_text(encoding="utf-8")
 
 

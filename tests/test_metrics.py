@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import lines_frame, points_frame, square_region
 
-from transnet.metrics import evaluate_scenario
+from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario
 from transnet.network import network_from_lines
 
 
@@ -46,27 +46,48 @@ def _network_with_interchange():
 def test_seat_at_a_known_network_distance_from_an_interchange():
     # Seat 300 m north of the road at x = 1 km: 300 m access + 11 km road + 500 m ramp = 11.8 km.
     region = square_region(seat_xy=(1000, 300))
-    metrics = evaluate_scenario(_network_with_interchange(), region, seat_within_km=12.0)
+    settings = MetricSettings(county_rule="seat_within_km", seat_within_km=12.0)
+    metrics = evaluate_scenario(_network_with_interchange(), region, settings=settings)
     county = metrics["counties"][0]
     assert county["seat_snap_m"] == pytest.approx(300, abs=0.01)
     assert county["seat_to_interchange_km"] == pytest.approx(11.8, abs=1e-3)
     assert county["crossed"] is False
     assert county["interchanges"] == 0
     assert county["covered"] is True  # rule seat_within_km, 11.8 <= 12
-    tighter = evaluate_scenario(_network_with_interchange(), region, seat_within_km=11.7)
+    # Minutes: 300 m at 20 km/h (54 s) + 11 km grade 2 at 60 km/h (660 s) + 500 m of ramp at
+    # 40 km/h (45 s) = 759 s.
+    assert county["seat_to_interchange_min"] == pytest.approx(759 / 60, abs=1e-3)
+    tighter_settings = MetricSettings(county_rule="seat_within_km", seat_within_km=11.7)
+    tighter = evaluate_scenario(_network_with_interchange(), region, settings=tighter_settings)
     assert tighter["counties"][0]["covered"] is False
     assert tighter["county_expressway_coverage"]["share"] == 0
 
 
 @pytest.mark.parametrize(
     ("rule", "covered"),
-    [("crossed", False), ("interchange_inside", False), ("seat_within_km", True)],
+    [
+        ("crossed", False),
+        ("interchange_inside", False),
+        ("seat_within_km", True),
+        ("seat_within_min", True),
+    ],
 )
 def test_coverage_rule_is_chosen_by_the_caller(rule, covered):
     region = square_region(seat_xy=(1000, 300))
-    metrics = evaluate_scenario(_network_with_interchange(), region, coverage_rule=rule)
+    metrics = evaluate_scenario(
+        _network_with_interchange(), region, settings=MetricSettings(county_rule=rule)
+    )
     assert metrics["counties"][0]["covered"] is covered
     assert metrics["county_expressway_coverage"]["rule"] == rule
+    assert metrics["county_expressway_coverage"]["by_criterion"]["seat_within_min"] == 1
+
+
+def test_seat_within_minutes_threshold():
+    region = square_region(seat_xy=(1000, 300))
+    settings = MetricSettings(seat_within_min=12.6)  # the seat is 12.65 minutes away
+    metrics = evaluate_scenario(_network_with_interchange(), region, settings=settings)
+    assert metrics["counties"][0]["covered"] is False
+    assert metrics["counties"][0]["seat_within_km"] is True
 
 
 def test_crossed_and_interchange_inside():
@@ -90,17 +111,32 @@ def test_crossed_and_interchange_inside():
     assert metrics["density_per_100km2"]["expressway"] == pytest.approx(10.0, abs=1e-3)
 
 
-def test_grade1_coverage_counts_grade1_roads_and_interchanges_only():
+def test_grade1_coverage_runs_along_the_network():
     region = square_region(seat_xy=(1000, 300))
+    # The seat is 300 m from a grade-2 road; a grade-1 road runs 4 km north of the seat, reached
+    # only through a grade-3 link at x = 9 km: 300 + 8,000 + 4,300 = 12,600 m along the network.
     lines = lines_frame(
         [
-            {"id": "near", "name": "grade 2 near", "grade": "2", "coords": [(0, 0), (9000, 0)]},
-            {"id": "g1", "name": "grade 1 far", "grade": "1", "coords": [(0, 4300), (9000, 4300)]},
+            {"id": "g2", "name": "grade 2", "grade": "2", "coords": [(0, 0), (9000, 0)]},
+            {"id": "g3", "name": "link", "grade": "3", "coords": [(9000, 0), (9000, 4300)]},
+            {"id": "g1", "name": "grade 1", "grade": "1", "coords": [(0, 4300), (9000, 4300)]},
         ]
     )
-    metrics = evaluate_scenario(network_from_lines(lines), region, grade1_within_km=5.0)
+    network = network_from_lines(lines)
+    near = MetricSettings(county_grade1=GradeCriterion("1", within_m=12_600.5))
+    metrics = evaluate_scenario(network, region, settings=near)
     county = metrics["counties"][0]
-    assert county["seat_to_grade1_km"] == pytest.approx(4.0, abs=1e-3)
+    assert county["seat_to_grade1_km"] == pytest.approx(12.6, abs=1e-3)
     assert county["grade1_covered"] is True
-    strict = evaluate_scenario(network_from_lines(lines), region, grade1_within_km=3.9)
-    assert strict["county_grade1_coverage"]["covered"] == 0
+    # A straight-line buffer would say 4 km; along the network 5 km is not enough.
+    far = MetricSettings(county_grade1=GradeCriterion("1", within_m=5000))
+    assert (
+        evaluate_scenario(network, region, settings=far)["county_grade1_coverage"]["covered"] == 0
+    )
+    # Minutes: 300 m at 20 km/h (54 s), 8 km at 60 km/h (480 s), 4.3 km at 40 km/h (387 s).
+    assert county["seat_to_grade1_min"] == pytest.approx((54 + 480 + 387) / 60, abs=1e-3)
+    by_minutes = MetricSettings(county_grade1=GradeCriterion("1", within_min=15.4))
+    assert (
+        evaluate_scenario(network, region, settings=by_minutes)["county_grade1_coverage"]["share"]
+        == 1
+    )

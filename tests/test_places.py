@@ -12,7 +12,8 @@ from pyproj import Transformer
 from shapely.geometry import box
 
 from transnet import InputError
-from transnet.metrics import evaluate_scenario, place_coverage
+from transnet.access import AccessGraph
+from transnet.metrics import MetricSettings, evaluate_scenario, grade_access
 from transnet.network import network_from_lines
 from transnet.places import load_places, townships_from_osm_file
 
@@ -107,8 +108,8 @@ def test_unknown_crs(tmp_path):
         load_places(path, crs="bd09-ish")
 
 
-def test_township_coverage_by_grade(region):
-    # A grade-2 road along y = 0 and a grade-3 road along y = 3 km.
+def test_township_coverage_by_grade_along_the_network(region):
+    # A grade-2 road along y = 0 and, not connected to it, a grade-3 road along y = 3 km.
     lines = lines_frame(
         [
             {"id": "g2", "name": "grade 2", "grade": "2", "coords": [(0, 0), (10_000, 0)]},
@@ -122,15 +123,27 @@ def test_township_coverage_by_grade(region):
         geometry=gpd.points_from_xy([X0 + x for x, _ in points], [Y0 + y for _, y in points]),
         crs=UTM,
     ).to_crs(4326)
-    table = place_coverage(network, towns, within_m=1000)
-    assert table["grade2_m"].tolist() == pytest.approx([800, 1200, 2500], abs=0.2)
-    assert table["grade2_covered"].tolist() == [True, False, False]
-    assert table["grade3_m"].tolist() == pytest.approx([800, 1200, 500], abs=0.2)
-    assert table["grade3_covered"].tolist() == [True, False, True]
+    graph = AccessGraph.from_network(network)
+    settings = MetricSettings()
+    grade2 = grade_access(graph, towns.geometry, "2", settings=settings)
+    grade3 = grade_access(graph, towns.geometry, "3", settings=settings)
+    # Each town reaches the road it snaps to by its access leg; the third town's grade-3 road
+    # never meets the grade-2 road, though a straight line to it is only 2.5 km.
+    assert grade2["m"].tolist()[:2] == pytest.approx([800, 1200], abs=0.2)
+    assert grade2["m"].iloc[2] == float("inf")
+    assert grade2["euclidean_m"].iloc[2] == pytest.approx(2500, abs=0.2)
+    assert grade3["m"].tolist() == pytest.approx([800, 1200, 500], abs=0.2)
+    # 800 m of access leg at 20 km/h is 2.4 minutes.
+    assert grade2["min"].iloc[0] == pytest.approx(2.4, abs=1e-3)
     metrics = evaluate_scenario(network, region, townships=towns)
-    assert metrics["township_grade2_coverage"]["share"] == pytest.approx(1 / 3, abs=1e-4)
+    assert metrics["township_grade2_coverage"]["covered"] == 1
     assert metrics["township_grade3_coverage"]["covered"] == 2
-    assert len(metrics["townships"]) == 3
+    assert metrics["township_grade3_coverage"]["share"] == pytest.approx(2 / 3, abs=1e-4)
+    assert [t["township_grade2_covered"] for t in metrics["townships"]] == [True, False, False]
+    assert metrics["townships"][2]["grade2_m"] is None  # unreachable, not dropped
+    # RAI: within 2 km of a grade-3-or-better road; along the network all three are (0.8,
+    # 1.2 and 0.5 km), by straight line too.
+    assert metrics["rai"]["network_share"] == 1.0
 
 
 PLACES_OSM = """<?xml version="1.0" encoding="UTF-8"?>

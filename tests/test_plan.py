@@ -7,7 +7,7 @@ import math
 
 import geopandas as gpd
 import pytest
-from conftest import UTM, X0, Y0, lines_frame
+from conftest import UTM, X0, Y0, lines_frame, points_frame
 from shapely.geometry import LineString
 
 from transnet import InputError
@@ -68,7 +68,9 @@ def _base():
             },
         ]
     )
-    return network_from_lines(lines)
+    # An interchange with no ordinary road within reach: it exists, but cannot be entered.
+    interchanges = points_frame([{"id": "i", "name": "IC", "road": "x", "x": 10_000, "y": 20_000}])
+    return network_from_lines(lines, interchanges)
 
 
 def test_upgrade_changes_the_grade_of_matched_edges_only(region):
@@ -171,7 +173,7 @@ def test_new_expressway_with_an_interchange_gets_a_ramp():
     )
     result = apply_plan(base, _plan([(card, [(20_000, 20_000), (20_000, 0)])]), ramp_max_m=20_000)
     after = result.network
-    assert after.nodes["interchange"].sum() == 1
+    assert after.nodes["interchange"].sum() == base.nodes["interchange"].sum() + 1
     ramp = after.edges[after.edges["ramp"]]
     assert len(ramp) == 1
     assert ramp["length_m"].iloc[0] == pytest.approx(10_000, abs=1)

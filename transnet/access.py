@@ -1,13 +1,30 @@
-"""Network distances: snapping points to edges, and one multi-source shortest-path call.
+"""Accessibility engine: travel times, snapping points to edges, one multi-source shortest path.
 
-Distances from every node to the nearest member of a target set (interchanges, roads of a grade)
-come from a single ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` call on a sparse
-adjacency matrix, never from one call per source.
+- **Travel time.** Each edge gets ``speed_kmh`` and ``time_s``: from OSM ``maxspeed`` where it
+  is present and sane (5–130 km/h), else from a plan card's own design speed, else from the
+  design-speed table by technical grade (``data/grades/design_speeds.csv``, JTG B01-2014).
+  Interchange ramps (``motorway_link``) get the table's ramp speed, 40 km/h, never more than
+  their road's own design speed.
+- **Snapping.** Points snap to the nearest *edge*, not the nearest node: a KD-tree over points
+  sampled along the edges (at most ``sample_m`` apart) finds the candidates, and exact distances
+  to them decide. The off-network access leg is travelled at ``access_speed_kmh``. Points
+  farther than ``max_snap_m`` from every edge are flagged ``unreachable``, never dropped.
+- **Shortest paths.** Costs from every node to the nearest member of a target set come from ONE
+  ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` call on a sparse matrix.
+- **Direction.** Travel is directed: a two-way edge may be used both ways, a one-way edge
+  (``oneway``) only from ``u`` to ``v``. Costs are those of travelling *from* a place *to* the
+  target (a seat driving to an interchange), computed by running Dijkstra from the targets on
+  the transposed matrix.
+
+The "before" and "after" scenarios go through the same functions, so their differences are not
+artefacts of method.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -15,15 +32,222 @@ import pandas as pd
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
+from transnet._errors import InputError
+from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
 from transnet.network import RoadNetwork
 
 __all__ = [
+    "DEFAULT_ACCESS_SPEED_KMH",
+    "DEFAULT_MAX_SNAP_M",
+    "AccessGraph",
     "SnappedPoints",
-    "nearest_target_distance_m",
-    "network_distance_to_targets_m",
+    "add_travel_times",
+    "build_matrix",
+    "cost_from_points",
+    "cost_to_nearest",
     "snap_points",
+    "speed_table",
 ]
+
+#: Speed of the off-network leg from a place to its snapped point: local roads and lanes.
+DEFAULT_ACCESS_SPEED_KMH = 20.0
+#: Points farther than this from every edge are ``unreachable``.
+DEFAULT_MAX_SNAP_M = 5000.0
+#: OSM ``maxspeed`` values outside this range are ignored as mistakes.
+SANE_MAXSPEED_KMH = (5.0, 130.0)
+
+Weight = Literal["time_s", "length_m"]
+
+
+def speed_table(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Return design speeds by grade (plus ``"ramp"``), km/h, with ``overrides`` applied.
+
+    Raises
+    ------
+    InputError
+        If a speed is zero, negative or not a number, or a key is not a grade or ``"ramp"``.
+
+    Examples
+    --------
+    >>> speed_table({"2": 70})["2"]
+    70.0
+    """
+    speeds = dict(GradeTable.default().design_speeds_kmh)
+    for key, value in (overrides or {}).items():
+        name = str(key).strip().lower()
+        if name != "ramp" and name not in GRADES:
+            raise InputError(
+                f"unknown grade {key!r}; expected one of {', '.join(GRADES)} or 'ramp'",
+                record=str(key),
+                field="speeds_kmh",
+            )
+        try:
+            speed = float(value)
+        except (TypeError, ValueError):
+            speed = float("nan")
+        if not np.isfinite(speed) or speed <= 0:
+            raise InputError(
+                f"speed must be a positive number of km/h, got {value!r}",
+                record=str(key),
+                field="speeds_kmh",
+            )
+        speeds[name] = speed
+    return speeds
+
+
+def add_travel_times(
+    network: RoadNetwork, *, speeds_kmh: Mapping[str, float] | None = None
+) -> RoadNetwork:
+    """Return a copy of ``network`` whose edges carry ``speed_kmh``, ``speed_source``, ``time_s``.
+
+    Parameters
+    ----------
+    network
+        The network.
+    speeds_kmh
+        Design speeds overriding the packaged table, by grade and ``"ramp"``.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Examples
+    --------
+    >>> timed = add_travel_times(network, speeds_kmh={"2": 70})  # doctest: +SKIP
+    >>> timed.edges[["grade", "speed_kmh", "time_s"]]  # doctest: +SKIP
+    """
+    speeds = speed_table(speeds_kmh)
+    edges = network.edges.copy()
+    by_grade = edges["grade"].map(speeds).astype(float)
+    ramp_speed = np.minimum(by_grade, speeds["ramp"])
+    speed = np.where(edges["ramp"], ramp_speed, by_grade)
+    source = np.where(edges["ramp"], "ramp design speed", "design speed by grade").astype(object)
+    if "design_speed_kmh" in edges.columns:
+        card = pd.to_numeric(edges["design_speed_kmh"], errors="coerce").to_numpy(dtype=float)
+        from_card = np.isfinite(card) & (card > 0)
+        speed = np.where(from_card, card, speed)
+        source[from_card] = "plan card design speed"
+    if "maxspeed" in edges.columns:
+        posted = np.array([parse_maxspeed_kmh(v) or np.nan for v in edges["maxspeed"]], dtype=float)
+        low, high = SANE_MAXSPEED_KMH
+        sane = np.isfinite(posted) & (posted >= low) & (posted <= high)
+        speed = np.where(sane, posted, speed)
+        source[sane] = "OSM maxspeed"
+    edges["speed_kmh"] = speed
+    edges["speed_source"] = source
+    edges["time_s"] = edges["length_m"] / (edges["speed_kmh"] / 3.6)
+    return RoadNetwork(network.nodes, edges, network.metadata)
+
+
+def build_matrix(
+    u: np.ndarray, v: np.ndarray, cost: np.ndarray, oneway: np.ndarray, n_nodes: int
+) -> csr_matrix:
+    """Build the directed sparse cost matrix: ``u → v`` always, ``v → u`` unless one-way.
+
+    Parallel edges keep the cheapest cost (a sparse constructor would add them up).
+
+    Parameters
+    ----------
+    u, v
+        Node positions (0 … ``n_nodes`` - 1) of each edge's ends.
+    cost
+        Non-negative cost of each edge.
+    oneway
+        Boolean: the edge may only be travelled from ``u`` to ``v``.
+    n_nodes
+        Number of nodes.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+    """
+    two_way = ~np.asarray(oneway, dtype=bool)
+    rows = np.concatenate([u, v[two_way]])
+    cols = np.concatenate([v, u[two_way]])
+    costs = np.concatenate([cost, cost[two_way]]).astype(float)
+    order = np.lexsort((costs, cols, rows))
+    rows, cols, costs = rows[order], cols[order], costs[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    # Explicit zeros stay edges: zero-length ramps are real connections.
+    return csr_matrix((costs[first], (rows[first], cols[first])), shape=(n_nodes, n_nodes))
+
+
+def cost_to_nearest(matrix: csr_matrix, targets: np.ndarray) -> np.ndarray:
+    """Cost of travelling from every node to the nearest target: one multi-source Dijkstra.
+
+    Parameters
+    ----------
+    matrix
+        Directed cost matrix from :func:`build_matrix`.
+    targets
+        Node positions of the targets.
+
+    Returns
+    -------
+    numpy.ndarray
+        One cost per node; ``inf`` where no target can be reached.
+
+    Raises
+    ------
+    InputError
+        If ``targets`` is empty: there is nothing to reach.
+    """
+    if len(targets) == 0:
+        raise InputError("the target set is empty (for example: no interchanges)", field="targets")
+    return dijkstra(matrix.T.tocsr(), directed=True, indices=targets, min_only=True)
+
+
+@dataclass(frozen=True)
+class AccessGraph:
+    """A network's directed cost matrices, built once and queried many times.
+
+    Attributes
+    ----------
+    network
+        The network, with travel times.
+    node_ids
+        Node id of each matrix position.
+    time
+        Matrix of travel times, seconds.
+    distance
+        Matrix of lengths, metres.
+    """
+
+    network: RoadNetwork
+    node_ids: np.ndarray
+    time: csr_matrix
+    distance: csr_matrix
+
+    @classmethod
+    def from_network(
+        cls, network: RoadNetwork, *, speeds_kmh: Mapping[str, float] | None = None
+    ) -> AccessGraph:
+        """Add travel times to ``network`` and build both matrices."""
+        timed = add_travel_times(network, speeds_kmh=speeds_kmh)
+        node_ids = timed.nodes.index.to_numpy()
+        index = pd.Index(node_ids)
+        u = index.get_indexer(timed.edges["u"])
+        v = index.get_indexer(timed.edges["v"])
+        oneway = timed.edges["oneway"].to_numpy(dtype=bool)
+        size = len(node_ids)
+        return cls(
+            network=timed,
+            node_ids=node_ids,
+            time=build_matrix(u, v, timed.edges["time_s"].to_numpy(), oneway, size),
+            distance=build_matrix(u, v, timed.edges["length_m"].to_numpy(), oneway, size),
+        )
+
+    def positions(self, node_ids: np.ndarray) -> np.ndarray:
+        """Matrix positions of node ids."""
+        return pd.Index(self.node_ids).get_indexer(node_ids)
+
+    def nodes_of(self, edge_mask: np.ndarray) -> np.ndarray:
+        """Node ids at either end of the edges in ``edge_mask``."""
+        edges = self.network.edges.loc[edge_mask, ["u", "v"]]
+        return np.unique(edges.to_numpy().ravel())
 
 
 @dataclass(frozen=True)
@@ -33,137 +257,177 @@ class SnappedPoints:
     Attributes
     ----------
     edge
-        Row position in ``network.edges`` of the nearest edge.
+        Row position in ``network.edges`` of the nearest allowed edge.
     along_m
         Distance from the edge's ``u`` end to the snapped point, along the edge.
     snap_m
         Straight-line distance from the point to the edge (the off-network access leg).
-
+    unreachable
+        The point is farther than ``max_snap_m`` from every allowed edge.
     """
 
     edge: np.ndarray
     along_m: np.ndarray
     snap_m: np.ndarray
+    unreachable: np.ndarray
+
+
+def _checked_points(points: gpd.GeoSeries, crs) -> np.ndarray:
+    if points.crs is None:
+        raise InputError("points have no CRS; expected WGS-84 (EPSG:4326) or a declared CRS")
+    if points.isna().any() or points.is_empty.any():
+        raise InputError("a point has no geometry", field="geometry")
+    projected = points.to_crs(crs)
+    xy = shapely.get_coordinates(projected.values)
+    if len(xy) != len(points) or not np.isfinite(xy).all():
+        bad = int(np.flatnonzero(~np.isfinite(xy).all(axis=1))[0]) if len(xy) else 0
+        raise InputError(
+            "a point has NaN or infinite coordinates",
+            record=str(points.index[bad]),
+            field="geometry",
+        )
+    return xy
 
 
 def snap_points(
-    network: RoadNetwork, points: gpd.GeoSeries, *, edge_mask: pd.Series | np.ndarray | None = None
+    network: RoadNetwork,
+    points: gpd.GeoSeries,
+    *,
+    edge_mask: np.ndarray | pd.Series | None = None,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    sample_m: float = 100.0,
 ) -> SnappedPoints:
-    """Snap points to the nearest edge (not only the nearest node).
+    """Snap points to the nearest edge, with a KD-tree on projected coordinates.
 
     Parameters
     ----------
     network
         The network.
     points
-        Points in any CRS; projected to the network's CRS.
+        Points in any declared CRS.
     edge_mask
-        Boolean mask of the edges a point may snap to (default: all but expressway main lines,
-        which cannot be entered between interchanges).
+        Edges a point may snap to; default every edge but expressway main lines, which cannot
+        be entered between interchanges.
+    max_snap_m
+        Points farther than this from every allowed edge are flagged ``unreachable``.
+    sample_m
+        Spacing of the points sampled along edges for the KD-tree; the result is exact
+        whatever the spacing, which only trades memory for speed.
 
     Returns
     -------
     SnappedPoints
 
+    Raises
+    ------
+    InputError
+        For points with NaN coordinates or no CRS, or when no edge is allowed.
     """
-    if edge_mask is None:
-        edge_mask = ~network.mainline
-    allowed = np.flatnonzero(np.asarray(edge_mask))
-    geometries = network.edges.geometry.values[allowed]
-    projected = points.to_crs(network.crs).values
-    tree = shapely.STRtree(geometries)
-    point_index, hit = tree.query_nearest(projected, all_matches=False)
-    edge = np.full(len(projected), -1, dtype=np.int64)
-    edge[point_index] = allowed[hit]
-    lines = network.edges.geometry.values[edge]
-    return SnappedPoints(
-        edge=edge,
-        along_m=shapely.line_locate_point(lines, projected),
-        snap_m=shapely.distance(lines, projected),
-    )
+    xy = _checked_points(points, network.crs)
+    mask = ~network.mainline.to_numpy() if edge_mask is None else np.asarray(edge_mask, dtype=bool)
+    allowed = np.flatnonzero(mask)
+    if len(allowed) == 0:
+        raise InputError("no edge to snap to", field="edges")
+    lines = network.edges.geometry.values[allowed]
+    long = shapely.length(lines) > sample_m
+    lines[long] = shapely.segmentize(lines[long], sample_m)
+    samples, owner = shapely.get_coordinates(lines, return_index=True)
+    tree = cKDTree(samples)
+    _, nearest_sample = tree.query(xy)
+    best_edge = allowed[owner[nearest_sample]]
+    geometries = network.edges.geometry.values
+    points_geom = shapely.points(xy)
+    best = shapely.distance(geometries[best_edge], points_geom)
+    # Any edge nearer than `best` has a sample within best + sample_m / 2 of the point.
+    for i, candidates in enumerate(tree.query_ball_point(xy, best + sample_m / 2 + 1e-6)):
+        edges = allowed[np.unique(owner[candidates])]
+        distances = shapely.distance(geometries[edges], points_geom[i])
+        j = int(np.argmin(distances))
+        best_edge[i], best[i] = edges[j], distances[j]
+    along = shapely.line_locate_point(geometries[best_edge], points_geom)
+    return SnappedPoints(edge=best_edge, along_m=along, snap_m=best, unreachable=best > max_snap_m)
 
 
-def nearest_target_distance_m(
-    network: RoadNetwork, targets: np.ndarray, *, weight: str = "length_m"
-) -> pd.Series:
-    """Distance from every node to the nearest target node, along the network.
-
-    One multi-source Dijkstra over an undirected sparse matrix (the schematic network has no
-    one-way roads; directed travel is a later refinement).
-
-    Parameters
-    ----------
-    network
-        The network.
-    targets
-        Node ids of the targets (e.g. interchanges).
-    weight
-        Edge column holding the cost.
-
-    Returns
-    -------
-    pandas.Series
-        Indexed by node id; ``inf`` where no target can be reached.
-
-    """
-    node_ids = network.nodes.index.to_numpy()
-    position = pd.Series(np.arange(len(node_ids)), index=node_ids)
-    rows = position.loc[network.edges["u"]].to_numpy()
-    cols = position.loc[network.edges["v"]].to_numpy()
-    cost = network.edges[weight].to_numpy(dtype=float)
-    # Parallel edges: keep the cheapest (a sparse constructor would add them up).
-    cheapest = (
-        pd.DataFrame({"row": rows, "col": cols, "cost": cost}).groupby(["row", "col"])["cost"].min()
-    )
-    size = len(node_ids)
-    matrix = csr_matrix(
-        (
-            cheapest.to_numpy(),
-            (
-                cheapest.index.get_level_values("row").to_numpy(),
-                cheapest.index.get_level_values("col").to_numpy(),
-            ),
-        ),
-        shape=(size, size),
-    )
-    if len(targets) == 0:
-        return pd.Series(np.inf, index=node_ids)
-    distances = dijkstra(
-        matrix, directed=False, indices=position.loc[targets].to_numpy(), min_only=True
-    )
-    return pd.Series(distances, index=node_ids)
-
-
-def network_distance_to_targets_m(
-    network: RoadNetwork, points: gpd.GeoSeries, targets: np.ndarray
+def cost_from_points(
+    graph: AccessGraph,
+    points: gpd.GeoSeries,
+    *,
+    target_nodes: np.ndarray,
+    target_edges: np.ndarray | None = None,
+    weight: Weight = "time_s",
+    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    edge_mask: np.ndarray | None = None,
+    empty_ok: bool = False,
 ) -> pd.DataFrame:
-    """Distance from each point to the nearest target node: access leg plus network path.
+    """Cost from each point to the nearest target: access leg plus network path.
 
     Parameters
     ----------
-    network
-        The network.
+    graph
+        The network's matrices.
     points
-        Points to measure from (e.g. county seats).
-    targets
-        Target node ids.
+        Where travel starts (county seats, townships, POIs).
+    target_nodes
+        Node ids of the targets (e.g. interchanges, ends of grade-2 roads).
+    target_edges
+        Boolean mask of edges that are targets themselves (a place snapped onto such an edge
+        has reached it).
+    weight
+        ``"time_s"`` (seconds) or ``"length_m"`` (metres).
+    access_speed_kmh
+        Speed of the off-network leg, for ``time_s``.
+    max_snap_m
+        Points farther than this from the network are ``unreachable``.
+    edge_mask
+        Edges points may snap to (see :func:`snap_points`).
+    empty_ok
+        With no targets, return infinite costs instead of raising (for measures where "no such
+        road" is a result, such as grade-1 coverage before any grade-1 road exists).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``snap_m`` (access leg), ``network_m`` (along the network from the snapped point)
-        and ``total_m``; indexed like ``points``.
+        Indexed like ``points``: ``snap_m``, ``access`` (leg cost), ``network`` (path cost),
+        ``total`` and ``unreachable``; ``total`` is ``inf`` where unreachable.
 
+    Raises
+    ------
+    InputError
+        If there are no targets, or a point is invalid.
     """
-    snapped = snap_points(network, points)
-    node_distance = nearest_target_distance_m(network, targets)
-    edges = network.edges.iloc[snapped.edge]
-    via_u = node_distance.loc[edges["u"]].to_numpy() + snapped.along_m
-    via_v = (
-        node_distance.loc[edges["v"]].to_numpy() + edges["length_m"].to_numpy() - snapped.along_m
-    )
-    network_m = np.minimum(via_u, via_v)
+    if access_speed_kmh <= 0:
+        raise InputError(
+            f"access speed must be positive, got {access_speed_kmh!r}", field="access_speed_kmh"
+        )
+    matrix = graph.time if weight == "time_s" else graph.distance
+    targets = graph.positions(np.asarray(target_nodes))
+    if len(targets) == 0 and empty_ok:
+        node_cost = np.full(len(graph.node_ids), np.inf)
+    else:
+        node_cost = cost_to_nearest(matrix, targets)
+    snapped = snap_points(graph.network, points, edge_mask=edge_mask, max_snap_m=max_snap_m)
+    edges = graph.network.edges.iloc[snapped.edge]
+    length = edges["length_m"].to_numpy()
+    fraction = np.divide(snapped.along_m, length, out=np.zeros_like(length), where=length > 0)
+    edge_cost = edges[weight].to_numpy()
+    forward = (1 - fraction) * edge_cost + node_cost[graph.positions(edges["v"].to_numpy())]
+    backward = fraction * edge_cost + node_cost[graph.positions(edges["u"].to_numpy())]
+    backward[edges["oneway"].to_numpy(dtype=bool)] = np.inf
+    network_cost = np.minimum(forward, backward)
+    if target_edges is not None:
+        network_cost[np.asarray(target_edges, dtype=bool)[snapped.edge]] = 0.0
+    access = snapped.snap_m / (access_speed_kmh / 3.6) if weight == "time_s" else snapped.snap_m
+    total = access + network_cost
+    unreachable = snapped.unreachable | ~np.isfinite(total)
+    total[unreachable] = np.inf
     return pd.DataFrame(
-        {"snap_m": snapped.snap_m, "network_m": network_m, "total_m": snapped.snap_m + network_m},
+        {
+            "snap_m": snapped.snap_m,
+            "access": access,
+            "network": network_cost,
+            "total": total,
+            "unreachable": unreachable,
+        },
         index=points.index,
     )

@@ -1,19 +1,32 @@
-"""Network metrics per scenario: density, county expressway coverage, grade-1 coverage.
+"""Network metrics of one scenario: density, county expressway coverage, grade coverage, RAI.
 
 Density counts the centre-line length of each road once (each carriageway of a road drawn as
-two one-way carriageways counts half); ramps are reported apart
-(``ramp_km``) and not counted in density, as they are not part of the road network's length.
+two one-way carriageways counts half); ramps are reported apart (``ramp_km``) and not counted
+in density, as they are not part of the road network's length.
+
+Coverage is measured along the network with the engine of :mod:`transnet.access`: the access
+leg from the place to its snapped point plus the shortest path, in metres and in minutes. Only
+the Rural Access Index figure is also given as a straight-line (Euclidean) buffer, beside the
+network figure, because that is what peer tools report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from transnet.access import network_distance_to_targets_m
+from transnet._errors import InputError
+from transnet.access import (
+    DEFAULT_ACCESS_SPEED_KMH,
+    DEFAULT_MAX_SNAP_M,
+    AccessGraph,
+    cost_from_points,
+)
 from transnet.grades import GRADES, grade_rank
 from transnet.network import RoadNetwork
 from transnet.region import Region
@@ -21,15 +34,81 @@ from transnet.region import Region
 __all__ = [
     "COVERAGE_RULES",
     "CoverageRule",
+    "GradeCriterion",
+    "MetricSettings",
     "clip_edges_to_counties",
-    "distance_to_grade_m",
     "evaluate_scenario",
-    "place_coverage",
+    "grade_access",
 ]
 
 #: Ways to read 县县通高速 ("every county on an expressway").
-COVERAGE_RULES = ("crossed", "interchange_inside", "seat_within_km")
-CoverageRule = Literal["crossed", "interchange_inside", "seat_within_km"]
+COVERAGE_RULES = ("crossed", "interchange_inside", "seat_within_km", "seat_within_min")
+CoverageRule = Literal["crossed", "interchange_inside", "seat_within_km", "seat_within_min"]
+
+
+@dataclass(frozen=True)
+class GradeCriterion:
+    """A place is covered by a road of ``grade`` or better within ``within_m`` or ``within_min``.
+
+    Exactly one of ``within_m`` and ``within_min`` is set.
+    """
+
+    grade: str
+    within_m: float | None = None
+    within_min: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.within_m is None) == (self.within_min is None):
+            raise ValueError("set exactly one of within_m and within_min")
+
+    def as_record(self) -> dict[str, Any]:
+        """Describe the criterion for reports."""
+        if self.within_m is not None:
+            return {"grade": self.grade, "within_m": self.within_m}
+        return {"grade": self.grade, "within_min": self.within_min}
+
+
+@dataclass(frozen=True)
+class MetricSettings:
+    """Every choice behind the metrics; the targets file can set each (``params``, ``travel``).
+
+    Attributes
+    ----------
+    county_rule
+        Which criterion makes a county "on an expressway" (县县通高速). Default: the seat
+        within 30 minutes of an interchange (「30分钟上高速」).
+    seat_within_km, seat_within_min
+        Thresholds of the ``seat_within_km`` and ``seat_within_min`` criteria.
+    county_grade1, township_grade2, township_grade3, poi_grade2
+        Grade coverage criteria.
+    rai_within_m, rai_grade
+        Rural Access Index: places within this distance of a road of this grade or better.
+    speeds_kmh
+        Design-speed overrides by grade (and ``"ramp"``).
+    access_speed_kmh
+        Speed of the off-network leg from a place to the network.
+    max_snap_m
+        Places farther than this from the network are unreachable.
+    """
+
+    county_rule: CoverageRule = "seat_within_min"
+    seat_within_km: float = 30.0
+    seat_within_min: float = 30.0
+    county_grade1: GradeCriterion = GradeCriterion("1", within_m=5000.0)
+    township_grade2: GradeCriterion = GradeCriterion("2", within_m=1000.0)
+    township_grade3: GradeCriterion = GradeCriterion("3", within_m=1000.0)
+    poi_grade2: GradeCriterion = GradeCriterion("2", within_m=1000.0)
+    rai_within_m: float = 2000.0
+    rai_grade: str = "3"
+    speeds_kmh: Mapping[str, float] = field(default_factory=dict)
+    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
+
+    def __post_init__(self) -> None:
+        if self.county_rule not in COVERAGE_RULES:
+            raise ValueError(
+                f"unknown coverage rule {self.county_rule!r}; expected one of {COVERAGE_RULES}"
+            )
 
 
 def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataFrame:
@@ -48,7 +127,6 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
         One row per piece of edge inside a county: ``code``, ``grade``, ``length_m``
         (centre-line length: a carriageway of a dual carriageway counts half) and ``geometry``,
         in the network's CRS.
-
     """
     roads = network.edges.loc[~network.edges["ramp"], ["grade", "centerline_factor", "geometry"]]
     counties = region.counties[["code", "geometry"]].to_crs(network.crs)
@@ -64,178 +142,69 @@ def _by_grade(lengths_m: pd.Series) -> dict[str, float]:
     return km
 
 
-def evaluate_scenario(
-    network: RoadNetwork,
-    region: Region,
-    *,
-    coverage_rule: CoverageRule = "seat_within_km",
-    seat_within_km: float = 30.0,
-    grade1_within_km: float = 5.0,
-    townships: gpd.GeoDataFrame | None = None,
-    township_within_m: float = 1000.0,
-) -> dict[str, Any]:
-    """Compute every metric of one scenario.
+def _grade_targets(graph: AccessGraph, grade: str) -> tuple[np.ndarray, np.ndarray]:
+    """Target nodes and edges for "a road of ``grade`` or better".
 
-    Parameters
-    ----------
-    network
-        The scenario's network.
-    region
-        The counties and their seats.
-    coverage_rule
-        Which criterion decides that a county is "on an expressway" (县县通高速): ``crossed`` (an
-        expressway main line crosses it), ``interchange_inside`` (an interchange lies in it) or
-        ``seat_within_km`` (its seat is within ``seat_within_km`` of an interchange along the
-        network, access leg included).
-    seat_within_km
-        Network distance for the ``seat_within_km`` rule.
-    grade1_within_km
-        Straight-line distance from a seat to a road of grade 1 or better for grade-1 coverage.
-        Expressways count only at their interchanges, where they can be entered.
-    townships
-        Township seats (``name``, points); when given, township coverage by grade-2 and
-        grade-3 roads is computed.
-    township_within_m
-        Straight-line distance from a township seat to the road, for township coverage.
-
-    Returns
-    -------
-    dict
-        ``length_km`` and ``density_per_100km2`` (by grade plus ``total``), ``ramp_km``,
-        ``counties`` (per-county records), ``county_expressway_coverage`` and
-        ``county_grade1_coverage``; with townships also ``township_grade2_coverage``,
-        ``township_grade3_coverage`` and ``townships`` (per-township records).
-
+    Ordinary roads of the grade count along their whole length; expressways only at their
+    interchanges, where they can be entered.
     """
-    if coverage_rule not in COVERAGE_RULES:
-        raise ValueError(
-            f"unknown coverage rule {coverage_rule!r}; expected one of {COVERAGE_RULES}"
-        )
-    pieces = clip_edges_to_counties(network, region)
-    zone_km = _by_grade(pieces.groupby("grade")["length_m"].sum())
-    area_100km2 = region.area_km2 / 100
-    by_county_grade = pieces.groupby(["code", "grade"])["length_m"].sum()
-
-    counties = region.counties.to_crs(network.crs).set_index("code")
-    seats = region.seats.set_index("code").loc[counties.index]
-    interchanges = network.nodes.loc[network.nodes["interchange"]]
-    interchange_county = gpd.sjoin(
-        interchanges[["geometry"]], counties[["geometry"]], predicate="within"
-    )["code"]
-    seat_distance = network_distance_to_targets_m(network, seats.geometry, network.interchange_ids)
-    grade1_distance_m = distance_to_grade_m(network, seats.geometry, "1")
-
-    records = []
-    for code, county in counties.iterrows():
-        lengths = by_county_grade.get(code, pd.Series(dtype=float))
-        km = _by_grade(lengths)
-        crossed = km["expressway"] > 0
-        n_interchanges = int((interchange_county == code).sum())
-        to_interchange_km = float(seat_distance.at[code, "total_m"]) / 1000
-        criteria = {
-            "crossed": crossed,
-            "interchange_inside": n_interchanges > 0,
-            "seat_within_km": bool(to_interchange_km <= seat_within_km),
-        }
-        records.append(
-            {
-                "code": code,
-                "name": county["name"],
-                "area_km2": round(float(county["area_km2"]), 3),
-                "length_km": round(km["total"], 3),
-                "expressway_km": round(km["expressway"], 3),
-                "density_per_100km2": round(km["total"] / (county["area_km2"] / 100), 3),
-                "expressway_density_per_100km2": round(
-                    km["expressway"] / (county["area_km2"] / 100), 3
-                ),
-                "crossed": crossed,
-                "interchanges": n_interchanges,
-                "seat_snap_m": round(float(seat_distance.at[code, "snap_m"]), 1),
-                "seat_to_interchange_km": _finite(to_interchange_km),
-                "seat_within_km": criteria["seat_within_km"],
-                "covered": criteria[coverage_rule],
-                "seat_to_grade1_km": _finite(grade1_distance_m[code] / 1000),
-                "grade1_covered": bool(grade1_distance_m[code] / 1000 <= grade1_within_km),
-            }
-        )
-    covered = pd.Series([r["covered"] for r in records], dtype=bool)
-    grade1 = pd.Series([r["grade1_covered"] for r in records], dtype=bool)
-    result = {
-        "length_km": {k: round(v, 3) for k, v in zone_km.items()},
-        "ramp_km": round(
-            float(network.edges.loc[network.edges["ramp"], "length_m"].sum()) / 1000, 3
-        ),
-        "density_per_100km2": {k: round(v / area_100km2, 4) for k, v in zone_km.items()},
-        "counties": records,
-        "county_expressway_coverage": _share(covered, rule=coverage_rule, within_km=seat_within_km),
-        "county_grade1_coverage": _share(grade1, within_km=grade1_within_km),
-    }
-    if townships is not None:
-        table = place_coverage(network, townships, within_m=township_within_m)
-        for grade in ("2", "3"):
-            result[f"township_grade{grade}_coverage"] = _share(
-                table[f"grade{grade}_covered"], within_m=township_within_m
-            )
-        result["townships"] = table.to_dict("records")
-    return result
-
-
-def distance_to_grade_m(network: RoadNetwork, points: gpd.GeoSeries, grade: str) -> pd.Series:
-    """Straight-line distance from each point to a road of ``grade`` or better.
-
-    Expressway main lines count only at their interchanges, where they can be entered.
-
-    Parameters
-    ----------
-    network
-        The network.
-    points
-        Points in any CRS.
-    grade
-        The lowest acceptable grade, e.g. ``"2"``.
-
-    Returns
-    -------
-    pandas.Series
-        Metres, indexed like ``points``; ``inf`` where the network has no such road.
-
-    Examples
-    --------
-    >>> distance_to_grade_m(network, region.seats.geometry, "1")  # doctest: +SKIP
-    """
-    projected = points.to_crs(network.crs)
+    network = graph.network
     edges = network.edges
-    good = edges["grade"].map(grade_rank) <= grade_rank(grade)
-    roads = edges.loc[good & ~network.mainline & ~edges["ramp"]]
-    interchanges = network.nodes.loc[network.nodes["interchange"]]
-    candidates = pd.concat([roads.geometry, interchanges.geometry], ignore_index=True)
-    distance = np.full(len(projected), np.inf)
-    if not candidates.empty:
-        point_index, hit = candidates.sindex.nearest(projected.values, return_all=False)
-        distance[point_index] = projected.values[point_index].distance(candidates.values[hit])
-    return pd.Series(distance, index=points.index)
+    good = (edges["grade"].map(grade_rank) <= grade_rank(grade)).to_numpy()
+    target_edges = good & ~network.mainline.to_numpy() & ~edges["ramp"].to_numpy()
+    nodes = np.union1d(graph.nodes_of(target_edges), network.interchange_ids)
+    return nodes, target_edges
 
 
-def place_coverage(
-    network: RoadNetwork,
-    places: gpd.GeoDataFrame,
-    *,
-    grades: tuple[str, ...] = ("2", "3"),
-    within_m: float = 1000.0,
+def grade_access(
+    graph: AccessGraph, places: gpd.GeoSeries, grade: str, *, settings: MetricSettings
 ) -> pd.DataFrame:
-    """Per place, the distance to a road of each grade and whether it is within ``within_m``.
+    """Network distance and time from each place to a road of ``grade`` or better.
 
     Returns
     -------
     pandas.DataFrame
-        ``name``, then ``grade<G>_m`` and ``grade<G>_covered`` for each grade ``G``.
+        Indexed like ``places``: ``m`` and ``min`` (access leg included), ``euclidean_m``
+        (straight line to the nearest such road) and ``unreachable``.
     """
-    table = pd.DataFrame({"name": places["name"].to_numpy()}, index=places.index)
-    for grade in grades:
-        distance = distance_to_grade_m(network, places.geometry, grade)
-        table[f"grade{grade}_m"] = distance.round(1)
-        table[f"grade{grade}_covered"] = distance <= within_m
-    return table
+    nodes, target_edges = _grade_targets(graph, grade)
+    common = {
+        "target_nodes": nodes,
+        "target_edges": target_edges,
+        "access_speed_kmh": settings.access_speed_kmh,
+        "max_snap_m": settings.max_snap_m,
+        "empty_ok": True,
+    }
+    metres = cost_from_points(graph, places, weight="length_m", **common)
+    seconds = cost_from_points(graph, places, weight="time_s", **common)
+    network = graph.network
+    candidates = pd.concat(
+        [
+            network.edges.geometry[target_edges],
+            network.nodes.geometry[network.nodes["interchange"]],
+        ],
+        ignore_index=True,
+    )
+    projected = places.to_crs(network.crs)
+    euclidean = np.full(len(projected), np.inf)
+    if not candidates.empty:
+        index, hit = candidates.sindex.nearest(projected.values, return_all=False)
+        euclidean[index] = projected.values[index].distance(candidates.values[hit])
+    return pd.DataFrame(
+        {
+            "m": metres["total"].to_numpy(),
+            "min": seconds["total"].to_numpy() / 60,
+            "euclidean_m": euclidean,
+            "unreachable": metres["unreachable"].to_numpy(),
+        },
+        index=places.index,
+    )
+
+
+def _covered(access: pd.DataFrame, criterion: GradeCriterion) -> pd.Series:
+    if criterion.within_m is not None:
+        return access["m"] <= criterion.within_m
+    return access["min"] <= criterion.within_min
 
 
 def _share(covered: pd.Series, **extra: Any) -> dict[str, Any]:
@@ -249,6 +218,197 @@ def _share(covered: pd.Series, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _finite(value: float) -> float | None:
-    """Round a finite number to 3 decimals; None for an unreachable (infinite) distance."""
-    return round(value, 3) if np.isfinite(value) else None
+def _finite(value: float, digits: int = 3) -> float | None:
+    """Round a finite number; None for an unreachable (infinite) cost."""
+    return round(float(value), digits) if np.isfinite(value) else None
+
+
+def _place_records(
+    graph: AccessGraph,
+    places: gpd.GeoDataFrame,
+    criteria: dict[str, GradeCriterion],
+    settings: MetricSettings,
+    *,
+    rai: bool,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per-place records and coverage summaries for a set of places (townships or POIs)."""
+    table = pd.DataFrame({"name": places["name"].to_numpy()}, index=places.index)
+    summaries: dict[str, Any] = {}
+    grades = {c.grade for c in criteria.values()} | ({settings.rai_grade} if rai else set())
+    access = {g: grade_access(graph, places.geometry, g, settings=settings) for g in grades}
+    for grade in sorted(grades, key=grade_rank):
+        table[f"grade{grade}_m"] = access[grade]["m"].round(1)
+        table[f"grade{grade}_min"] = access[grade]["min"].round(2)
+        table[f"grade{grade}_euclidean_m"] = access[grade]["euclidean_m"].round(1)
+    table["unreachable"] = access[next(iter(grades))]["unreachable"]
+    for key, criterion in criteria.items():
+        covered = _covered(access[criterion.grade], criterion)
+        table[f"{key}_covered"] = covered
+        summaries[f"{key}_coverage"] = _share(covered, **criterion.as_record())
+    if rai:
+        near = access[settings.rai_grade]
+        summaries["rai"] = {
+            "grade": settings.rai_grade,
+            "within_m": settings.rai_within_m,
+            "total": len(near),
+            "network_share": _share(near["m"] <= settings.rai_within_m)["share"],
+            "euclidean_share": _share(near["euclidean_m"] <= settings.rai_within_m)["share"],
+        }
+    table = table.replace([np.inf, -np.inf], np.nan).astype(object)
+    records = table.where(table.notna(), None).to_dict("records")
+    return records, summaries
+
+
+def _check_interchanges(network: RoadNetwork) -> None:
+    """Expressways without a single interchange are a data error, not a measurement."""
+    if network.mainline.any() and not network.nodes["interchange"].any():
+        raise InputError(
+            "the network has expressways but no interchanges, so the county-expressway rule "
+            "cannot be measured (target set empty); add interchange points, or OSM "
+            "motorway_junction nodes or motorway_link ramps",
+            path=network.metadata.get("source"),
+            field="interchanges",
+        )
+
+
+def evaluate_scenario(
+    network: RoadNetwork,
+    region: Region,
+    *,
+    settings: MetricSettings | None = None,
+    townships: gpd.GeoDataFrame | None = None,
+    pois: gpd.GeoDataFrame | None = None,
+    graph: AccessGraph | None = None,
+) -> dict[str, Any]:
+    """Compute every metric of one scenario.
+
+    Parameters
+    ----------
+    network
+        The scenario's network.
+    region
+        The counties and their seats.
+    settings
+        Coverage rules, thresholds and speeds (defaults: :class:`MetricSettings`).
+    townships
+        Township seats (``name``, points); adds township coverage, the RAI figures and
+        ``townships`` records.
+    pois
+        Points of interest (scenic spots, development zones); adds ``poi_grade2_coverage`` and
+        ``pois`` records.
+    graph
+        The network's matrices, if already built.
+
+    Returns
+    -------
+    dict
+        ``length_km`` and ``density_per_100km2`` (by grade plus ``total``), ``ramp_km``,
+        ``counties`` (per-county records), ``county_expressway_coverage`` (with the count of
+        counties meeting each criterion), ``county_grade1_coverage``; with townships
+        ``township_grade2_coverage``, ``township_grade3_coverage``, ``rai`` and ``townships``;
+        with POIs ``poi_grade2_coverage`` and ``pois``.
+
+    Examples
+    --------
+    >>> metrics = evaluate_scenario(network, region)  # doctest: +SKIP
+    >>> metrics["density_per_100km2"]["expressway"]  # doctest: +SKIP
+    """
+    settings = settings or MetricSettings()
+    graph = graph or AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+    pieces = clip_edges_to_counties(network, region)
+    zone_km = _by_grade(pieces.groupby("grade")["length_m"].sum())
+    by_county_grade = pieces.groupby(["code", "grade"])["length_m"].sum()
+
+    counties = region.counties.to_crs(network.crs).set_index("code")
+    seats = region.seats.set_index("code").loc[counties.index].geometry
+    interchanges = network.nodes.loc[network.nodes["interchange"]]
+    interchange_county = gpd.sjoin(
+        interchanges[["geometry"]], counties[["geometry"]], predicate="within"
+    )["code"]
+    _check_interchanges(network)
+    to_interchange = {
+        weight: cost_from_points(
+            graph,
+            seats,
+            target_nodes=network.interchange_ids,
+            weight=weight,
+            access_speed_kmh=settings.access_speed_kmh,
+            max_snap_m=settings.max_snap_m,
+            empty_ok=True,
+        )
+        for weight in ("length_m", "time_s")
+    }
+    grade1 = grade_access(graph, seats, settings.county_grade1.grade, settings=settings)
+    grade1_covered = _covered(grade1, settings.county_grade1)
+
+    records = []
+    for code, county in counties.iterrows():
+        km = _by_grade(by_county_grade.get(code, pd.Series(dtype=float)))
+        seat_km = to_interchange["length_m"].at[code, "total"] / 1000
+        seat_min = to_interchange["time_s"].at[code, "total"] / 60
+        criteria = {
+            "crossed": km["expressway"] > 0,
+            "interchange_inside": bool((interchange_county == code).any()),
+            "seat_within_km": bool(seat_km <= settings.seat_within_km),
+            "seat_within_min": bool(seat_min <= settings.seat_within_min),
+        }
+        per_100km2 = county["area_km2"] / 100
+        records.append(
+            {
+                "code": code,
+                "name": county["name"],
+                "area_km2": round(float(county["area_km2"]), 3),
+                "length_km": round(km["total"], 3),
+                "expressway_km": round(km["expressway"], 3),
+                "density_per_100km2": round(km["total"] / per_100km2, 3),
+                "expressway_density_per_100km2": round(km["expressway"] / per_100km2, 3),
+                "crossed": criteria["crossed"],
+                "interchanges": int((interchange_county == code).sum()),
+                "interchange_inside": criteria["interchange_inside"],
+                "seat_snap_m": round(float(to_interchange["length_m"].at[code, "snap_m"]), 1),
+                "seat_unreachable": bool(to_interchange["length_m"].at[code, "unreachable"]),
+                "seat_to_interchange_km": _finite(seat_km),
+                "seat_to_interchange_min": _finite(seat_min, 2),
+                "seat_within_km": criteria["seat_within_km"],
+                "seat_within_min": criteria["seat_within_min"],
+                "covered": criteria[settings.county_rule],
+                "seat_to_grade1_km": _finite(grade1.at[code, "m"] / 1000),
+                "seat_to_grade1_min": _finite(grade1.at[code, "min"], 2),
+                "grade1_covered": bool(grade1_covered.at[code]),
+            }
+        )
+    table = pd.DataFrame(records)
+    result: dict[str, Any] = {
+        "length_km": {k: round(v, 3) for k, v in zone_km.items()},
+        "ramp_km": round(
+            float(network.edges.loc[network.edges["ramp"], "length_m"].sum()) / 1000, 3
+        ),
+        "density_per_100km2": {
+            k: round(v / (region.area_km2 / 100), 4) for k, v in zone_km.items()
+        },
+        "counties": records,
+        "county_expressway_coverage": {
+            **_share(
+                table["covered"],
+                rule=settings.county_rule,
+                within_km=settings.seat_within_km,
+                within_min=settings.seat_within_min,
+            ),
+            "by_criterion": {name: int(table[name].sum()) for name in COVERAGE_RULES},
+        },
+        "county_grade1_coverage": _share(
+            table["grade1_covered"], **settings.county_grade1.as_record()
+        ),
+    }
+    if townships is not None:
+        criteria = {
+            "township_grade2": settings.township_grade2,
+            "township_grade3": settings.township_grade3,
+        }
+        records, summaries = _place_records(graph, townships, criteria, settings, rai=True)
+        result.update(summaries, townships=records)
+    if pois is not None:
+        criteria = {"poi_grade2": settings.poi_grade2}
+        records, summaries = _place_records(graph, pois, criteria, settings, rai=False)
+        result.update(summaries, pois=records)
+    return result

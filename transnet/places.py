@@ -106,10 +106,16 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     )
     if is_gcj02:
         lon, lat = _gcj02_to_wgs84(lon, lat)
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        bad = int(np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))[0])
+        raise InputError(
+            "NaN coordinates", path=path, record=str(names.iloc[bad]), field="geometry"
+        )
     points = gpd.GeoDataFrame(
         {"name": names.to_numpy()}, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
-    )
-    return points.to_crs(GEOGRAPHIC_CRS)
+    ).to_crs(GEOGRAPHIC_CRS)
+    points.attrs["source"] = str(path)
+    return points
 
 
 def _parse_crs(value: str | int, path: Path) -> CRS:

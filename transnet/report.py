@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from transnet import __version__
+from transnet.access import speed_table
 from transnet.grades import GRADES
 from transnet.study import Study
 
@@ -17,8 +18,8 @@ __all__ = [
     "caveats",
     "county_table",
     "metrics_document",
+    "place_table",
     "report_markdown",
-    "township_table",
     "write_reports",
 ]
 
@@ -38,9 +39,12 @@ _COUNTY_METRICS = (
     "crossed",
     "interchanges",
     "seat_to_interchange_km",
+    "seat_to_interchange_min",
     "seat_within_km",
+    "seat_within_min",
     "covered",
     "seat_to_grade1_km",
+    "seat_to_grade1_min",
     "grade1_covered",
 )
 
@@ -72,6 +76,10 @@ def caveats(study: Study) -> list[str]:
             f"Plan cards {', '.join(illustrative)} are ILLUSTRATIVE stand-ins for projects the "
             "announcement counts but does not name."
         )
+    if study.pois is not None and study.bundle.manifest.get("pois_label"):
+        notes.append(
+            f"Points of interest ({len(study.pois)}): {study.bundle.manifest['pois_label']}."
+        )
     basis = study.plan.frame["investment_basis"]
     if (basis != "announced").any():
         notes.append(
@@ -101,6 +109,23 @@ def _plan_section(study: Study) -> dict[str, Any]:
         "length_km": round(float(totals["length_km"].sum()), 3),
         "investment_100m_cny": round(float(totals["investment_100m_cny"].sum()), 3),
         "cards": log.to_dict("records"),
+    }
+
+
+def _settings_record(study: Study) -> dict[str, Any]:
+    settings = study.settings
+    return {
+        "county_rule": settings.county_rule,
+        "seat_within_km": settings.seat_within_km,
+        "seat_within_min": settings.seat_within_min,
+        "county_grade1": settings.county_grade1.as_record(),
+        "township_grade2": settings.township_grade2.as_record(),
+        "township_grade3": settings.township_grade3.as_record(),
+        "poi_grade2": settings.poi_grade2.as_record(),
+        "rai": {"grade": settings.rai_grade, "within_m": settings.rai_within_m},
+        "speeds_kmh": speed_table(settings.speeds_kmh),
+        "access_speed_kmh": settings.access_speed_kmh,
+        "max_snap_m": settings.max_snap_m,
     }
 
 
@@ -141,8 +166,10 @@ def metrics_document(study: Study) -> dict[str, Any]:
             "caveats": caveats(study),
             "warnings": [*study.before.warnings, *study.after.warnings],
         },
+        "settings": _settings_record(study),
         "scenarios": {"before": before, "after": after},
         "change": change,
+        "seat_to_interchange": study.attribution.to_dict("records"),
         "plan": _plan_section(study),
         "targets": [r.as_record() for r in study.results],
     }
@@ -239,13 +266,22 @@ def report_markdown(study: Study) -> str:
     ]
 
     rule = after["county_expressway_coverage"]
+    threshold = {"seat_within_km": f" ({rule['within_km']:g} km)"}
+    threshold["seat_within_min"] = f" ({rule['within_min']:g} min)"
+    counts = ", ".join(
+        f"{name} {before['county_expressway_coverage']['by_criterion'][name]} → {n}"
+        for name, n in rule["by_criterion"].items()
+    )
     out += [
         "## Every county on an expressway (县县通高速)",
         "",
-        f"Rule used for the target: **{rule['rule']}**"
-        + (f" ({rule['within_km']:g} km)" if rule["rule"] == "seat_within_km" else "")
-        + f". Covered: {before['county_expressway_coverage']['covered']}/{rule['total']} before, "
-        f"{rule['covered']}/{rule['total']} after.",
+        f"Rule used for the target: **{rule['rule']}**{threshold.get(rule['rule'], '')}. "
+        f"Covered: {before['county_expressway_coverage']['covered']}/{rule['total']} before, "
+        f"{rule['covered']}/{rule['total']} after. Counties meeting each criterion, before → "
+        f"after: {counts}.",
+        "",
+        "Distances and minutes run along the network from the seat (access leg at "
+        f"{study.settings.access_speed_kmh:g} km/h, then design speeds by grade).",
         "",
     ]
     rows = []
@@ -256,12 +292,27 @@ def report_markdown(study: Study) -> str:
                 f"{_fmt(b['crossed'])} → {_fmt(a['crossed'])}",
                 f"{b['interchanges']} → {a['interchanges']}",
                 f"{_fmt(b['seat_to_interchange_km'], 1)} → {_fmt(a['seat_to_interchange_km'], 1)}",
+                f"{_fmt(b['seat_to_interchange_min'], 1)} → "
+                f"{_fmt(a['seat_to_interchange_min'], 1)}",
                 f"{_fmt(b['covered'])} → {_fmt(a['covered'])}",
                 f"{_fmt(b['seat_to_grade1_km'], 1)} → {_fmt(a['seat_to_grade1_km'], 1)}",
             ]
         )
-    header = ["county", "crossed", "interchanges", "seat → interchange km", "covered"]
-    header += ["seat → grade-1 km"]
+    header = ["county", "crossed", "interchanges", "seat → interchange km", "minutes"]
+    header += ["covered", "seat → grade-1 km"]
+    out += [_table(header, rows), ""]
+
+    out += [
+        "## Which projects change the minutes to an interchange",
+        "",
+        "A project is listed when removing it from the plan makes the seat's time worse.",
+        "",
+    ]
+    rows = [
+        [f"{r.name} {r.code}", r.before_min, r.after_min, r.change_min, r.projects or "—"]
+        for r in study.attribution.itertuples()
+    ]
+    header = ["county", "min before", "min after", "change", "projects (time without them)"]
     out += [_table(header, rows), ""]
 
     out += ["## Density by county (km per 100 km²)", ""]
@@ -279,22 +330,55 @@ def report_markdown(study: Study) -> str:
     header = ["county", "km²", "all before", "all after", "expressway before", "after"]
     out += [_table(header, rows), ""]
 
-    if "township_grade2_coverage" in after:
-        out += ["## Township coverage", ""]
-        rows = []
-        for grade in ("2", "3"):
-            key = f"township_grade{grade}_coverage"
-            rows.append(
+    place_rows = []
+    for key, label in (
+        ("township_grade2_coverage", "township seats"),
+        ("township_grade3_coverage", "township seats"),
+        ("poi_grade2_coverage", "points of interest"),
+    ):
+        if key in after:
+            criterion = after[key]
+            within = (
+                f"{criterion['within_m']:g} m"
+                if "within_m" in criterion
+                else f"{criterion['within_min']:g} min"
+            )
+            place_rows.append(
                 [
-                    f"grade {grade} or better within {after[key]['within_m']:g} m",
+                    f"{label}: grade {criterion['grade']} or better within {within}",
                     f"{before[key]['covered']}/{before[key]['total']}",
-                    f"{after[key]['covered']}/{after[key]['total']}",
+                    f"{criterion['covered']}/{criterion['total']}",
                     before[key]["share"],
-                    after[key]["share"],
+                    criterion["share"],
                 ]
             )
-        header = ["township seats", "before", "after", "share before", "share after"]
-        out += [_table(header, rows), "", "Per-township records: townships.csv.", ""]
+    if place_rows:
+        out += ["## Townships and points of interest", ""]
+        header = ["places", "before", "after", "share before", "share after"]
+        out += [_table(header, place_rows), ""]
+        files = ", ".join(f"{kind}.csv" for kind in ("townships", "pois") if kind in after)
+        out += [f"Distances run along the network, access leg included. Records: {files}.", ""]
+    if "rai" in after:
+        rai = after["rai"]
+        out += [
+            "### Rural Access Index style",
+            "",
+            f"Share of township seats within {rai['within_m']:g} m of a road of grade "
+            f"{rai['grade']} or better:",
+            "",
+            _table(
+                ["measured", "before", "after"],
+                [
+                    ["along the network", before["rai"]["network_share"], rai["network_share"]],
+                    [
+                        "straight-line buffer (as peer tools report)",
+                        before["rai"]["euclidean_share"],
+                        rai["euclidean_share"],
+                    ],
+                ],
+            ),
+            "",
+        ]
 
     out += ["## Targets", ""]
     rows = [
@@ -345,31 +429,28 @@ def report_markdown(study: Study) -> str:
     return "\n".join(out)
 
 
-def township_table(study: Study) -> pd.DataFrame | None:
-    """Return per-township distances and coverage before and after, or None without townships."""
-    if study.townships is None:
+def place_table(study: Study, kind: str) -> pd.DataFrame | None:
+    """Return per-place records before and after for ``"townships"`` or ``"pois"``, or None."""
+    places = getattr(study, kind)
+    if places is None:
         return None
-    frames = []
-    for scenario in ("before", "after"):
-        table = pd.DataFrame(study.metrics[scenario]["townships"]).drop(columns="name")
-        frames.append(table.add_suffix(f"_{scenario}"))
-    points = study.townships.geometry
+    frames = [
+        pd.DataFrame(study.metrics[scenario][kind]).drop(columns="name").add_suffix(f"_{scenario}")
+        for scenario in ("before", "after")
+    ]
+    points = places.geometry
     base = pd.DataFrame(
-        {
-            "name": study.townships["name"].to_numpy(),
-            "lon": points.x.round(6),
-            "lat": points.y.round(6),
-        }
+        {"name": places["name"].to_numpy(), "lon": points.x.round(6), "lat": points.y.round(6)}
     )
-    return pd.concat(
-        [base.reset_index(drop=True), *[f.reset_index(drop=True) for f in frames]], axis=1
-    )
+    return pd.concat([base.reset_index(drop=True), *frames], axis=1)
 
 
 def write_reports(study: Study, folder: Path) -> None:
     """Write ``metrics.json``, ``metrics_by_county.csv`` and ``report.md`` into ``folder``.
 
-    With townships, ``townships.csv`` holds the per-township records.
+    ``seat_to_interchange.csv`` holds each seat's minutes before and after and the projects
+    behind the change; with townships or POIs, ``townships.csv`` and ``pois.csv`` hold the
+    per-place records.
     """
     document = metrics_document(study)
     (folder / "metrics.json").write_text(
@@ -377,9 +458,11 @@ def write_reports(study: Study, folder: Path) -> None:
         encoding="utf-8",
     )
     county_table(study).to_csv(folder / "metrics_by_county.csv", index=False)
-    townships = township_table(study)
-    if townships is not None:
-        townships.to_csv(folder / "townships.csv", index=False)
+    for kind in ("townships", "pois"):
+        table = place_table(study, kind)
+        if table is not None:
+            table.to_csv(folder / f"{kind}.csv", index=False)
+    study.attribution.to_csv(folder / "seat_to_interchange.csv", index=False)
     (folder / "report.md").write_text(report_markdown(study), encoding="utf-8")
 
 

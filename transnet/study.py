@@ -7,17 +7,27 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from transnet._errors import InputError
+from transnet.attribution import attribute_seat_minutes
 from transnet.bundle import Bundle, load_bundle
 from transnet.io import read_features
-from transnet.metrics import evaluate_scenario
+from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario
 from transnet.network import RoadNetwork, network_from_lines
+from transnet.places import load_places
 from transnet.plan import Plan, PlanResult, apply_plan, load_plan
 from transnet.region import Region, region_from_bundle
-from transnet.targets import DataAvailability, Target, TargetResult, evaluate_targets, load_targets
+from transnet.targets import (
+    DataAvailability,
+    Target,
+    TargetResult,
+    TargetsFile,
+    evaluate_targets,
+    load_targets_file,
+)
 
-__all__ = ["Study", "load_bundle_network", "run_study"]
+__all__ = ["Study", "load_bundle_network", "run_study", "settings_from_targets"]
 
 
 def load_bundle_network(bundle: Bundle) -> RoadNetwork:
@@ -48,8 +58,8 @@ class Study:
 
     Attributes
     ----------
-    bundle, region, plan, targets, townships
-        The inputs (``townships`` may be None).
+    bundle, region, plan, targets, townships, pois
+        The inputs (``townships`` and ``pois`` may be None).
     before
         The base network.
     plan_result
@@ -58,6 +68,11 @@ class Study:
         ``{"before": {...}, "after": {...}}`` as from :func:`transnet.metrics.evaluate_scenario`.
     results
         Target outcomes.
+    settings
+        The metric settings read from the targets file.
+    attribution
+        Minutes from each seat to an interchange before and after, and the projects that
+        change them (see :func:`transnet.attribution.attribute_seat_minutes`).
 
     """
 
@@ -70,8 +85,11 @@ class Study:
     metrics: dict[str, dict[str, Any]]
     results: list[TargetResult]
     targets_path: Path
+    settings: MetricSettings
+    attribution: pd.DataFrame
     availability: DataAvailability = field(default_factory=DataAvailability)
     townships: gpd.GeoDataFrame | None = None
+    pois: gpd.GeoDataFrame | None = None
 
     @property
     def after(self) -> RoadNetwork:
@@ -79,20 +97,66 @@ class Study:
         return self.plan_result.network
 
 
-def _coverage_parameters(targets: list[Target]) -> dict[str, Any]:
-    """Read the coverage rule and distances from the targets that use them."""
-    parameters: dict[str, Any] = {}
-    for target in targets:
-        if target.metric.startswith("township_grade") and "within_m" in target.params:
-            parameters["township_within_m"] = float(target.params["within_m"])
-        if target.metric.startswith("county_expressway_coverage"):
+def _criterion(grade: str, params: dict[str, Any], default: GradeCriterion) -> GradeCriterion:
+    if "within_min" in params:
+        return GradeCriterion(grade, within_min=float(params["within_min"]))
+    if "within_m" in params:
+        return GradeCriterion(grade, within_m=float(params["within_m"]))
+    if "within_km" in params:
+        return GradeCriterion(grade, within_m=float(params["within_km"]) * 1000)
+    return default
+
+
+def settings_from_targets(targets: TargetsFile) -> MetricSettings:
+    """Build the metric settings from a targets file's ``params`` and ``travel`` section.
+
+    The county-expressway target's ``params`` set the rule (``rule``) and thresholds
+    (``within_km``, ``within_min``); a grade-coverage target's ``params`` set its criterion
+    (``within_m``, ``within_km`` or ``within_min``).
+    """
+    defaults = MetricSettings()
+    options: dict[str, Any] = {
+        "speeds_kmh": dict(targets.travel.speeds_kmh),
+        "access_speed_kmh": targets.travel.access_speed_kmh,
+        "max_snap_m": targets.travel.max_snap_m,
+    }
+    grade_targets = {
+        "county_grade1_coverage": ("county_grade1", "1"),
+        "township_grade2_coverage": ("township_grade2", "2"),
+        "township_grade3_coverage": ("township_grade3", "3"),
+        "poi_grade2_coverage": ("poi_grade2", "2"),
+    }
+    for target in targets.targets:
+        prefix = target.metric.split(".")[0]
+        if prefix == "county_expressway_coverage":
             if "rule" in target.params:
-                parameters["coverage_rule"] = target.params["rule"]
+                options["county_rule"] = target.params["rule"]
             if "within_km" in target.params:
-                parameters["seat_within_km"] = float(target.params["within_km"])
-        if target.metric.startswith("county_grade1_coverage") and "within_km" in target.params:
-            parameters["grade1_within_km"] = float(target.params["within_km"])
-    return parameters
+                options["seat_within_km"] = float(target.params["within_km"])
+            if "within_min" in target.params:
+                options["seat_within_min"] = float(target.params["within_min"])
+        elif prefix in grade_targets:
+            name, grade = grade_targets[prefix]
+            options[name] = _criterion(grade, target.params, getattr(defaults, name))
+    return MetricSettings(**options)
+
+
+def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
+    """Refuse places outside the region: a wrong CRS or a wrong file, never silently dropped."""
+    if places.crs is None:
+        raise InputError(f"{kind} have no CRS", field="crs")
+    outline = gpd.GeoSeries([region.boundary], crs=region.counties.crs).to_crs(places.crs)
+    outside = ~places.within(outline.iloc[0])
+    if outside.any():
+        first = places.loc[outside].iloc[0]
+        raise InputError(
+            f"{int(outside.sum())} of {len(places)} {kind} lie outside the region "
+            f"(first: {first['name']!r} at {first.geometry.x:.5f}, {first.geometry.y:.5f}); "
+            "check the coordinates and their CRS (WGS-84 lon/lat, or --crs gcj02)",
+            path=places.attrs.get("source"),
+            record=str(first["name"]),
+            field="geometry",
+        )
 
 
 def run_study(
@@ -102,6 +166,7 @@ def run_study(
     scenario: str | None = None,
     network: RoadNetwork | None = None,
     townships: gpd.GeoDataFrame | None = None,
+    pois: gpd.GeoDataFrame | None = None,
 ) -> Study:
     """Load a bundle, apply its plan and evaluate both scenarios against the targets.
 
@@ -118,6 +183,9 @@ def run_study(
     townships
         Township seats (``name``, points in WGS-84), e.g. from
         :func:`transnet.places.load_places`; township targets are evaluated when given.
+    pois
+        Points of interest (scenic spots, development zones); default: the bundle's ``pois``
+        file, if it has one.
 
     Returns
     -------
@@ -135,32 +203,45 @@ def run_study(
         raise InputError(
             f"unknown scenario {scenario!r}; expected 'before' or 'after'", field="scenario"
         )
-    targets_file = Path(targets_path) if targets_path else bundle.path("targets")
-    targets = load_targets(targets_file)
+    targets_file = load_targets_file(targets_path or bundle.path("targets"))
+    settings = settings_from_targets(targets_file)
     region = region_from_bundle(bundle)
+    if pois is None and bundle.path("pois") is not None:
+        pois = load_places(bundle.path("pois"))
+    for places, kind in ((townships, "township seats"), (pois, "points of interest")):
+        if places is not None:
+            _check_places(places, region, kind)
     before = network if network is not None else load_bundle_network(bundle)
     plan = load_plan(bundle.path("plan"))
     plan_result = apply_plan(before, plan)
-    parameters = _coverage_parameters(targets)
     metrics = {
-        "before": evaluate_scenario(before, region, townships=townships, **parameters),
-        "after": evaluate_scenario(plan_result.network, region, townships=townships, **parameters),
+        name: evaluate_scenario(
+            scenario_network, region, settings=settings, townships=townships, pois=pois
+        )
+        for name, scenario_network in (("before", before), ("after", plan_result.network))
     }
     availability = DataAvailability(
         complete_network=before.metadata.get("completeness") == "complete",
         townships=townships is not None and len(townships) > 0,
+        pois=pois is not None and len(pois) > 0,
     )
-    results = evaluate_targets(targets, metrics, available=availability, scenario=scenario)
+    results = evaluate_targets(
+        targets_file.targets, metrics, available=availability, scenario=scenario
+    )
+    attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
     return Study(
         bundle=bundle,
         region=region,
         before=before,
         plan=plan,
         plan_result=plan_result,
-        targets=targets,
+        targets=targets_file.targets,
         metrics=metrics,
         results=results,
-        targets_path=targets_file,
+        targets_path=targets_file.path,
+        settings=settings,
+        attribution=attribution,
         availability=availability,
         townships=townships,
+        pois=pois,
     )

@@ -13,14 +13,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from transnet._errors import InputError
+from transnet.access import speed_table
 from transnet.metrics import COVERAGE_RULES
 
 __all__ = [
     "DataAvailability",
     "Target",
     "TargetResult",
+    "TargetsFile",
+    "TravelSettings",
     "evaluate_targets",
     "load_targets",
+    "load_targets_file",
     "write_junit",
 ]
 
@@ -42,6 +46,22 @@ _REQUIREMENT_REASONS = {
     "pois": "no points of interest (3A+ scenic spots, development zones) were given",
     "villages": "no village data was given",
 }
+
+
+class TravelSettings(BaseModel):
+    """The ``travel:`` section of a targets file: speeds behind the minutes.
+
+    Examples
+    --------
+    >>> TravelSettings(speeds_kmh={"2": 70}).access_speed_kmh
+    20.0
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    speeds_kmh: dict[str, float] = Field(default_factory=dict)
+    access_speed_kmh: float = Field(default=20.0, gt=0)
+    max_snap_m: float = Field(default=5000.0, gt=0)
 
 
 class Target(BaseModel):
@@ -112,20 +132,34 @@ class TargetResult:
         }
 
 
-def load_targets(path: str | Path) -> list[Target]:
-    """Read targets from a YAML file with a top-level ``targets:`` list.
+@dataclass(frozen=True)
+class TargetsFile:
+    """A parsed targets file: the targets and the travel settings."""
+
+    targets: list[Target]
+    travel: TravelSettings
+    path: Path
+
+
+def _validation_error(exc: ValidationError, *, path: Path, record: str | None) -> InputError:
+    error = exc.errors()[0]
+    field_name = ".".join(str(p) for p in error["loc"]) or None
+    return InputError(error["msg"], path=path, record=record, field=field_name)
+
+
+def load_targets_file(path: str | Path) -> TargetsFile:
+    """Read a targets YAML file: a ``targets:`` list and an optional ``travel:`` section.
 
     Raises
     ------
     InputError
-        Naming the file, the target id and the field.
+        Naming the file, the target id and the field; a speed of zero or less is an error.
 
     Examples
     --------
     >>> from transnet.bundle import load_bundle
-    >>> [t.id for t in load_targets(load_bundle("taixin").path("targets"))][:2]
-    ['expressway_density', 'road_density']
-
+    >>> load_targets_file(load_bundle("taixin").path("targets")).travel.access_speed_kmh
+    20.0
     """
     path = Path(path)
     try:
@@ -136,6 +170,16 @@ def load_targets(path: str | Path) -> list[Target]:
         raise InputError(f"not valid YAML: {exc}", path=path) from None
     if not isinstance(document, dict) or not isinstance(document.get("targets"), list):
         raise InputError("expected a mapping with a 'targets:' list", path=path, field="targets")
+    try:
+        travel = TravelSettings.model_validate(document.get("travel") or {})
+    except ValidationError as exc:
+        raise _validation_error(exc, path=path, record="travel") from None
+    try:
+        speed_table(travel.speeds_kmh)
+    except InputError as exc:
+        raise InputError(
+            exc.reason, path=path, record=exc.record, field="travel.speeds_kmh"
+        ) from None
     targets = []
     for number, item in enumerate(document["targets"]):
         record = str(item.get("id", f"#{number}")) if isinstance(item, dict) else f"#{number}"
@@ -144,9 +188,7 @@ def load_targets(path: str | Path) -> list[Target]:
         try:
             target = Target.model_validate(item)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            field_name = ".".join(str(p) for p in error["loc"]) or None
-            raise InputError(error["msg"], path=path, record=record, field=field_name) from None
+            raise _validation_error(exc, path=path, record=record) from None
         rule = target.params.get("rule")
         if rule is not None and rule not in COVERAGE_RULES:
             raise InputError(
@@ -155,12 +197,33 @@ def load_targets(path: str | Path) -> list[Target]:
                 record=record,
                 field="params.rule",
             )
+        for key in ("within_km", "within_m", "within_min"):
+            value = target.params.get(key)
+            if value is not None and not (isinstance(value, (int, float)) and value > 0):
+                raise InputError(
+                    f"expected a positive number, got {value!r}",
+                    path=path,
+                    record=record,
+                    field=f"params.{key}",
+                )
         targets.append(target)
     ids = [t.id for t in targets]
     for target_id in ids:
         if ids.count(target_id) > 1:
             raise InputError("duplicate target id", path=path, record=target_id, field="id")
-    return targets
+    return TargetsFile(targets=targets, travel=travel, path=path)
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """Read the targets of a targets YAML file (see :func:`load_targets_file`).
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> [t.id for t in load_targets(load_bundle("taixin").path("targets"))][:2]
+    ['expressway_density', 'road_density']
+    """
+    return load_targets_file(path).targets
 
 
 def _lookup(metrics: dict[str, Any], dotted: str) -> Any:

@@ -1,0 +1,102 @@
+"""Which plan projects change each county seat's minutes to the nearest interchange.
+
+A project is credited with a seat's improvement when removing it from the "after" plan makes
+that seat's time worse: the "after" network is rebuilt without the project (one rebuild per
+project that changed the network) and measured with the same engine. Projects that substitute
+for each other (two new links serving the same seat) are not credited individually, since
+removing either leaves the other; the per-project change is reported so this can be seen.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from transnet.access import AccessGraph, cost_from_points
+from transnet.metrics import MetricSettings
+from transnet.network import RoadNetwork
+from transnet.plan import Plan, PlanResult, apply_plan
+from transnet.region import Region
+
+__all__ = ["attribute_seat_minutes", "seat_minutes_to_interchange"]
+
+#: Changes smaller than this (minutes) are rounding, not a project's effect.
+MINUTES_TOLERANCE = 0.01
+
+
+def seat_minutes_to_interchange(
+    network: RoadNetwork, seats: gpd.GeoSeries, *, settings: MetricSettings
+) -> pd.Series:
+    """Minutes from each seat to the nearest interchange (access leg included).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``seats``; ``inf`` where no interchange can be reached.
+    """
+    graph = AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+    cost = cost_from_points(
+        graph,
+        seats,
+        target_nodes=network.interchange_ids,
+        weight="time_s",
+        access_speed_kmh=settings.access_speed_kmh,
+        max_snap_m=settings.max_snap_m,
+        empty_ok=True,
+    )
+    return cost["total"] / 60
+
+
+def attribute_seat_minutes(
+    before: RoadNetwork,
+    plan: Plan,
+    result: PlanResult,
+    region: Region,
+    *,
+    settings: MetricSettings,
+) -> pd.DataFrame:
+    """Minutes from each seat to an interchange before and after, and the projects behind them.
+
+    Parameters
+    ----------
+    before
+        The base network.
+    plan
+        The plan applied to it.
+    result
+        :func:`transnet.plan.apply_plan`'s result for ``before`` and ``plan``.
+    region
+        The counties and seats.
+    settings
+        Speeds and access settings, as for the metrics.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per county: ``code``, ``name``, ``before_min``, ``after_min``, ``change_min``
+        and ``projects`` (card ids whose removal worsens the seat's time, with by how much).
+    """
+    seats = region.seats.set_index("code").geometry
+    before_min = seat_minutes_to_interchange(before, seats, settings=settings)
+    after_min = seat_minutes_to_interchange(result.network, seats, settings=settings)
+    changed = result.log.loc[result.log["outcome"].isin(["added", "modified"]), "id"]
+    credits: dict[str, list[str]] = {code: [] for code in seats.index}
+    for card_id in changed:
+        keep = [card for card in plan.cards if card.id != card_id]
+        reduced = Plan(cards=keep, frame=plan.frame[plan.frame["id"] != card_id], path=plan.path)
+        without = apply_plan(before, reduced).network
+        without_min = seat_minutes_to_interchange(without, seats, settings=settings)
+        worse = without_min - after_min
+        for code in seats.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
+            credits[code].append(f"{card_id} ({worse[code]:+.1f} min without it)")
+    names = region.seats.set_index("code")["name"]
+    return pd.DataFrame(
+        {
+            "code": seats.index,
+            "name": names.loc[seats.index].to_numpy(),
+            "before_min": before_min.round(2).to_numpy(),
+            "after_min": after_min.round(2).to_numpy(),
+            "change_min": (after_min - before_min).round(2).to_numpy(),
+            "projects": ["; ".join(credits[code]) for code in seats.index],
+        }
+    )
