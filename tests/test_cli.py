@@ -283,7 +283,7 @@ def test_run_with_townships_evaluates_township_targets(tmp_path):
     table = pd.read_csv(out / "townships.csv")
     assert table["name"].tolist() == ["黄寨镇", "近郊镇", "远山乡"]
     assert table["township_grade2_covered_after"].tolist() == [True, True, False]
-    assert "## Township coverage" in (out / "report.md").read_text(encoding="utf-8")
+    assert "## Townships and points of interest" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_townships_csv_without_lon_lat_exits_2(capsys, tmp_path):
