@@ -14,6 +14,7 @@ from conftest import DUAL_CARRIAGEWAY
 
 from transnet.bundle import load_bundle
 from transnet.cli import main
+from transnet.io import OUTPUT_MARKER
 from transnet.osm import network_from_osm_file
 from transnet.region import region_from_bundle
 from transnet.study import run_study
@@ -181,12 +182,14 @@ def test_bad_plan_card_exits_2_and_leaves_previous_outputs(
     out = tmp_path / "out"
     out.mkdir()
     (out / "metrics.json").write_text("previous run")
+    (out / OUTPUT_MARKER).write_text("")
     _break_card(bundle_copy, "N3", **changes)
     assert _exit_code(["run", "--bundle", str(bundle_copy), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "plan.geojson" in err and "'N3'" in err and f"'{field}'" in err
-    assert [p.name for p in out.iterdir()] == ["metrics.json"]
+    assert sorted(p.name for p in out.iterdir()) == [OUTPUT_MARKER, "metrics.json"]
     assert (out / "metrics.json").read_text() == "previous run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "out"]  # no staging left
 
 
 def test_unknown_county_code_exits_2(capsys, bundle_copy):
@@ -292,3 +295,32 @@ def test_townships_csv_without_lon_lat_exits_2(capsys, tmp_path):
     assert _exit_code(["check", "--townships", str(towns), "-q"]) == 2
     err = capsys.readouterr().err
     assert "towns.csv" in err and "longitude/latitude" in err
+
+
+def test_run_refuses_to_replace_a_folder_it_did_not_write(capsys, tmp_path):
+    work = tmp_path / "thesis"
+    work.mkdir()
+    (work / "thesis.docx").write_text("years of work")
+    assert _exit_code(["run", "--out", str(work), "-q"]) == 2
+    assert "refusing to replace" in capsys.readouterr().err
+    assert (work / "thesis.docx").read_text() == "years of work"
+
+
+def test_run_refuses_a_file_and_the_current_folder(capsys, tmp_path, monkeypatch):
+    note = tmp_path / "notes.txt"
+    note.write_text("keep")
+    assert _exit_code(["run", "--out", str(note), "-q"]) == 2
+    assert note.read_text() == "keep"
+    monkeypatch.chdir(tmp_path)
+    assert _exit_code(["run", "--out", ".", "-q"]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_run_replaces_its_own_previous_output(tmp_path, run_folder):
+    out = tmp_path / "again"
+    shutil.copytree(run_folder, out)
+    (out / "stale.txt").write_text("from an older run")
+    assert _exit_code(["run", "--out", str(out), "-q"]) == 0
+    assert not (out / "stale.txt").exists()
+    assert (out / "metrics.json").is_file()
+    assert oct(out.stat().st_mode & 0o777) == "0o755"

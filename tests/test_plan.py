@@ -258,3 +258,71 @@ def test_upgrade_only_touches_edges_whose_ref_matches():
     result = apply_plan(_base(), _plan([(_card(id="N8", ref="G208"), [(0, 0), (10_000, 0)])]))
     assert result.log.iloc[0]["outcome"] == "no_match"
     assert set(result.network.edges.loc[result.network.edges["name"] == "G108", "grade"]) == {"2"}
+
+
+def test_upgrade_leaves_crossing_roads_alone():
+    # A 600 m village road crossing the G108 at x = 5 km lies wholly within the card's 500 m
+    # buffer, but runs across it: it must not become grade 1.
+    lines = lines_frame(
+        [
+            {
+                "id": "g",
+                "name": "G108",
+                "ref": "G108",
+                "grade": "2",
+                "coords": [(0, 0), (5000, 0), (10_000, 0)],
+            },
+            {
+                "id": "v",
+                "name": "village road",
+                "grade": "4",
+                "coords": [(5000, -300), (5000, 0), (5000, 300)],
+            },
+        ]
+    )
+    base = network_from_lines(lines)
+    result = apply_plan(base, _plan([(_card(id="N1", ref=""), [(0, 0), (10_000, 0)])]))
+    edges = result.network.edges
+    assert set(edges.loc[edges["name"] == "G108", "grade"]) == {"1"}
+    assert set(edges.loc[edges["name"] == "village road", "grade"]) == {"4"}
+
+
+def test_upgrade_matches_refs_written_with_spaces_or_chinese_separators():
+    lines = lines_frame(
+        [
+            {
+                "id": "g",
+                "name": "G108",
+                "ref": "G 108、G208",
+                "grade": "2",
+                "coords": [(0, 0), (10_000, 0)],
+            }
+        ]
+    )
+    result = apply_plan(
+        network_from_lines(lines), _plan([(_card(ref="G108"), [(0, 0), (10_000, 0)])])
+    )
+    assert set(result.network.edges["grade"]) == {"1"}
+
+
+def test_upgrade_does_not_touch_interchange_ramps():
+    lines = lines_frame(
+        [
+            {"id": "g", "name": "G108", "grade": "2", "coords": [(0, 0), (10_000, 0)]},
+            {"id": "x", "name": "G55", "grade": "expressway", "coords": [(0, 300), (10_000, 300)]},
+        ]
+    )
+    interchanges = points_frame([{"id": "i", "name": "IC", "road": "x", "x": 5000, "y": 300}])
+    base = network_from_lines(lines, interchanges)
+    # The card runs between the two roads; the 300 m ramp at x = 5 km lies inside its buffer.
+    result = apply_plan(base, _plan([(_card(ref=""), [(0, 150), (10_000, 150)])]))
+    ramps = result.network.edges[result.network.edges["ramp"]]
+    assert len(ramps) == 1
+    assert ramps["lanes"].iloc[0] == 1 and ramps["project_id"].isna().all()
+
+
+def test_a_new_better_road_beside_an_old_one_is_added():
+    # A new grade-1 road 400 m from an existing grade-2 road is not "already in the base".
+    card = _card(id="N9", action="new", grade="1", length_km=10)
+    result = apply_plan(_base(), _plan([(card, [(0, 400), (10_000, 400)])]))
+    assert result.log.iloc[0]["outcome"] == "added"

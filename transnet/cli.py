@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from transnet._errors import TransnetError
-from transnet.io import atomic_directory, load_network, save_network
+from transnet.io import atomic_directory, check_output_folder, load_network, save_network
 from transnet.study import Study, run_study
 from transnet.targets import TargetResult, write_junit
 
@@ -140,8 +140,9 @@ def run(
     from transnet.maps import write_scenario_maps
     from transnet.report import caveats, write_reports
 
+    folder = out or Path("outputs") / Path(bundle).name
+    check_output_folder(folder)
     study = _study(bundle, targets, None, quiet, network, townships, crs)
-    folder = out or Path("outputs") / study.bundle.name
     with atomic_directory(folder) as staging:
         write_reports(study, staging)
         write_scenario_maps(study, staging)

@@ -18,7 +18,14 @@ from transnet._errors import InputError
 from transnet.crs import check_crs
 from transnet.network import RoadNetwork
 
-__all__ = ["atomic_directory", "load_network", "read_features", "save_network"]
+__all__ = [
+    "OUTPUT_MARKER",
+    "atomic_directory",
+    "check_output_folder",
+    "load_network",
+    "read_features",
+    "save_network",
+]
 
 
 def read_features(path: str | Path) -> gpd.GeoDataFrame:
@@ -41,23 +48,53 @@ def read_features(path: str | Path) -> gpd.GeoDataFrame:
     return check_crs(frame, path=path)
 
 
+#: File that marks a folder as transnet's output, so that a later run may replace it.
+OUTPUT_MARKER = ".transnet-output"
+
+
+def check_output_folder(target: str | Path) -> None:
+    """Refuse an output folder that transnet may not replace (see :func:`atomic_directory`)."""
+    target = Path(target).absolute()
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise InputError("exists and is not a folder; choose another --out", path=target)
+    if target.resolve() == Path.cwd().resolve() or target.resolve() == Path.home().resolve():
+        raise InputError("is the current or home folder; choose a subfolder for --out", path=target)
+    if any(target.iterdir()) and not (target / OUTPUT_MARKER).is_file():
+        raise InputError(
+            "exists, is not empty and was not written by transnet: refusing to replace it; "
+            "choose another --out or empty it",
+            path=target,
+        )
+
+
 @contextmanager
 def atomic_directory(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``target`` only if the block succeeds.
+    """Yield a staging folder that replaces ``target`` only if the block succeeds.
 
-    A run that fails half-way leaves ``target`` as it was: no half-written report.
+    A run that fails half-way leaves ``target`` as it was: no half-written report. Only an
+    empty folder or one that transnet wrote (it holds :data:`OUTPUT_MARKER`) is replaced; any
+    other existing file or folder is refused, so a mistyped ``--out`` never deletes work.
+
+    Raises
+    ------
+    InputError
+        If ``target`` exists and may not be replaced.
 
     Examples
     --------
     >>> with atomic_directory("outputs/demo") as folder:  # doctest: +SKIP
     ...     (folder / "metrics.json").write_text("{}")
-
     """
-    target = Path(target)
+    target = Path(target).absolute()
+    check_output_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging.chmod(0o755)
     try:
         yield staging
+        (staging / OUTPUT_MARKER).write_text("written by transnet\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -22,12 +22,13 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from shapely.geometry import LineString
 
 from transnet._errors import InputError
 from transnet.crs import PROJECTED_CRS
-from transnet.grades import grade_rank, normalize_grade
+from transnet.grades import grade_rank, normalize_grade, parse_refs
 from transnet.io import read_features
 from transnet.network import (
     _EXPRESSWAY_LAYER,
@@ -41,6 +42,8 @@ __all__ = ["ACTIONS", "Plan", "PlanResult", "ProjectCard", "apply_plan", "load_p
 
 #: What a card does to the network.
 ACTIONS = ("new", "widen", "upgrade", "realign")
+#: Largest angle between an existing edge and a card's line for the edge to run "along" it.
+_MAX_ANGLE_DEG = 30.0
 #: Largest allowed mismatch between a card's ``length_km`` and its geometry's length.
 LENGTH_TOLERANCE = 0.25
 
@@ -289,7 +292,7 @@ def apply_plan(
 
     for card, line in zip(plan.cards, card_lines.geometry, strict=True):
         expressway = card.class_ == "expressway"
-        same_class = network.mainline if expressway else ~network.mainline
+        same_class = (network.mainline if expressway else ~network.mainline) & ~edges["ramp"]
         row: dict[str, Any] = {
             "id": card.id,
             "action": card.action,
@@ -315,17 +318,23 @@ def apply_plan(
             row["outcome"] = "modified" if matched else "no_match"
             if not matched:
                 row["note"] = (
-                    f"no existing {'expressway' if expressway else 'ordinary road'} lies within "
-                    f"{match_buffer_m:.0f} m of the card's line: nothing changed"
+                    f"no existing {'expressway' if expressway else 'ordinary road'} runs along "
+                    f"the card's line (within {match_buffer_m:.0f} m, same direction, same ref): "
+                    "nothing changed"
                 )
         elif (
             card.action == "new"
-            and _share_along(edges[same_class], line, match_buffer_m) >= match_share
+            and _share_along(
+                edges[same_class & (edges["grade"].map(grade_rank) <= grade_rank(card.grade))],
+                line,
+                match_buffer_m,
+            )
+            >= match_share
         ):
             row["outcome"] = "already_in_base"
             row["note"] = (
-                f"at least {match_share:.0%} of the line already lies along existing roads of its "
-                "class: not added again"
+                f"at least {match_share:.0%} of the line already runs along existing roads of its "
+                "class and grade: not added again"
             )
         else:
             layer = _EXPRESSWAY_LAYER if expressway else _ORDINARY_LAYER
@@ -402,28 +411,58 @@ def apply_plan(
     return PlanResult(network=after, log=log)
 
 
+def _aligned(edges: gpd.GeoDataFrame, line: LineString, max_angle_deg: float) -> np.ndarray:
+    """Tell which edges run along ``line``: within ``max_angle_deg`` of its local direction."""
+    geometries = edges.geometry.values
+    start = shapely.get_coordinates(shapely.get_point(geometries, 0))
+    end = shapely.get_coordinates(shapely.get_point(geometries, -1))
+    at = shapely.line_locate_point(
+        line, shapely.line_interpolate_point(geometries, 0.5, normalized=True)
+    )
+    step = np.minimum(50.0, line.length / 2)
+    ahead = shapely.get_coordinates(
+        shapely.line_interpolate_point(line, np.minimum(at + step, line.length))
+    )
+    behind = shapely.get_coordinates(
+        shapely.line_interpolate_point(line, np.maximum(at - step, 0.0))
+    )
+    edge_vector, card_vector = end - start, ahead - behind
+    norms = np.hypot(*edge_vector.T) * np.hypot(*card_vector.T)
+    cosine = np.abs((edge_vector * card_vector).sum(axis=1)) / np.where(norms > 0, norms, 1.0)
+    return (norms == 0) | (cosine >= np.cos(np.radians(max_angle_deg)))
+
+
+def _ref_compatible(edges: gpd.GeoDataFrame, ref: str) -> np.ndarray:
+    """Tell which edges fit the card's ref: any edge if it has none, else one of its refs."""
+    wanted = set(parse_refs(ref))
+    if not wanted:
+        return np.ones(len(edges), dtype=bool)
+    return np.array([bool(wanted & set(parse_refs(r))) for r in edges["ref"]], dtype=bool)
+
+
 def _edges_along(
     edges: gpd.GeoDataFrame, line: LineString, buffer_m: float, share: float, ref: str
 ) -> list[int]:
-    """Return labels of ``edges`` with at least ``share`` of their length within the buffer."""
+    """Return labels of ``edges`` that run along ``line``.
+
+    An edge runs along the card when at least ``share`` of its length lies within ``buffer_m``
+    of the card, it points the card's way (within 30°), and its ``ref`` fits the card's.
+    """
     zone = line.buffer(buffer_m)
     candidates = edges.iloc[edges.sindex.query(zone, predicate="intersects")]
-    if ref:
-        wanted = set(_refs(ref))
-        compatible = [not _refs(r) or bool(wanted & set(_refs(r))) for r in candidates["ref"]]
-        candidates = candidates.loc[np.array(compatible, dtype=bool)]
+    candidates = candidates.loc[_ref_compatible(candidates, ref)]
+    if candidates.empty:
+        return []
     inside = candidates.geometry.intersection(zone).length
     lengths = candidates["length_m"].replace(0, np.nan)
-    return candidates.index[(inside / lengths).fillna(1.0) >= share].tolist()
+    enough = ((inside / lengths).fillna(1.0) >= share).to_numpy()
+    return candidates.index[enough & _aligned(candidates, line, _MAX_ANGLE_DEG)].tolist()
 
 
 def _share_along(edges: gpd.GeoDataFrame, line: LineString, buffer_m: float) -> float:
-    """Share of ``line``'s length lying within ``buffer_m`` of ``edges``."""
+    """Return the share of ``line`` lying within ``buffer_m`` of edges that run its way."""
     near = edges.iloc[edges.sindex.query(line.buffer(buffer_m), predicate="intersects")]
+    near = near.loc[_aligned(near, line, _MAX_ANGLE_DEG)] if not near.empty else near
     if near.empty or line.length == 0:
         return 0.0
     return line.intersection(near.geometry.buffer(buffer_m).union_all()).length / line.length
-
-
-def _refs(value: str) -> list[str]:
-    return [r.strip().upper() for r in str(value).replace("；", ";").split(";") if r.strip()]
