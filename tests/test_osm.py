@@ -166,3 +166,87 @@ def test_region_can_be_a_region_object(helsinki):
     clipped = network_from_osm_file(helsinki["pbf"], region=region, margin_m=0)
     assert 0 < len(clipped.edges) < len(full.edges)
     assert clipped.metadata["region"] == "Helsinki south"
+
+
+def _osm(
+    nodes: dict[int, tuple[float, float]], ways: list[tuple[int, list[int], dict]], junctions=()
+):
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    for node, (lon, lat) in nodes.items():
+        tag = '<tag k="highway" v="motorway_junction"/>' if node in junctions else ""
+        parts.append(f'<node id="{node}" version="1" lat="{lat}" lon="{lon}">{tag}</node>')
+    for way, refs, tags in ways:
+        nds = "".join(f'<nd ref="{r}"/>' for r in refs)
+        tag_xml = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        parts.append(f'<way id="{way}" version="1">{nds}{tag_xml}</way>')
+    parts.append("</osm>")
+    return "\n".join(parts)
+
+
+def test_untagged_motorway_carriageways_are_one_way_and_count_once(tmp_path):
+    body = DUAL_CARRIAGEWAY.replace('<tag k="oneway" v="yes"/>', "")
+    network = network_from_osm_file(_write(tmp_path, "untagged.osm", body))
+    edges = network.edges.set_index("osmid")
+    assert edges.loc[[10, 11], "oneway"].all()
+    assert (edges.loc[[10, 11], "centerline_factor"] == 0.5).all()
+    assert not edges.loc[12, "oneway"]
+
+
+# Two motorways at 38° N: A (ways 1, 2) has a tagged junction at node 2 and a ramp to road R;
+# B (way 5) has no junction tag, only a ramp (way 6) down to road S. A primary_link (way 8)
+# joins a trunk (way 7) and a primary road (way 9): a slip road, not an interchange.
+NODES = {
+    1: (112.50, 38.00),
+    2: (112.51, 38.00),
+    3: (112.52, 38.00),
+    4: (112.51, 38.01),
+    10: (112.50, 38.05),
+    11: (112.52, 38.05),
+    12: (112.52, 38.06),
+    13: (112.53, 38.06),
+    20: (112.60, 38.00),
+    21: (112.61, 38.00),
+    22: (112.61, 38.01),
+    23: (112.62, 38.01),
+}
+WAYS = [
+    (1, [1, 2], {"highway": "motorway", "ref": "G5"}),
+    (2, [2, 3], {"highway": "motorway", "ref": "G5"}),
+    (3, [2, 4], {"highway": "motorway_link"}),
+    (4, [4, 13], {"highway": "secondary", "name": "R"}),
+    (5, [10, 11], {"highway": "motorway", "ref": "G55"}),
+    (6, [11, 12], {"highway": "motorway_link"}),
+    (60, [12, 13], {"highway": "tertiary", "name": "S"}),
+    (7, [20, 21], {"highway": "trunk", "ref": "G108"}),
+    (8, [21, 22], {"highway": "primary_link"}),
+    (9, [22, 23], {"highway": "primary", "ref": "S317"}),
+]
+
+
+def test_interchanges_per_expressway_system(tmp_path):
+    network = network_from_osm_file(
+        _write(tmp_path, "systems.osm", _osm(NODES, WAYS, junctions={2}))
+    )
+    interchanges = set(network.nodes.index[network.nodes["interchange"]])
+    assert interchanges == {2, 12}  # tagged junction on A; ramp meets road S on B
+    assert network.metadata["interchange_method"] == "motorway_junction + ramp_meets_ordinary_road"
+
+
+def test_slip_roads_between_ordinary_roads_are_not_interchanges(tmp_path):
+    network = network_from_osm_file(_write(tmp_path, "untagged.osm", _osm(NODES, WAYS)))
+    interchanges = set(network.nodes.index[network.nodes["interchange"]])
+    assert interchanges == {4, 12}
+    assert network.metadata["interchange_method"] == "ramp_meets_ordinary_road"
+
+
+def test_opposite_parallel_edges_both_survive_in_the_graph(tmp_path):
+    nodes = {1: (112.50, 38.00), 2: (112.51, 38.00), 3: (112.505, 38.002)}
+    ways = [
+        (1, [1, 2], {"highway": "secondary", "name": "A"}),
+        (2, [2, 3, 1], {"highway": "secondary", "name": "B"}),
+    ]
+    network = network_from_osm_file(_write(tmp_path, "parallel.osm", _osm(nodes, ways)))
+    assert len(network.edges) == 2
+    graph = network.to_networkx()
+    assert graph.number_of_edges() == 4
+    assert {d["name"] for _, _, d in graph.edges(data=True)} == {"A", "B"}

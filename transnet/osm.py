@@ -34,6 +34,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from transnet._errors import InputError, TransnetError
@@ -66,6 +68,7 @@ DEFAULT_HIGHWAYS: tuple[str, ...] = (
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".pbf")
 
 _TAGS = ("highway", "ref", "name", "lanes", "maxspeed", "oneway", "junction")
+_IMPLIED_ONEWAY = ("motorway", "motorway_link")
 
 
 class OSMDownloadError(TransnetError):
@@ -232,13 +235,20 @@ def _ways_from_overpass(responses: Iterable[dict[str, Any]], highways: set[str])
 
 
 def _oneway(tags: dict[str, str]) -> tuple[bool, bool]:
-    """Return (oneway, reversed) from OSM tags."""
+    """Return (oneway, reversed) from OSM tags.
+
+    Motorways, motorway links and roundabouts are one-way unless tagged ``oneway=no``, as OSM
+    implies.
+    """
     value = str(tags.get("oneway", "")).lower()
     if value == "-1":
         return True, True
     if value in ("yes", "true", "1"):
         return True, False
-    return tags.get("junction") == "roundabout", False
+    if value in ("no", "false", "0"):
+        return False, False
+    implied = tags.get("highway") in _IMPLIED_ONEWAY or tags.get("junction") == "roundabout"
+    return implied, False
 
 
 def _split_ways(ways: _OsmWays, junction_ids: set[int]) -> pd.DataFrame:
@@ -298,18 +308,39 @@ def _centerline_factor(edges: gpd.GeoDataFrame, *, gap_m: float) -> np.ndarray:
 
 def _interchanges(
     edges: gpd.GeoDataFrame, node_ids: np.ndarray, junctions: dict[int, str]
-) -> tuple[pd.Series, str]:
-    """Interchange flags per node, and the method used."""
-    on_motorway = set(edges.loc[edges["grade"] == "expressway", ["u", "v"]].to_numpy().ravel())
-    tagged = {n: name for n, name in junctions.items() if n in on_motorway}
-    if tagged:
-        flags = pd.Series(node_ids, index=node_ids).map(lambda n: n in tagged)
-        return flags, "motorway_junction"
-    ramp_ends = set(edges.loc[edges["ramp"], ["u", "v"]].to_numpy().ravel())
-    ordinary = set(edges.loc[edges["grade"] != "expressway", ["u", "v"]].to_numpy().ravel())
-    meeting = ramp_ends & ordinary
-    flags = pd.Series(node_ids, index=node_ids).map(lambda n: n in meeting)
-    return flags, "ramp_meets_ordinary_road"
+) -> tuple[np.ndarray, str]:
+    """Interchange flags per node, and the method used.
+
+    Each connected expressway system (motorways and their ``motorway_link`` ramps) uses its
+    ``motorway_junction`` nodes; a system that has none falls back to the nodes where its
+    ``motorway_link`` ramps meet ordinary roads.
+    """
+    index = pd.Index(node_ids)
+    system = (edges["highway"] == "motorway") | (edges["highway"] == "motorway_link")
+    flags = np.zeros(len(node_ids), dtype=bool)
+    if not system.any():
+        return flags, "none"
+    u = index.get_indexer(edges.loc[system, "u"])
+    v = index.get_indexer(edges.loc[system, "v"])
+    matrix = csr_matrix((np.ones(len(u)), (u, v)), shape=(len(node_ids), len(node_ids)))
+    _, component = connected_components(matrix, directed=False)
+    in_system = np.zeros(len(node_ids), dtype=bool)
+    in_system[np.concatenate([u, v])] = True
+    tagged = in_system & index.isin(list(junctions))
+    links = edges["highway"] == "motorway_link"
+    link_ends = index.isin(edges.loc[links, ["u", "v"]].to_numpy().ravel())
+    ordinary_ends = index.isin(edges.loc[~system, ["u", "v"]].to_numpy().ravel())
+    fallback = link_ends & ordinary_ends
+    systems_with_tags = set(component[tagged])
+    uses_tags = np.isin(component, list(systems_with_tags))
+    flags = np.where(uses_tags, tagged, fallback & in_system)
+    methods = set()
+    if tagged.any():
+        methods.add("motorway_junction")
+    if (fallback & in_system & ~uses_tags).any():
+        methods.add("ramp_meets_ordinary_road")
+    method = " + ".join(sorted(methods)) if methods else "none"
+    return flags, method
 
 
 def _network_from_ways(
@@ -352,7 +383,8 @@ def _network_from_ways(
     edges["ramp"] = classes["ramp"].to_numpy()
     edges["centerline_factor"] = _centerline_factor(edges, gap_m=carriageway_gap_m)
     edges["source"] = "OpenStreetMap way " + edges["osmid"].astype(str)
-    edges["key"] = edges.groupby(["u", "v"]).cumcount()
+    pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
+    edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
     edges["opened"] = None
     edges["project_id"] = None
     edges = _finish_edges(edges.reset_index(drop=True), crs)
@@ -369,7 +401,7 @@ def _network_from_ways(
         {
             "x": points.x.to_numpy(),
             "y": points.y.to_numpy(),
-            "interchange": flags.to_numpy(),
+            "interchange": flags,
             "interchange_name": [ways.junctions.get(n) for n in used],
         },
         index=pd.Index(used, name="node"),
