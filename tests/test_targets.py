@@ -67,11 +67,29 @@ def test_scenario_override(tmp_path):
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ('targets:\n  - {id: a, metric: m, op: "=>", threshold: 1}\n', "op"),
-        ("targets:\n  - {id: a, metric: m, op: '>=', threshold: high}\n", "threshold"),
+        ('targets:\n  - {id: a, metric: ramp_km, op: "=>", threshold: 1}\n', "op"),
+        ("targets:\n  - {id: a, metric: ramp_km, op: '>=', threshold: high}\n", "threshold"),
         (
-            "targets:\n  - {id: a, metric: m, op: '>=', threshold: 1, params: {rule: nearby}}\n",
+            "targets:\n  - {id: a, metric: county_expressway_coverage.share, op: '>=', threshold: 1,"
+            " params: {rule: nearby}}\n",
             "params.rule",
+        ),
+        (
+            "targets:\n  - {id: a, metric: density_per_100km2.expresway, op: '>=', threshold: 5.5}\n",
+            "metric",
+        ),
+        (
+            "targets:\n  - {id: a, metric: ramp_km, op: '>=', threshold: 1}\ntravel:\n  speeds_kmh: {'2': 0}\n",
+            "travel.speeds_kmh",
+        ),
+        (
+            "targets:\n  - {id: a, metric: ramp_km, op: '>=', threshold: 1}\n"
+            "travel:\n  speeds_kmh: {expressway: -100}\n",
+            "travel.speeds_kmh",
+        ),
+        (
+            "targets:\n  - {id: a, metric: ramp_km, op: '>=', threshold: 1}\ntravel:\n  access_speed_kmh: 0\n",
+            "access_speed_kmh",
         ),
         ("targets: 3\n", "targets"),
     ],
@@ -89,7 +107,7 @@ def test_junit_has_one_case_per_target_with_failures_and_skips(tmp_path):
 targets:
   - {id: ok, metric: density_per_100km2.expressway, op: ">=", threshold: 4.9}
   - {id: bad, metric: density_per_100km2.expressway, op: ">=", threshold: 5.5}
-  - {id: skip, metric: x.y, op: ">=", threshold: 1, requires: townships}
+  - {id: skip, metric: township_grade2_coverage.share, op: ">=", threshold: 1, requires: townships}
 """,
     )
     results = evaluate_targets(load_targets(path), SCENARIOS, available=DataAvailability())
@@ -104,3 +122,63 @@ targets:
     assert cases["bad"].find("failure") is not None
     assert cases["skip"].find("skipped") is not None
     assert cases["ok"].find("failure") is None and cases["ok"].find("skipped") is None
+
+
+def test_a_misspelt_metric_says_what_was_meant(tmp_path):
+    path = _write(
+        tmp_path,
+        "targets:\n  - {id: a, metric: density_per_100km2.expresway, op: '>=', threshold: 5.5}\n",
+    )
+    with pytest.raises(InputError, match=r"did you mean 'density_per_100km2\.expressway'"):
+        load_targets(path)
+
+
+def test_each_coverage_target_uses_its_own_rule(tmp_path):
+    counties = [
+        {
+            "crossed": True,
+            "interchange_inside": True,
+            "seat_to_interchange_km": 2.0,
+            "seat_to_interchange_min": 3.0,
+        },
+        {
+            "crossed": True,
+            "interchange_inside": False,
+            "seat_to_interchange_km": 40.0,
+            "seat_to_interchange_min": 35.0,
+        },
+        {
+            "crossed": False,
+            "interchange_inside": False,
+            "seat_to_interchange_km": None,
+            "seat_to_interchange_min": None,
+        },
+    ]
+    scenario = {
+        "counties": counties,
+        "county_expressway_coverage": {
+            "rule": "seat_within_min",
+            "within_km": 30,
+            "within_min": 30,
+            "share": 1 / 3,
+        },
+    }
+    path = _write(
+        tmp_path,
+        """
+targets:
+  - {id: crossed, metric: county_expressway_coverage.share, op: ">=", threshold: 1, params: {rule: crossed}}
+  - {id: inside, metric: county_expressway_coverage.share, op: ">=", threshold: 1, params: {rule: interchange_inside}}
+  - {id: km50, metric: county_expressway_coverage.share, op: ">=", threshold: 1, params: {rule: seat_within_km, within_km: 50}}
+  - {id: min30, metric: county_expressway_coverage.share, op: ">=", threshold: 1, params: {rule: seat_within_min, within_min: 30}}
+""",
+    )
+    results = {
+        r.id: r.value
+        for r in evaluate_targets(
+            load_targets(path), {"after": scenario}, available=DataAvailability()
+        )
+    }
+    assert results == pytest.approx(
+        {"crossed": 2 / 3, "inside": 1 / 3, "km50": 2 / 3, "min30": 1 / 3}, abs=1e-4
+    )

@@ -33,6 +33,7 @@ from transnet.region import Region
 
 __all__ = [
     "COVERAGE_RULES",
+    "METRICS",
     "CoverageRule",
     "GradeCriterion",
     "MetricSettings",
@@ -44,6 +45,22 @@ __all__ = [
 #: Ways to read 县县通高速 ("every county on an expressway").
 COVERAGE_RULES = ("crossed", "interchange_inside", "seat_within_km", "seat_within_min")
 CoverageRule = Literal["crossed", "interchange_inside", "seat_within_km", "seat_within_min"]
+
+
+_SHARES = ("share", "covered", "total")
+#: Every metric a target may name, as ``family.key``; optional families need extra data.
+METRICS: dict[str, tuple[str, ...]] = {
+    "length_km": (*GRADES, "total"),
+    "density_per_100km2": (*GRADES, "total"),
+    "ramp_km": (),
+    "county_expressway_coverage": _SHARES,
+    "county_grade1_coverage": _SHARES,
+    "township_grade2_coverage": _SHARES,
+    "township_grade3_coverage": _SHARES,
+    "poi_grade2_coverage": _SHARES,
+    "rai": ("network_share", "euclidean_share"),
+    "village_2lane_share": (),
+}
 
 
 @dataclass(frozen=True)
@@ -412,3 +429,56 @@ def evaluate_scenario(
         records, summaries = _place_records(graph, pois, criteria, settings, rai=False)
         result.update(summaries, pois=records)
     return result
+
+
+def coverage_share(scenario: dict[str, Any], metric: str, params: dict[str, Any]) -> float | None:
+    """Recompute a coverage share from per-place records under a target's own ``params``.
+
+    Two targets may read the same coverage with different rules (``crossed`` and
+    ``seat_within_km``, say); each gets its own value. Returns None when the records needed are
+    absent (no townships, say) or ``metric`` is not a coverage share.
+
+    Examples
+    --------
+    >>> metric = "county_expressway_coverage.share"
+    >>> coverage_share(metrics, metric, {"rule": "crossed"})  # doctest: +SKIP
+    """
+    family, _, key = metric.partition(".")
+    if key != "share":
+        return None
+    if family == "county_expressway_coverage":
+        records = scenario["counties"]
+        rule = params.get("rule", scenario[family]["rule"])
+        if rule == "seat_within_km":
+            limit = float(params.get("within_km", scenario[family]["within_km"]))
+            covered = [_le(r["seat_to_interchange_km"], limit) for r in records]
+        elif rule == "seat_within_min":
+            limit = float(params.get("within_min", scenario[family]["within_min"]))
+            covered = [_le(r["seat_to_interchange_min"], limit) for r in records]
+        else:
+            covered = [bool(r[rule]) for r in records]
+        return _share(pd.Series(covered, dtype=bool))["share"]
+    places = {
+        "county_grade1_coverage": ("counties", "seat_to_grade1_km", "seat_to_grade1_min", 1000),
+        "township_grade2_coverage": ("townships", "grade2_m", "grade2_min", 1),
+        "township_grade3_coverage": ("townships", "grade3_m", "grade3_min", 1),
+        "poi_grade2_coverage": ("pois", "grade2_m", "grade2_min", 1),
+    }
+    if family not in places or places[family][0] not in scenario:
+        return None
+    kind, distance_key, minutes_key, metres_per_unit = places[family]
+    records = scenario[kind]
+    if "within_min" in params:
+        covered = [_le(r[minutes_key], float(params["within_min"])) for r in records]
+    else:
+        limit_m = float(params["within_km"]) * 1000 if "within_km" in params else None
+        limit_m = float(params["within_m"]) if "within_m" in params else limit_m
+        if limit_m is None:
+            return scenario[family]["share"]
+        covered = [_le(r[distance_key], limit_m / metres_per_unit) for r in records]
+    return _share(pd.Series(covered, dtype=bool))["share"]
+
+
+def _le(value: float | None, limit: float) -> bool:
+    """``value <= limit``, where None means unreachable."""
+    return value is not None and value <= limit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from transnet._errors import InputError
 from transnet.access import speed_table
-from transnet.metrics import COVERAGE_RULES
+from transnet.metrics import COVERAGE_RULES, METRICS, coverage_share
 
 __all__ = [
     "DataAvailability",
@@ -132,6 +133,21 @@ class TargetResult:
         }
 
 
+def _check_metric(metric: str, *, path: Path, record: str) -> None:
+    """Refuse a metric name transnet cannot compute, so a typo never disables a CI gate."""
+    known = [f"{f}.{k}" if k else f for f, keys in METRICS.items() for k in (keys or ("",))]
+    if metric in known:
+        return
+    hint = difflib.get_close_matches(metric, known, n=1)
+    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+    raise InputError(
+        f"unknown metric {metric!r}{suggestion} (known: {', '.join(known)})",
+        path=path,
+        record=record,
+        field="metric",
+    )
+
+
 @dataclass(frozen=True)
 class TargetsFile:
     """A parsed targets file: the targets and the travel settings."""
@@ -189,6 +205,7 @@ def load_targets_file(path: str | Path) -> TargetsFile:
             target = Target.model_validate(item)
         except ValidationError as exc:
             raise _validation_error(exc, path=path, record=record) from None
+        _check_metric(target.metric, path=path, record=record)
         rule = target.params.get("rule")
         if rule is not None and rule not in COVERAGE_RULES:
             raise InputError(
@@ -284,7 +301,10 @@ def evaluate_targets(
                 TargetResult(value=None, status="not_evaluated", reason=reason, **common)
             )
             continue
-        value = _lookup(scenarios.get(which, {}), target.metric)
+        metrics = scenarios.get(which, {})
+        value = _lookup(metrics, target.metric)
+        if target.params and value is not None:
+            value = coverage_share(metrics, target.metric, target.params) or value
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             results.append(
                 TargetResult(
