@@ -51,8 +51,9 @@ def test_class_filter_and_unclassified_option(helsinki):
     assert set(default.edges["highway"]) <= set(DEFAULT_HIGHWAYS)
     wider = network_from_osm_file(helsinki["pbf"], include_unclassified=True)
     assert "unclassified" in set(wider.edges["highway"])
-    assert wider.metadata["completeness"] == "complete"
-    assert default.metadata["completeness"] == "trunk_only"
+    # OSM never counts as every public road, so total-length targets stay not evaluated.
+    assert wider.metadata["completeness"] == default.metadata["completeness"] == "osm"
+    assert "unclassified" in wider.metadata["caveat"] and "lower bounds" in wider.metadata["caveat"]
     assert '"highway"~' in default.metadata["tag_filter"]
 
 

@@ -43,7 +43,7 @@ targets:
     assert results["dens"].value == 5.0
     assert results["dens_before"].status == "fail"
     assert results["total"].status == "not_evaluated"
-    assert "trunk roads only" in results["total"].reason
+    assert "does not hold every public road" in results["total"].reason
     assert results["towns"].status == "not_evaluated"
     assert "not computed" in results["towns"].reason
     # The same target on a complete network is evaluated, not skipped.

@@ -40,6 +40,7 @@ __all__ = [
     "clip_edges_to_counties",
     "evaluate_scenario",
     "grade_access",
+    "zone_density",
 ]
 
 #: Ways to read 县县通高速 ("every county on an expressway").
@@ -150,6 +151,21 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
     pieces = gpd.overlay(roads, counties, how="intersection", keep_geom_type=True)
     pieces["length_m"] = pieces.length * pieces["centerline_factor"]
     return pieces.drop(columns="centerline_factor")
+
+
+def zone_density(network: RoadNetwork, region: Region) -> dict[str, dict[str, float]]:
+    """Length (km) and density (km per 100 km²) by grade plus ``total``, inside the region.
+
+    Examples
+    --------
+    >>> zone_density(network, region)["density_per_100km2"]["expressway"]  # doctest: +SKIP
+    """
+    pieces = clip_edges_to_counties(network, region)
+    km = _by_grade(pieces.groupby("grade")["length_m"].sum())
+    return {
+        "length_km": {k: round(v, 3) for k, v in km.items()},
+        "density_per_100km2": {k: round(v / (region.area_km2 / 100), 4) for k, v in km.items()},
+    }
 
 
 def _by_grade(lengths_m: pd.Series) -> dict[str, float]:
@@ -379,6 +395,8 @@ def evaluate_scenario(
                 "expressway_km": round(km["expressway"], 3),
                 "density_per_100km2": round(km["total"] / per_100km2, 3),
                 "expressway_density_per_100km2": round(km["expressway"] / per_100km2, 3),
+                "length_km_by_grade": {g: round(km[g], 3) for g in GRADES},
+                "density_per_100km2_by_grade": {g: round(km[g] / per_100km2, 3) for g in GRADES},
                 "crossed": criteria["crossed"],
                 "interchanges": int((interchange_county == code).sum()),
                 "interchange_inside": criteria["interchange_inside"],

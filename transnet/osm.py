@@ -426,16 +426,23 @@ def _buffered_region(region: Region | BaseGeometry, margin_m: float) -> BaseGeom
 
 
 def _metadata(source: str, highways: set[str], region_label: str, margin_m: float) -> dict:
-    complete = "unclassified" in highways
+    today = dt.date.today().isoformat()
     return {
         "source": source,
-        "date": dt.date.today().isoformat(),
+        "date": today,
         "tag_filter": _highway_filter(highways),
         "region": region_label,
         "margin_m": margin_m,
-        # With unclassified (village) roads, every class of China's public road network is in.
-        "completeness": "complete" if complete else "trunk_only",
+        # OSM's coverage of county, township and village roads in China is patchy, so an OSM
+        # network never counts as complete for total-length targets.
+        "completeness": "osm",
         "label": "OpenStreetMap",
+        "caveat": (
+            f"Road network from OpenStreetMap ({source}, read {today}), classes "
+            f"{', '.join(sorted(highways))}; technical grades are estimated from OSM tags "
+            "(data/grades/). OSM's coverage of rural roads in China is incomplete, so total "
+            "length and density are lower bounds."
+        ),
         "warnings": [],
     }
 

@@ -87,6 +87,8 @@ class ProjectCard(BaseModel):
     lanes: int | None = Field(default=None, gt=0)
     ref: str = ""
     provenance: Literal["announced", "illustrative"]
+    geometry_basis: Literal["surveyed", "schematic", "illustrative"] = "schematic"
+    design_speed_kmh: float | None = Field(default=None, gt=0)
     source: str = ""
     interchanges: list[PlannedInterchange] = Field(default_factory=list)
 
@@ -288,6 +290,7 @@ def apply_plan(
     modified_grade: dict[int, str] = {}
     modified_lanes: dict[int, int] = {}
     modified_by: dict[int, str] = {}
+    modified_speed: dict[int, float] = {}
     new_interchanges: list[int] = []
 
     for card, line in zip(plan.cards, card_lines.geometry, strict=True):
@@ -314,6 +317,8 @@ def apply_plan(
                     if pd.isna(current_lanes) or int(current_lanes) < card.lanes:
                         modified_lanes[index] = card.lanes
                 modified_by[index] = card.id
+                if card.design_speed_kmh is not None:
+                    modified_speed[index] = card.design_speed_kmh
             row["edges_modified"] = len(matched)
             row["outcome"] = "modified" if matched else "no_match"
             if not matched:
@@ -371,6 +376,7 @@ def apply_plan(
                 "line_id": card.id,
                 "project_id": card.id,
                 "ramp": False,
+                "design_speed_kmh": card.design_speed_kmh,
             }
             builder.add_line(coords, attributes, layer)
             for at, name in interchange_xy:
@@ -393,6 +399,8 @@ def apply_plan(
         builder.edge_rows[index]["lanes"] = lanes
     for index, card_id in modified_by.items():
         builder.edge_rows[index]["project_id"] = card_id
+    for index, speed in modified_speed.items():
+        builder.edge_rows[index]["design_speed_kmh"] = speed
     builder.add_ramps(new_interchanges, ramp_max_m=ramp_max_m)
     after = builder.build({**network.metadata, "scenario": "after", "warnings": []})
     log = pd.DataFrame(log_rows)[

@@ -58,23 +58,21 @@ def caveats(study: Study) -> list[str]:
     'The road network is SCHEMATIC: ...'
 
     """
-    notes = []
-    label = study.before.metadata.get("label", "")
-    if label:
-        notes.append(
-            f"The road network is {label.upper()}: alignments drawn through real towns, lengths "
-            "within about 15 % of the real roads, not survey data (see data/README.md)."
-        )
-    if study.before.metadata.get("completeness") != "complete":
-        notes.append(
-            "The network holds trunk roads only (expressways, national and main provincial "
-            "roads): total length and total density are NOT the zone's real road totals."
-        )
+    notes = [study.before.metadata["caveat"]] if study.before.metadata.get("caveat") else []
     illustrative = study.plan.frame.loc[study.plan.frame["provenance"] == "illustrative", "id"]
     if len(illustrative):
         notes.append(
             f"Plan cards {', '.join(illustrative)} are ILLUSTRATIVE stand-ins for projects the "
             "announcement counts but does not name."
+        )
+    frame = study.plan.frame
+    drawn = frame.loc[
+        (frame["geometry_basis"] == "illustrative") & (frame["provenance"] != "illustrative"), "id"
+    ]
+    if len(drawn):
+        notes.append(
+            f"The alignments of announced projects {', '.join(drawn)} are ILLUSTRATIVE: no public "
+            "alignment was found, so their lengths inside the zone are estimates."
         )
     if study.pois is not None and study.bundle.manifest.get("pois_label"):
         notes.append(
@@ -170,6 +168,7 @@ def metrics_document(study: Study) -> dict[str, Any]:
         "scenarios": {"before": before, "after": after},
         "change": change,
         "seat_to_interchange": study.attribution.to_dict("records"),
+        "sensitivity_without_illustrative": study.sensitivity,
         "plan": _plan_section(study),
         "targets": [r.as_record() for r in study.results],
     }
@@ -179,11 +178,18 @@ def county_table(study: Study) -> pd.DataFrame:
     """Return per-county metrics, one row per county, ``<metric>_before`` and ``_after`` columns."""
     frames = []
     for scenario in ("before", "after"):
-        table = pd.DataFrame(study.metrics[scenario]["counties"]).set_index(["code", "name"])
-        frames.append(table[list(_COUNTY_METRICS)].add_suffix(f"_{scenario}"))
+        records = study.metrics[scenario]["counties"]
+        table = pd.DataFrame(records).set_index(["code", "name"])
+        by_grade = pd.DataFrame(
+            [r["density_per_100km2_by_grade"] for r in records], index=table.index
+        ).add_prefix("density_per_100km2_grade_")
+        frames.append(
+            pd.concat([table[list(_COUNTY_METRICS)], by_grade], axis=1).add_suffix(f"_{scenario}")
+        )
     area = pd.DataFrame(study.metrics["before"]["counties"]).set_index(["code", "name"])["area_km2"]
     table = pd.concat([area, *frames], axis=1)
-    ordered = ["area_km2"] + [f"{m}_{s}" for m in _COUNTY_METRICS for s in ("before", "after")]
+    metrics = [*_COUNTY_METRICS, *(f"density_per_100km2_grade_{g}" for g in GRADES)]
+    ordered = ["area_km2"] + [f"{m}_{s}" for m in metrics for s in ("before", "after")]
     return table[ordered].reset_index()
 
 
@@ -264,6 +270,17 @@ def report_markdown(study: Study) -> str:
         f"{after['ramp_km']:.1f} km after.",
         "",
     ]
+    left_out = study.sensitivity["cards_left_out"]
+    if left_out:
+        without = study.sensitivity["density_per_100km2"]
+        out += [
+            f"**Sensitivity.** Without the cards whose provenance or alignment is illustrative "
+            f"({', '.join(left_out)}), the density after the plan would be "
+            f"{without['expressway']:.2f} km/100 km² for expressways (instead of "
+            f"{after['density_per_100km2']['expressway']:.2f}) and {without['total']:.2f} "
+            f"km/100 km² in all (instead of {after['density_per_100km2']['total']:.2f}).",
+            "",
+        ]
 
     rule = after["county_expressway_coverage"]
     threshold = {"seat_within_km": f" ({rule['within_km']:g} km)"}
@@ -315,19 +332,17 @@ def report_markdown(study: Study) -> str:
     header = ["county", "min before", "min after", "change", "projects (time without them)"]
     out += [_table(header, rows), ""]
 
-    out += ["## Density by county (km per 100 km²)", ""]
+    out += ["## Density by county and grade (km per 100 km², before → after)", ""]
     rows = [
-        [
-            f"{a['name']}",
-            a["area_km2"],
-            b["density_per_100km2"],
-            a["density_per_100km2"],
-            b["expressway_density_per_100km2"],
-            a["expressway_density_per_100km2"],
+        [f"{a['name']}", a["area_km2"]]
+        + [
+            f"{b['density_per_100km2_by_grade'][g]:.2f} → {a['density_per_100km2_by_grade'][g]:.2f}"
+            for g in GRADES
         ]
+        + [f"{b['density_per_100km2']:.2f} → {a['density_per_100km2']:.2f}"]
         for b, a in zip(before["counties"], after["counties"], strict=True)
     ]
-    header = ["county", "km²", "all before", "all after", "expressway before", "after"]
+    header = ["county", "km²", *(_GRADE_LABELS[g] for g in GRADES), "all"]
     out += [_table(header, rows), ""]
 
     place_rows = []

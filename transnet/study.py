@@ -13,7 +13,7 @@ from transnet._errors import InputError
 from transnet.attribution import attribute_seat_minutes
 from transnet.bundle import Bundle, load_bundle
 from transnet.io import read_features
-from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario
+from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario, zone_density
 from transnet.network import RoadNetwork, network_from_lines
 from transnet.places import load_places
 from transnet.plan import Plan, PlanResult, apply_plan, load_plan
@@ -48,6 +48,7 @@ def load_bundle_network(bundle: Bundle) -> RoadNetwork:
         "completeness": bundle.manifest.get("network_completeness", "complete"),
         "label": bundle.manifest.get("network_label", ""),
         "date": bundle.manifest.get("network_date", ""),
+        "caveat": bundle.manifest.get("network_caveat", ""),
     }
     return network_from_lines(lines, interchanges, metadata=metadata, path=lines_path)
 
@@ -73,6 +74,9 @@ class Study:
     attribution
         Minutes from each seat to an interchange before and after, and the projects that
         change them (see :func:`transnet.attribution.attribute_seat_minutes`).
+    sensitivity
+        Length and density after the plan without the cards whose provenance or alignment is
+        illustrative, so a reader sees how much of a result rests on stand-in data.
 
     """
 
@@ -87,6 +91,7 @@ class Study:
     targets_path: Path
     settings: MetricSettings
     attribution: pd.DataFrame
+    sensitivity: dict[str, Any]
     availability: DataAvailability = field(default_factory=DataAvailability)
     townships: gpd.GeoDataFrame | None = None
     pois: gpd.GeoDataFrame | None = None
@@ -139,6 +144,17 @@ def settings_from_targets(targets: TargetsFile) -> MetricSettings:
             name, grade = grade_targets[prefix]
             options[name] = _criterion(grade, target.params, getattr(defaults, name))
     return MetricSettings(**options)
+
+
+def _without_illustrative(before: RoadNetwork, plan: Plan, region: Region) -> dict[str, Any]:
+    """Zone length and density after the plan without cards drawn or invented as stand-ins."""
+    frame = plan.frame
+    left_out = frame.loc[
+        (frame["provenance"] == "illustrative") | (frame["geometry_basis"] == "illustrative"), "id"
+    ].tolist()
+    kept = [card for card in plan.cards if card.id not in left_out]
+    reduced = Plan(cards=kept, frame=frame[~frame["id"].isin(left_out)], path=plan.path)
+    return {"cards_left_out": left_out, **zone_density(apply_plan(before, reduced).network, region)}
 
 
 def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
@@ -229,6 +245,7 @@ def run_study(
         targets_file.targets, metrics, available=availability, scenario=scenario
     )
     attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
+    sensitivity = _without_illustrative(before, plan, region)
     return Study(
         bundle=bundle,
         region=region,
@@ -241,6 +258,7 @@ def run_study(
         targets_path=targets_file.path,
         settings=settings,
         attribution=attribution,
+        sensitivity=sensitivity,
         availability=availability,
         townships=townships,
         pois=pois,

@@ -41,8 +41,8 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
 REQUIREMENTS = ("complete_network", "townships", "pois", "villages")
 
 _REQUIREMENT_REASONS = {
-    "complete_network": "the network holds trunk roads only (no county, township or village "
-    "roads); this metric needs every road",
+    "complete_network": "the network does not hold every public road (trunk-only or "
+    "OpenStreetMap); this metric needs every road",
     "townships": "no township points were given (the bundle has none; see data/README.md)",
     "pois": "no points of interest (3A+ scenic spots, development zones) were given",
     "villages": "no village data was given",
