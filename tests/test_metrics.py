@@ -140,3 +140,16 @@ def test_grade1_coverage_runs_along_the_network():
         evaluate_scenario(network, region, settings=by_minutes)["county_grade1_coverage"]["share"]
         == 1
     )
+
+
+def test_grade1_coverage_reports_ordinary_roads_apart_from_interchanges():
+    # No grade-1 road at all; the interchange is 11.8 km from the seat along the network.
+    region = square_region(seat_xy=(1000, 300))
+    settings = MetricSettings(county_grade1=GradeCriterion("1", within_m=13_000))
+    metrics = evaluate_scenario(_network_with_interchange(), region, settings=settings)
+    county = metrics["counties"][0]
+    assert county["seat_to_grade1_km"] == pytest.approx(11.8, abs=1e-3)
+    assert county["grade1_covered"] is True
+    assert county["seat_to_grade1_road_km"] is None
+    assert county["grade1_road_covered"] is False
+    assert metrics["county_grade1_coverage"]["ordinary_roads_only"]["covered"] == 0

@@ -175,24 +175,36 @@ def _by_grade(lengths_m: pd.Series) -> dict[str, float]:
     return km
 
 
-def _grade_targets(graph: AccessGraph, grade: str) -> tuple[np.ndarray, np.ndarray]:
+def _grade_targets(
+    graph: AccessGraph, grade: str, *, interchanges: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Target nodes and edges for "a road of ``grade`` or better".
 
     Ordinary roads of the grade count along their whole length; expressways only at their
-    interchanges, where they can be entered.
+    interchanges, where they can be entered (unless ``interchanges`` is False).
     """
     network = graph.network
     edges = network.edges
     good = (edges["grade"].map(grade_rank) <= grade_rank(grade)).to_numpy()
     target_edges = good & ~network.mainline.to_numpy() & ~edges["ramp"].to_numpy()
-    nodes = np.union1d(graph.nodes_of(target_edges), network.interchange_ids)
+    nodes = graph.nodes_of(target_edges)
+    if interchanges:
+        nodes = np.union1d(nodes, network.interchange_ids)
     return nodes, target_edges
 
 
 def grade_access(
-    graph: AccessGraph, places: gpd.GeoSeries, grade: str, *, settings: MetricSettings
+    graph: AccessGraph,
+    places: gpd.GeoSeries,
+    grade: str,
+    *,
+    settings: MetricSettings,
+    interchanges: bool = True,
 ) -> pd.DataFrame:
     """Network distance and time from each place to a road of ``grade`` or better.
+
+    Expressways count at their interchanges; with ``interchanges=False`` only ordinary roads
+    of the grade count.
 
     Returns
     -------
@@ -200,7 +212,7 @@ def grade_access(
         Indexed like ``places``: ``m`` and ``min`` (access leg included), ``euclidean_m``
         (straight line to the nearest such road) and ``unreachable``.
     """
-    nodes, target_edges = _grade_targets(graph, grade)
+    nodes, target_edges = _grade_targets(graph, grade, interchanges=interchanges)
     common = {
         "target_nodes": nodes,
         "target_edges": target_edges,
@@ -211,11 +223,9 @@ def grade_access(
     metres = cost_from_points(graph, places, weight="length_m", **common)
     seconds = cost_from_points(graph, places, weight="time_s", **common)
     network = graph.network
+    entries = network.nodes["interchange"] & interchanges
     candidates = pd.concat(
-        [
-            network.edges.geometry[target_edges],
-            network.nodes.geometry[network.nodes["interchange"]],
-        ],
+        [network.edges.geometry[target_edges], network.nodes.geometry[entries]],
         ignore_index=True,
     )
     projected = places.to_crs(network.crs)
@@ -373,6 +383,11 @@ def evaluate_scenario(
     }
     grade1 = grade_access(graph, seats, settings.county_grade1.grade, settings=settings)
     grade1_covered = _covered(grade1, settings.county_grade1)
+    # The same without expressway interchanges: shows the ordinary-road upgrades on their own.
+    grade1_roads = grade_access(
+        graph, seats, settings.county_grade1.grade, settings=settings, interchanges=False
+    )
+    grade1_roads_covered = _covered(grade1_roads, settings.county_grade1)
 
     records = []
     for code, county in counties.iterrows():
@@ -410,6 +425,8 @@ def evaluate_scenario(
                 "seat_to_grade1_km": _finite(grade1.at[code, "m"] / 1000),
                 "seat_to_grade1_min": _finite(grade1.at[code, "min"], 2),
                 "grade1_covered": bool(grade1_covered.at[code]),
+                "seat_to_grade1_road_km": _finite(grade1_roads.at[code, "m"] / 1000),
+                "grade1_road_covered": bool(grade1_roads_covered.at[code]),
             }
         )
     table = pd.DataFrame(records)
@@ -431,9 +448,10 @@ def evaluate_scenario(
             ),
             "by_criterion": {name: int(table[name].sum()) for name in COVERAGE_RULES},
         },
-        "county_grade1_coverage": _share(
-            table["grade1_covered"], **settings.county_grade1.as_record()
-        ),
+        "county_grade1_coverage": {
+            **_share(table["grade1_covered"], **settings.county_grade1.as_record()),
+            "ordinary_roads_only": _share(table["grade1_road_covered"]),
+        },
     }
     if townships is not None:
         criteria = {

@@ -203,6 +203,12 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _criterion_text(criterion: dict[str, Any]) -> str:
+    if "within_m" in criterion:
+        return f"{criterion['within_m']:g} m"
+    return f"{criterion['within_min']:g} min"
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
@@ -345,6 +351,18 @@ def report_markdown(study: Study) -> str:
     header = ["county", "km²", *(_GRADE_LABELS[g] for g in GRADES), "all"]
     out += [_table(header, rows), ""]
 
+    g1b, g1a = before["county_grade1_coverage"], after["county_grade1_coverage"]
+    out += [
+        "## Grade-1 roads reaching counties (一级公路覆盖县)",
+        "",
+        f"Seats within {_criterion_text(g1a)} of a grade-1-or-better road along the network: "
+        f"{g1b['covered']}/{g1b['total']} before, {g1a['covered']}/{g1a['total']} after "
+        "(expressways count at their interchanges). Counting ordinary grade-1 roads only: "
+        f"{g1b['ordinary_roads_only']['covered']}/{g1b['total']} before, "
+        f"{g1a['ordinary_roads_only']['covered']}/{g1a['total']} after.",
+        "",
+    ]
+
     place_rows = []
     for key, label in (
         ("township_grade2_coverage", "township seats"),
@@ -353,11 +371,7 @@ def report_markdown(study: Study) -> str:
     ):
         if key in after:
             criterion = after[key]
-            within = (
-                f"{criterion['within_m']:g} m"
-                if "within_m" in criterion
-                else f"{criterion['within_min']:g} min"
-            )
+            within = _criterion_text(criterion)
             place_rows.append(
                 [
                     f"{label}: grade {criterion['grade']} or better within {within}",
