@@ -324,3 +324,74 @@ def test_run_replaces_its_own_previous_output(tmp_path, run_folder):
     assert not (out / "stale.txt").exists()
     assert (out / "metrics.json").is_file()
     assert oct(out.stat().st_mode & 0o777) == "0o755"
+
+
+def _fail(argv: list[str], capsys) -> str:
+    assert _exit_code(argv) == 2
+    return capsys.readouterr().err
+
+
+def test_missing_counties_file_exits_2(capsys, bundle_copy):
+    (bundle_copy / "counties.csv").unlink()
+    assert "counties.csv" in _fail(["check", "--bundle", str(bundle_copy), "-q"], capsys)
+
+
+def test_duplicate_county_code_exits_2(capsys, bundle_copy):
+    path = bundle_copy / "counties.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    err = _fail(["check", "--bundle", str(bundle_copy), "-q"], capsys)
+    assert "listed twice" in err and "'code'" in err
+
+
+def test_plan_without_cards_exits_2(capsys, bundle_copy):
+    (bundle_copy / "plan.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    assert "no project cards" in _fail(["check", "--bundle", str(bundle_copy), "-q"], capsys)
+
+
+def test_expressways_without_interchanges_exit_2(capsys, bundle_copy):
+    (bundle_copy / "interchanges.geojson").write_text(
+        '{"type": "FeatureCollection", "features": []}'
+    )
+    err = _fail(["check", "--bundle", str(bundle_copy), "-q"], capsys)
+    assert "no interchanges" in err and "target set empty" in err
+
+
+def test_zero_or_negative_speed_exits_2(capsys, tmp_path):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        "travel:\n  speeds_kmh: {expressway: 0}\n"
+        "targets:\n  - {id: d, metric: density_per_100km2.expressway, op: '>=', threshold: 4.9}\n",
+        encoding="utf-8",
+    )
+    err = _fail(["check", "--targets", str(targets), "-q"], capsys)
+    assert "targets.yaml" in err and "speeds_kmh" in err and "positive" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name,lon,lat\n黄寨镇,112.679,38.060\n远方镇,116.40,39.90\n", "outside the region"),
+        ("name,lat,lon\n黄寨镇,112.679,38.060\n", "not longitude/latitude"),
+        ("name,x,y\n黄寨镇,659000,4214000\n", "looks projected"),
+        ("name,lon,lat\n黄寨镇,112.679,\n", "not a number"),
+    ],
+)
+def test_bad_township_points_exit_2(capsys, tmp_path, text, message):
+    towns = tmp_path / "towns.csv"
+    towns.write_text(text, encoding="utf-8")
+    err = _fail(["check", "--townships", str(towns), "-q"], capsys)
+    assert "towns.csv" in err and message in err
+
+
+def test_unreadable_townships_file_exits_2(capsys, tmp_path):
+    towns = tmp_path / "towns.geojson"
+    towns.write_text("garbage")
+    assert "towns.geojson" in _fail(["check", "--townships", str(towns), "-q"], capsys)
+
+
+def test_metrics_json_is_strict_json(run_folder):
+    def refuse(constant):
+        raise AssertionError(f"non-standard JSON constant {constant}")
+
+    json.loads((run_folder / "metrics.json").read_text(encoding="utf-8"), parse_constant=refuse)

@@ -13,13 +13,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from transnet._errors import InputError
 from transnet.crs import GEOGRAPHIC_CRS
-from transnet.io import read_features
 from transnet.region import Region
 
 __all__ = [
@@ -85,19 +85,33 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
         lon, lat = frame.pop("_lon").to_numpy(), frame.pop("_lat").to_numpy()
         source_crs = GEOGRAPHIC_CRS if crs is None or is_gcj02 else _parse_crs(crs, path)
     else:
-        raw = gpd.read_file(path) if path.is_file() else None
-        if raw is None:
+        if not path.is_file():
             raise InputError("file not found", path=path)
-        if raw.crs is None and crs is not None and not is_gcj02:
-            raw = raw.set_crs(_parse_crs(crs, path))
-        frame = read_features(path) if raw.crs is None else raw
-        if frame.crs is None:  # pragma: no cover - read_features raised already
-            raise InputError("the file has no CRS", path=path)
+        try:
+            frame = gpd.read_file(path)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            raise InputError(f"cannot read the file: {exc}", path=path) from None
+        if crs is not None and not is_gcj02:
+            # The user's word overrides the file's (GeoJSON always claims WGS-84).
+            frame = frame.set_crs(_parse_crs(crs, path), allow_override=True)
+        elif frame.crs is None:
+            raise InputError(
+                "the file has no CRS; give it with --crs (an EPSG code or gcj02)", path=path
+            )
         if not (frame.geom_type == "Point").all():
             raise InputError("expected Point geometries", path=path, field="geometry")
         source_crs = frame.crs
         lon, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
         frame = pd.DataFrame(frame.drop(columns="geometry"))
+    out_of_range = len(lon) and (np.nanmax(np.abs(lon)) > 180 or np.nanmax(np.abs(lat)) > 90)
+    if out_of_range and CRS.from_user_input(source_crs).is_geographic:
+        raise InputError(
+            "coordinates are not longitude/latitude (|lon| > 180 or |lat| > 90): the file "
+            "looks projected; give its CRS with --crs (e.g. 32649), or check that lon and "
+            "lat are not swapped",
+            path=path,
+            field="crs",
+        )
     name_column = _find_column(frame.columns, _NAME_NAMES)
     names = (
         frame[name_column].astype(str)

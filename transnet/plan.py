@@ -175,7 +175,7 @@ def load_plan(path: str | Path) -> Plan:
     for number, (properties, geometry) in enumerate(
         zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True)
     ):
-        record = str(properties.get("id") or f"feature #{number}")
+        record = str(_plain(properties.get("id")) or f"feature #{number + 1}")
         properties = {k: _plain(v) for k, v in properties.items() if _plain(v) is not None}
         for name in properties:
             if name not in _CARD_FIELDS:
@@ -203,6 +203,8 @@ def load_plan(path: str | Path) -> Plan:
                 field="geometry",
             )
         cards.append(card)
+    if not cards:
+        raise InputError("the plan has no project cards", path=path)
     ids = [c.id for c in cards]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -74,10 +74,16 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     InputError
-        If a column is missing or a seat coordinate is not a number.
+        If the file is missing, a column is missing, a seat coordinate is not a number, a code
+        is listed twice or there are no counties.
 
     """
-    table = pd.read_csv(path, dtype={"code": str})
+    if not Path(path).is_file():
+        raise InputError("file not found", path=path)
+    try:
+        table = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot read the table: {exc}", path=path) from None
     for column in ("code", "name", "seat_lon", "seat_lat"):
         if column not in table.columns:
             raise InputError("missing column", path=path, field=column)
@@ -87,6 +93,11 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
         if bad:
             raise InputError("not a number", path=path, record=bad[0], field=column)
         table[column] = values
+    duplicated = table.loc[table["code"].duplicated(), "code"].tolist()
+    if duplicated:
+        raise InputError("county code listed twice", path=path, record=duplicated[0], field="code")
+    if table.empty:
+        raise InputError("no counties", path=path)
     return table
 
 

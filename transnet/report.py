@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -483,7 +484,7 @@ def write_reports(study: Study, folder: Path) -> None:
     """
     document = metrics_document(study)
     (folder / "metrics.json").write_text(
-        json.dumps(document, ensure_ascii=False, indent=2, default=_json_default),
+        json.dumps(_json_safe(document), ensure_ascii=False, indent=2, allow_nan=False),
         encoding="utf-8",
     )
     county_table(study).to_csv(folder / "metrics_by_county.csv", index=False)
@@ -495,7 +496,14 @@ def write_reports(study: Study, folder: Path) -> None:
     (folder / "report.md").write_text(report_markdown(study), encoding="utf-8")
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def _json_safe(value: Any) -> Any:
+    """Make ``value`` strict JSON: numpy scalars to Python, NaN and infinity to null."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
