@@ -1,0 +1,194 @@
+"""The accessibility engine on hand-checkable graphs, and against networkx on random graphs."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from conftest import UTM, X0, Y0, lines_frame
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import Point
+
+from transnet import InputError
+from transnet.access import (
+    AccessGraph,
+    add_travel_times,
+    build_matrix,
+    cost_from_points,
+    cost_to_nearest,
+    snap_points,
+    speed_table,
+)
+from transnet.network import network_from_lines
+
+
+def _points(*xy: tuple[float, float]) -> gpd.GeoSeries:
+    return gpd.GeoSeries([Point(X0 + x, Y0 + y) for x, y in xy], crs=UTM)
+
+
+def _chain():
+    # Three ordinary roads of grades 1, 2 and 3, 10 km each, west to east.
+    return network_from_lines(
+        lines_frame(
+            [
+                {"id": "a", "name": "grade 1", "grade": "1", "coords": [(0, 0), (10_000, 0)]},
+                {"id": "b", "name": "grade 2", "grade": "2", "coords": [(10_000, 0), (20_000, 0)]},
+                {"id": "c", "name": "grade 3", "grade": "3", "coords": [(20_000, 0), (30_000, 0)]},
+            ]
+        )
+    )
+
+
+def _node_at(network, x: float) -> int:
+    nodes = network.nodes
+    return int(nodes.index[(nodes["x"] - (X0 + x)).abs() < 0.5][0])
+
+
+def test_known_speeds_give_known_minutes():
+    network = _chain()
+    timed = add_travel_times(network)
+    assert sorted(timed.edges["speed_kmh"]) == [40, 60, 80]
+    # 10 km at 80, 60 and 40 km/h: 7.5 + 10 + 15 minutes.
+    graph = AccessGraph.from_network(network)
+    cost = cost_to_nearest(graph.time, graph.positions(np.array([_node_at(network, 30_000)])))
+    assert cost[graph.positions(np.array([_node_at(network, 0)]))[0]] == pytest.approx(32.5 * 60)
+    assert cost[graph.positions(np.array([_node_at(network, 10_000)]))[0]] == pytest.approx(25 * 60)
+
+
+def test_speed_overrides_and_ramps():
+    timed = add_travel_times(_chain(), speeds_kmh={"3": 30})
+    assert sorted(timed.edges["speed_kmh"]) == [30, 60, 80]
+    assert speed_table()["ramp"] == 40
+    assert set(timed.edges["speed_source"]) == {"design speed by grade"}
+
+
+def test_a_point_snapping_mid_edge_splits_the_edge():
+    network = _chain()
+    graph = AccessGraph.from_network(network)
+    # 200 m north of the grade-2 road, 3 km along it from its west end (x = 10 km).
+    point = _points((13_000, 200))
+    snapped = snap_points(network, point)
+    edge = network.edges.iloc[snapped.edge[0]]
+    assert edge["grade"] == "2"
+    assert snapped.snap_m[0] == pytest.approx(200)
+    assert snapped.along_m[0] == pytest.approx(3000)
+    east = cost_from_points(graph, point, target_nodes=[_node_at(network, 20_000)])
+    west = cost_from_points(graph, point, target_nodes=[_node_at(network, 10_000)])
+    # Access: 200 m at 20 km/h = 36 s; then 7 km or 3 km at 60 km/h.
+    assert east["total"].iloc[0] == pytest.approx(36 + 420)
+    assert west["total"].iloc[0] == pytest.approx(36 + 180)
+    metres = cost_from_points(
+        graph, point, target_nodes=[_node_at(network, 20_000)], weight="length_m"
+    )
+    assert metres["total"].iloc[0] == pytest.approx(200 + 7000)
+
+
+def test_a_one_way_edge_blocks_the_reverse_route():
+    network = _chain()
+    network.edges.loc[network.edges["grade"] == "2", "oneway"] = True  # east-bound only
+    graph = AccessGraph.from_network(network)
+    west_end, east_end = _node_at(network, 0), _node_at(network, 30_000)
+    to_east = cost_to_nearest(graph.time, graph.positions(np.array([east_end])))
+    to_west = cost_to_nearest(graph.time, graph.positions(np.array([west_end])))
+    assert np.isfinite(to_east[graph.positions(np.array([west_end]))[0]])
+    assert np.isinf(to_west[graph.positions(np.array([east_end]))[0]])
+    # A point on the one-way edge can only leave it eastwards.
+    point = _points((13_000, 0))
+    west = cost_from_points(graph, point, target_nodes=[_node_at(network, 10_000)])
+    assert west["unreachable"].iloc[0]
+
+
+def test_a_far_point_is_flagged_unreachable_not_dropped():
+    network = _chain()
+    graph = AccessGraph.from_network(network)
+    points = _points((5000, 100), (5000, 9000))
+    cost = cost_from_points(graph, points, target_nodes=[_node_at(network, 0)], max_snap_m=5000)
+    assert len(cost) == 2
+    assert cost["unreachable"].tolist() == [False, True]
+    assert np.isinf(cost["total"].iloc[1])
+    assert cost["snap_m"].iloc[1] == pytest.approx(9000)
+
+
+def test_bad_input():
+    network = _chain()
+    graph = AccessGraph.from_network(network)
+    with pytest.raises(InputError, match="NaN"):
+        snap_points(network, gpd.GeoSeries([Point(float("nan"), Y0)], crs=UTM))
+    with pytest.raises(InputError, match="target set is empty"):
+        cost_from_points(graph, _points((0, 0)), target_nodes=[])
+    with pytest.raises(InputError, match="positive"):
+        speed_table({"2": 0})
+    with pytest.raises(InputError, match="positive"):
+        speed_table({"expressway": -80})
+    with pytest.raises(InputError, match="unknown grade"):
+        speed_table({"5": 30})
+    with pytest.raises(InputError, match="access speed"):
+        cost_from_points(
+            graph, _points((0, 0)), target_nodes=[_node_at(network, 0)], access_speed_kmh=0
+        )
+
+
+@st.composite
+def random_graphs(draw):
+    n = draw(st.integers(2, 40))
+    m = draw(st.integers(1, 120))
+    u = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    v = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    cost = draw(st.lists(st.floats(0.0, 1e4, allow_nan=False), min_size=m, max_size=m))
+    oneway = draw(st.lists(st.booleans(), min_size=m, max_size=m))
+    targets = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=5, unique=True))
+    return n, np.array(u), np.array(v), np.array(cost), np.array(oneway), np.array(targets)
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_graphs())
+def test_agrees_with_networkx_dijkstra(graph):
+    n, u, v, cost, oneway, targets = graph
+    ours = cost_to_nearest(build_matrix(u, v, cost, oneway, n), targets)
+    directed = nx.DiGraph()
+    directed.add_nodes_from(range(n))
+    arcs = list(zip(u, v, cost, strict=True))
+    arcs += [(b, a, c) for a, b, c, one in zip(u, v, cost, oneway, strict=True) if not one]
+    for a, b, c in arcs:
+        if a == b:
+            continue
+        if not directed.has_edge(a, b) or directed[a][b]["w"] > c:
+            directed.add_edge(a, b, w=c)
+    # From every node to the nearest target = from the targets on the reversed graph.
+    expected = nx.multi_source_dijkstra_path_length(
+        directed.reverse(), set(targets.tolist()), weight="w"
+    )
+    for node in range(n):
+        if node in expected:
+            assert ours[node] == pytest.approx(expected[node], rel=1e-9, abs=1e-9)
+        else:
+            assert np.isinf(ours[node])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 5000), st.floats(0, 5000), st.floats(0, 5000), st.floats(0, 5000)),
+        min_size=1,
+        max_size=15,
+    ),
+    st.lists(st.tuples(st.floats(-1000, 6000), st.floats(-1000, 6000)), min_size=1, max_size=10),
+)
+def test_kd_tree_snapping_finds_the_nearest_edge(segments, points):
+    lines = [
+        {"id": str(i), "name": str(i), "grade": "3", "coords": [(x1, y1), (x2, y2)]}
+        for i, (x1, y1, x2, y2) in enumerate(segments)
+        if (x1, y1) != (x2, y2)
+    ]
+    if not lines:
+        return
+    network = network_from_lines(lines_frame(lines))
+    snapped = snap_points(network, _points(*points), sample_m=300, max_snap_m=1e9)
+    brute = [
+        min(shapely.distance(network.edges.geometry.values, Point(X0 + x, Y0 + y)))
+        for x, y in points
+    ]
+    assert snapped.snap_m == pytest.approx(np.array(brute), abs=1e-6)
