@@ -370,6 +370,8 @@ class _Builder:
             crs=self.crs,
         )
         nodes.index.name = "node"
+        if not self.edge_rows:
+            raise InputError("no road edges: the lines are empty or shorter than 1 m")
         edges = pd.DataFrame(self.edge_rows)
         pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
         edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
