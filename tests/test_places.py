@@ -166,3 +166,17 @@ def test_townships_from_an_osm_file(tmp_path):
     assert sorted(inside["name"]) == ["侯村乡", "黄寨镇"]
     only_towns = townships_from_osm_file(path, suffixes=("镇",))
     assert sorted(only_towns["name"]) == ["远方镇", "黄寨镇"]
+
+
+def test_load_townships_reads_osm_files_and_users_files_alike(tmp_path):
+    from transnet.places import load_townships
+
+    osm = tmp_path / "places.osm"
+    osm.write_text(PLACES_OSM, encoding="utf-8")
+    from_osm = load_townships(osm, region=box(112.3, 37.9, 113.0, 38.5))
+    assert sorted(from_osm["name"]) == ["侯村乡", "黄寨镇"]
+    csv = tmp_path / "towns.csv"
+    csv.write_text("name,lon,lat\n黄寨镇,112.55,38.10\n", encoding="utf-8")
+    from_csv = load_townships(csv)
+    assert from_csv["name"].tolist() == ["黄寨镇"]
+    assert from_osm.crs == from_csv.crs

@@ -73,13 +73,10 @@ def _study(
 
 def _townships(bundle: str, path: Path, crs: str | None):
     from transnet.bundle import load_bundle
-    from transnet.osm import OSM_SUFFIXES
-    from transnet.places import load_places, townships_from_osm_file
+    from transnet.places import load_townships
     from transnet.region import region_from_bundle
 
-    if path.name.lower().endswith(OSM_SUFFIXES):
-        return townships_from_osm_file(path, region=region_from_bundle(load_bundle(bundle)))
-    return load_places(path, crs=crs)
+    return load_townships(path, region=region_from_bundle(load_bundle(bundle)), crs=crs)
 
 
 def _targets_table(results: list[TargetResult]) -> Table:

@@ -190,6 +190,7 @@ def load_network(path: str | Path) -> RoadNetwork:
     nodes = gpd.read_file(path, layer="nodes").set_index("node")
     for column in ("ramp", "oneway"):
         edges[column] = edges[column].astype(bool)
+    edges["lanes"] = edges["lanes"].astype("Int64")
     nodes["interchange"] = nodes["interchange"].astype(bool)
     edges["project_id"] = (
         edges["project_id"].astype(object).where(edges["project_id"].notna(), None)

@@ -34,8 +34,8 @@ __all__ = ["EDGE_ATTRIBUTES", "RoadNetwork", "network_from_lines"]
 #: Attributes every road line carries; ``ref`` and ``source`` may be empty.
 EDGE_ATTRIBUTES = ("name", "ref", "grade", "admin_class", "lanes", "opened", "source")
 
-_EXPRESSWAY_LAYER = "x"
-_ORDINARY_LAYER = "o"
+EXPRESSWAY_LAYER = "x"
+ORDINARY_LAYER = "o"
 
 
 @dataclass
@@ -173,7 +173,7 @@ class RoadNetwork:
             row.update(u=u, v=v, key=key, geometry=geometry)
             row.setdefault("ramp", str(data.get("highway", "")).endswith("_link"))
             rows.append(row)
-        edges = _finish_edges(pd.DataFrame(rows), crs)
+        edges = finish_edges(pd.DataFrame(rows), crs)
         return cls(nodes, edges, dict(metadata or {}))
 
 
@@ -185,7 +185,7 @@ def _highway_tag(grade: str, ramp: bool) -> str:
     )
 
 
-def _finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
+def finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
     edges = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
     defaults = {
         "name": "",
@@ -223,7 +223,7 @@ def _finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
     return edges[[*ordered, *rest, "geometry"]].reset_index(drop=True)
 
 
-class _Builder:
+class NetworkBuilder:
     """Accumulates nodes (keyed by layer and 1 m-rounded coordinates) and edges."""
 
     def __init__(self, crs) -> None:
@@ -235,11 +235,11 @@ class _Builder:
         self.warnings: list[str] = []
 
     @classmethod
-    def from_network(cls, network: RoadNetwork) -> _Builder:
+    def from_network(cls, network: RoadNetwork) -> NetworkBuilder:
         builder = cls(network.crs)
         touching_mainline = set(network.edges.loc[network.mainline, ["u", "v"]].to_numpy().ravel())
         for node_id, row in network.nodes.iterrows():
-            layer = _EXPRESSWAY_LAYER if node_id in touching_mainline else _ORDINARY_LAYER
+            layer = EXPRESSWAY_LAYER if node_id in touching_mainline else ORDINARY_LAYER
             builder._ids[(layer, round(row["x"]), round(row["y"]))] = node_id
             builder.nodes_by_id[node_id] = {
                 "node": node_id,
@@ -287,7 +287,7 @@ class _Builder:
             )
 
     def mark_interchange(self, x: float, y: float, name: str) -> int:
-        node_id = self.node(x, y, _EXPRESSWAY_LAYER)
+        node_id = self.node(x, y, EXPRESSWAY_LAYER)
         row = self.nodes_by_id[node_id]
         row["interchange"] = True
         row["interchange_name"] = name
@@ -313,7 +313,7 @@ class _Builder:
         if along > line.length - 1.0:
             return row["v"]
         at = line.interpolate(along)
-        node_id = self.node(at.x, at.y, _ORDINARY_LAYER)
+        node_id = self.node(at.x, at.y, ORDINARY_LAYER)
         self.edge_rows[position] = {**row, "v": node_id, "geometry": substring(line, 0, along)}
         self.edge_rows.append(
             {**row, "u": node_id, "geometry": substring(line, along, line.length)}
@@ -376,10 +376,10 @@ class _Builder:
         pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
         edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
         metadata = {**metadata, "warnings": [*metadata.get("warnings", []), *self.warnings]}
-        return RoadNetwork(nodes, _finish_edges(edges, self.crs), metadata)
+        return RoadNetwork(nodes, finish_edges(edges, self.crs), metadata)
 
 
-def _insert_vertex(coords: np.ndarray, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
+def insert_vertex(coords: np.ndarray, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Insert the point ``distance_m`` along a polyline; return new coords and the point."""
     segments = np.diff(coords, axis=0)
     cumulative = np.concatenate([[0.0], np.cumsum(np.hypot(segments[:, 0], segments[:, 1]))])
@@ -526,13 +526,13 @@ def network_from_lines(
                     field="geometry",
                 )
             along = LineString(coords_by_line[best]).project(row.geometry)
-            coords_by_line[best], point = _insert_vertex(coords_by_line[best], along)
+            coords_by_line[best], point = insert_vertex(coords_by_line[best], along)
             interchange_points.append((float(point[0]), float(point[1]), str(row.name)))
 
-    builder = _Builder(crs)
+    builder = NetworkBuilder(crs)
     attributes = lines.drop(columns="geometry").to_dict("records")
     for coords, attrs, mainline in zip(coords_by_line, attributes, is_mainline, strict=True):
-        layer = _EXPRESSWAY_LAYER if mainline else _ORDINARY_LAYER
+        layer = EXPRESSWAY_LAYER if mainline else ORDINARY_LAYER
         builder.add_line(coords, {**_line_attributes(attrs), "ramp": False}, layer)
     interchange_ids = [builder.mark_interchange(x, y, name) for x, y, name in interchange_points]
     builder.add_ramps(interchange_ids, ramp_max_m=ramp_max_m)

@@ -41,7 +41,7 @@ from shapely.geometry.base import BaseGeometry
 from transnet._errors import InputError, TransnetError
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
 from transnet.grades import classify_edges, parse_lanes
-from transnet.network import RoadNetwork, _finish_edges
+from transnet.network import RoadNetwork, finish_edges
 from transnet.region import Region
 
 __all__ = [
@@ -109,7 +109,7 @@ def _file_kind(path: Path) -> str:
     )
 
 
-def _open_osm(path: Path) -> Any:
+def open_osm_file(path: Path) -> Any:
     """Check an OSM file and return what ``osmium.FileProcessor`` reads for it."""
     import osmium
 
@@ -128,7 +128,7 @@ def _open_osm(path: Path) -> Any:
 def _read_osm_file(path: Path, highways: set[str]) -> _OsmWays:
     import osmium
 
-    source = _open_osm(path)
+    source = open_osm_file(path)
     ways = _OsmWays()
     try:
         processor = (
@@ -168,7 +168,7 @@ def _add_valid_runs(ways: _OsmWays, way) -> None:
         ways.add(way.id, ids, coords, tags)
 
 
-def _overpass_responses(kind: str, polygon: BaseGeometry, query: Any) -> list[dict[str, Any]]:
+def overpass_responses(kind: str, polygon: BaseGeometry, query: Any) -> list[dict[str, Any]]:
     """Download with osmnx (queries, subdivision, pacing, cache); reject incomplete answers.
 
     ``kind`` is ``"network"`` (``query`` is a way filter) or ``"features"`` (``query`` is a tag
@@ -387,7 +387,7 @@ def _network_from_ways(
     edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
     edges["opened"] = None
     edges["project_id"] = None
-    edges = _finish_edges(edges.reset_index(drop=True), crs)
+    edges = finish_edges(edges.reset_index(drop=True), crs)
 
     used = np.unique(edges[["u", "v"]].to_numpy().ravel())
     lookup: dict[int, tuple[float, float]] = {}
@@ -418,7 +418,7 @@ def _network_from_ways(
 
 def _buffered_region(region: Region | BaseGeometry, margin_m: float) -> BaseGeometry:
     """Return the region's outline buffered by ``margin_m``, in lon/lat."""
-    outline = region.boundary if isinstance(region, Region) else region
+    outline = region.outline if isinstance(region, Region) else region
     centre = outline.centroid
     local = utm_crs(centre.x, centre.y)
     buffered = gpd.GeoSeries([outline], crs=GEOGRAPHIC_CRS).to_crs(local).buffer(margin_m)
@@ -542,7 +542,7 @@ def network_from_osm(
     """
     wanted = set(highways) | ({"unclassified"} if include_unclassified else set())
     polygon = _buffered_region(region, margin_m)
-    responses = _overpass_responses("network", polygon, _highway_filter(wanted))
+    responses = overpass_responses("network", polygon, _highway_filter(wanted))
     ways = _ways_from_overpass(responses, wanted)
     return _network_from_ways(
         ways,

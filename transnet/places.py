@@ -25,6 +25,7 @@ from transnet.region import Region
 __all__ = [
     "TOWNSHIP_SUFFIXES",
     "load_places",
+    "load_townships",
     "townships_from_osm",
     "townships_from_osm_file",
 ]
@@ -132,6 +133,45 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     return points
 
 
+def load_townships(
+    path: str | Path,
+    *,
+    region: Region | BaseGeometry | None = None,
+    crs: str | int | None = None,
+    suffixes: tuple[str, ...] = TOWNSHIP_SUFFIXES,
+) -> gpd.GeoDataFrame:
+    """Load township seats from an OSM file or a user's file, through one function.
+
+    Parameters
+    ----------
+    path
+        ``.osm``/``.osm.bz2``/``.osm.pbf`` (place nodes, see :func:`townships_from_osm_file`),
+        or GeoJSON, GPKG or CSV (see :func:`load_places`).
+    region
+        For OSM files: keep seats inside this region.
+    crs
+        For users' files: the coordinates' CRS where the file does not say (EPSG or ``gcj02``).
+    suffixes
+        For OSM files: name endings of township seats.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name`` and points in WGS-84.
+
+    Examples
+    --------
+    >>> towns = load_townships("townships_gaode.csv", crs="gcj02")  # doctest: +SKIP
+    """
+    from transnet.osm import OSM_SUFFIXES
+
+    if str(path).lower().endswith(OSM_SUFFIXES):
+        towns = townships_from_osm_file(path, region=region, suffixes=suffixes)
+        towns.attrs["source"] = str(path)
+        return towns
+    return load_places(path, crs=crs)
+
+
 def _parse_crs(value: str | int, path: Path) -> CRS:
     try:
         return CRS.from_user_input(int(value) if str(value).isdigit() else value)
@@ -191,7 +231,7 @@ def _is_township(tags: Any, suffixes: tuple[str, ...]) -> bool:
 def _region_polygon(region: Region | BaseGeometry | None) -> BaseGeometry | None:
     if region is None:
         return None
-    return region.boundary if isinstance(region, Region) else region
+    return region.outline if isinstance(region, Region) else region
 
 
 def townships_from_osm_file(
@@ -218,12 +258,12 @@ def townships_from_osm_file(
     """
     import osmium
 
-    from transnet.osm import _open_osm
+    from transnet.osm import open_osm_file
 
     path = Path(path)
     rows = []
     try:
-        processor = osmium.FileProcessor(_open_osm(path), osmium.osm.NODE).with_filter(
+        processor = osmium.FileProcessor(open_osm_file(path), osmium.osm.NODE).with_filter(
             osmium.filter.KeyFilter("place")
         )
         for node in processor:
@@ -247,10 +287,10 @@ def townships_from_osm(
     OSMDownloadError
         On a timeout, an HTTP error or a partial answer.
     """
-    from transnet.osm import _overpass_responses
+    from transnet.osm import overpass_responses
 
     polygon = _region_polygon(region)
-    responses = _overpass_responses("features", polygon, {"place": list(_PLACE_VALUES)})
+    responses = overpass_responses("features", polygon, {"place": list(_PLACE_VALUES)})
     rows = []
     for response in responses:
         for element in response["elements"]:

@@ -31,11 +31,11 @@ from transnet.crs import PROJECTED_CRS
 from transnet.grades import grade_rank, normalize_grade, parse_refs
 from transnet.io import read_features
 from transnet.network import (
-    _EXPRESSWAY_LAYER,
-    _ORDINARY_LAYER,
+    EXPRESSWAY_LAYER,
+    ORDINARY_LAYER,
+    NetworkBuilder,
     RoadNetwork,
-    _Builder,
-    _insert_vertex,
+    insert_vertex,
 )
 
 __all__ = ["ACTIONS", "Plan", "PlanResult", "ProjectCard", "apply_plan", "load_plan"]
@@ -285,7 +285,7 @@ def apply_plan(
     PlanResult
 
     """
-    builder = _Builder.from_network(network)
+    builder = NetworkBuilder.from_network(network)
     edges = network.edges
     card_lines = plan.frame.to_crs(network.crs)
     log_rows = []
@@ -344,7 +344,7 @@ def apply_plan(
                 "class and grade: not added again"
             )
         else:
-            layer = _EXPRESSWAY_LAYER if expressway else _ORDINARY_LAYER
+            layer = EXPRESSWAY_LAYER if expressway else ORDINARY_LAYER
             coords = np.asarray(line.coords, dtype=float)[:, :2]
             for end, column in ((0, "start_snap_m"), (-1, "end_snap_m")):
                 ids, xy = builder.layer_nodes(layer)
@@ -364,7 +364,7 @@ def apply_plan(
                     crs="EPSG:4326",
                 ).to_crs(network.crs)
                 for spec, point in zip(card.interchanges, planned, strict=True):
-                    coords, at = _insert_vertex(coords, LineString(coords).project(point))
+                    coords, at = insert_vertex(coords, LineString(coords).project(point))
                     interchange_xy.append((at, spec.name))
             before_count = len(builder.edge_rows)
             attributes = {

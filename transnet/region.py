@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -125,8 +125,8 @@ class Region:
         """Total area of the counties in km², computed in an equal-area projection."""
         return float(self.counties["area_km2"].sum())
 
-    @property
-    def boundary(self) -> BaseGeometry:
+    @cached_property
+    def outline(self) -> BaseGeometry:
         """Union of the county polygons, in WGS-84."""
         return self.counties.geometry.union_all()
 

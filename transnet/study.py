@@ -161,7 +161,7 @@ def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
     """Refuse places outside the region: a wrong CRS or a wrong file, never silently dropped."""
     if places.crs is None:
         raise InputError(f"{kind} have no CRS", field="crs")
-    outline = gpd.GeoSeries([region.boundary], crs=region.counties.crs).to_crs(places.crs)
+    outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(places.crs)
     outside = ~places.within(outline.iloc[0])
     if outside.any():
         first = places.loc[outside].iloc[0]
