@@ -180,3 +180,32 @@ def test_load_townships_reads_osm_files_and_users_files_alike(tmp_path):
     from_csv = load_townships(csv)
     assert from_csv["name"].tolist() == ["黄寨镇"]
     assert from_osm.crs == from_csv.crs
+
+
+BOUNDARY_OSM = PLACES_OSM.replace(
+    "</osm>",
+    """  <node id="11" version="1" lat="38.20" lon="112.40"/>
+  <node id="12" version="1" lat="38.20" lon="112.50"/>
+  <node id="13" version="1" lat="38.30" lon="112.50"/>
+  <node id="14" version="1" lat="38.30" lon="112.40"/>
+  <way id="90" version="1"><nd ref="11"/><nd ref="12"/><nd ref="13"/><nd ref="14"/><nd ref="11"/>
+    <tag k="boundary" v="administrative"/><tag k="admin_level" v="8"/><tag k="name" v="凌井店乡"/></way>
+  <way id="91" version="1"><nd ref="11"/><nd ref="12"/><nd ref="13"/><nd ref="14"/><nd ref="11"/>
+    <tag k="boundary" v="administrative"/><tag k="admin_level" v="8"/><tag k="name" v="黄寨镇"/></way>
+</osm>""",
+)
+
+
+def test_township_boundaries_fill_in_townships_without_a_place_node(tmp_path):
+    path = tmp_path / "boundaries.osm"
+    path.write_text(BOUNDARY_OSM, encoding="utf-8")
+    towns = townships_from_osm_file(path, region=box(112.3, 37.9, 113.0, 38.5))
+    by_name = towns.set_index("name")
+    # 黄寨镇 has a place node: the boundary does not add it twice.
+    assert sorted(by_name.index) == ["侯村乡", "凌井店乡", "黄寨镇"]
+    assert by_name.at["黄寨镇", "seat_basis"] == "place node"
+    assert by_name.at["凌井店乡", "seat_basis"].startswith("admin_level 8 boundary")
+    point = by_name.at["凌井店乡", "geometry"]
+    assert 112.40 < point.x < 112.50 and 38.20 < point.y < 38.30
+    nodes_only = townships_from_osm_file(path, boundaries=False)
+    assert "凌井店乡" not in set(nodes_only["name"])

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
@@ -211,10 +212,14 @@ def _read_csv_points(path: Path) -> pd.DataFrame:
 
 
 def _townships_frame(
-    rows: list[tuple[int, str, float, float]], region_polygon: BaseGeometry | None
+    rows: list[tuple[int, str, float, float, str]], region_polygon: BaseGeometry | None
 ) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(
-        {"osmid": [r[0] for r in rows], "name": [r[1] for r in rows]},
+        {
+            "osmid": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "seat_basis": [r[4] for r in rows],
+        },
         geometry=gpd.points_from_xy([r[2] for r in rows], [r[3] for r in rows]),
         crs=GEOGRAPHIC_CRS,
     )
@@ -239,8 +244,13 @@ def townships_from_osm_file(
     *,
     region: Region | BaseGeometry | None = None,
     suffixes: tuple[str, ...] = TOWNSHIP_SUFFIXES,
+    boundaries: bool = True,
 ) -> gpd.GeoDataFrame:
-    """Township seats from an OSM file: ``place=town|village`` nodes named ``…镇`` or ``…乡``.
+    """Township seats from an OSM file.
+
+    Seats come from ``place=town|village`` nodes named ``…镇`` or ``…乡``; a township mapped
+    only as an ``admin_level=8`` boundary (乡镇 level in China) adds a point inside its
+    polygon, marked as such in ``seat_basis``, because its real seat is not in the data.
 
     Parameters
     ----------
@@ -250,11 +260,13 @@ def townships_from_osm_file(
         Keep seats inside this region (or lon/lat polygon).
     suffixes
         Name endings that mark a township seat.
+    boundaries
+        Also use ``admin_level=8`` boundaries for townships with no place node.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``osmid``, ``name``, point ``geometry`` in WGS-84.
+        ``osmid``, ``name``, ``seat_basis`` and point ``geometry`` in WGS-84.
     """
     import osmium
 
@@ -269,10 +281,37 @@ def townships_from_osm_file(
         for node in processor:
             if _is_township(node.tags, suffixes) and node.location.valid():
                 name = node.tags.get("name:zh") or node.tags.get("name")
-                rows.append((node.id, name, node.location.lon, node.location.lat))
+                rows.append((node.id, name, node.location.lon, node.location.lat, "place node"))
+        if boundaries:
+            rows += _township_boundaries(open_osm_file(path), {r[1] for r in rows}, suffixes)
     except (RuntimeError, OSError, ValueError) as exc:
         raise InputError(f"cannot read the OSM file: {exc}", path=path) from None
     return _townships_frame(rows, _region_polygon(region))
+
+
+def _township_boundaries(
+    source: Any, known: set[str], suffixes: tuple[str, ...]
+) -> list[tuple[int, str, float, float, str]]:
+    """Points inside ``admin_level=8`` boundaries of townships with no place node."""
+    import osmium
+
+    wkb = osmium.geom.WKBFactory()
+    rows = []
+    processor = osmium.FileProcessor(source).with_areas(
+        osmium.filter.TagFilter(("boundary", "administrative"))
+    )
+    for area in processor:
+        if not area.is_area() or area.tags.get("admin_level") != "8":
+            continue
+        name = area.tags.get("name:zh") or area.tags.get("name") or ""
+        if not name.endswith(suffixes) or name in known:
+            continue
+        point = shapely.from_wkb(wkb.create_multipolygon(area)).representative_point()
+        rows.append(
+            (area.orig_id(), name, point.x, point.y, "admin_level 8 boundary (inside point)")
+        )
+        known.add(name)
+    return rows
 
 
 def townships_from_osm(
@@ -297,5 +336,5 @@ def townships_from_osm(
             tags = element.get("tags", {})
             if element.get("type") == "node" and _is_township(tags, suffixes):
                 name = tags.get("name:zh") or tags.get("name")
-                rows.append((element["id"], name, element["lon"], element["lat"]))
+                rows.append((element["id"], name, element["lon"], element["lat"], "place node"))
     return _townships_frame(rows, polygon)
