@@ -395,3 +395,18 @@ def test_metrics_json_is_strict_json(run_folder):
         raise AssertionError(f"non-standard JSON constant {constant}")
 
     json.loads((run_folder / "metrics.json").read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+def test_run_with_a_users_pois_file(tmp_path):
+    pois = tmp_path / "scenic.csv"
+    # One 3A spot on the G108 at the 忻府 seat, one in the 五台 mountains far from any road.
+    pois.write_text(
+        "name,lon,lat\n城区景点,112.746,38.404\n山中景点,113.45,38.85\n", encoding="utf-8"
+    )
+    out = tmp_path / "run"
+    assert _exit_code(["run", "--pois", str(pois), "--out", str(out), "-q"]) == 0
+    document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    target = next(t for t in document["targets"] if t["id"] == "poi_grade2")
+    assert target["value"] == pytest.approx(0.5)
+    assert target["status"] == "fail"
+    assert pd.read_csv(out / "pois.csv")["name"].tolist() == ["城区景点", "山中景点"]

@@ -42,6 +42,13 @@ TownshipsOption = Annotated[
         "--townships", help="Township seats: GeoJSON, GPKG, CSV with lon/lat, or an OSM file."
     ),
 ]
+PoisOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pois",
+        help="Points of interest (scenic spots, development zones): GeoJSON, GPKG or CSV.",
+    ),
+]
 CrsOption = Annotated[
     str | None,
     typer.Option(
@@ -56,18 +63,25 @@ NetworkOption = Annotated[
 
 def _study(
     bundle: str,
+    *,
     targets: Path | None,
-    scenario: str | None,
+    scenario: str | None = None,
     quiet: bool,
-    network_path: Path | None = None,
-    townships_path: Path | None = None,
-    townships_crs: str | None = None,
+    network: Path | None,
+    townships: Path | None,
+    pois: Path | None,
+    crs: str | None,
 ) -> Study:
+    from transnet.places import load_places
+
     with _err.status(f"Building scenarios for bundle '{bundle}'…") if not quiet else nullcontext():
-        network = load_network(network_path) if network_path else None
-        townships = _townships(bundle, townships_path, townships_crs) if townships_path else None
         return run_study(
-            bundle, targets_path=targets, scenario=scenario, network=network, townships=townships
+            bundle,
+            targets_path=targets,
+            scenario=scenario,
+            network=load_network(network) if network else None,
+            townships=_townships(bundle, townships, crs) if townships else None,
+            pois=load_places(pois, crs=crs) if pois else None,
         )
 
 
@@ -130,6 +144,7 @@ def run(
     targets: TargetsOption = None,
     network: NetworkOption = None,
     townships: TownshipsOption = None,
+    pois: PoisOption = None,
     crs: CrsOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -139,7 +154,15 @@ def run(
 
     folder = out or Path("outputs") / Path(bundle).name
     check_output_folder(folder)
-    study = _study(bundle, targets, None, quiet, network, townships, crs)
+    study = _study(
+        bundle,
+        targets=targets,
+        quiet=quiet,
+        network=network,
+        townships=townships,
+        pois=pois,
+        crs=crs,
+    )
     with atomic_directory(folder) as staging:
         write_reports(study, staging)
         write_scenario_maps(study, staging)
@@ -164,11 +187,21 @@ def check(
     ] = None,
     network: NetworkOption = None,
     townships: TownshipsOption = None,
+    pois: PoisOption = None,
     crs: CrsOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Check the plan against its targets; exit 1 if any evaluated target fails."""
-    study = _study(bundle, targets, scenario, quiet, network, townships, crs)
+    study = _study(
+        bundle,
+        targets=targets,
+        scenario=scenario,
+        quiet=quiet,
+        network=network,
+        townships=townships,
+        pois=pois,
+        crs=crs,
+    )
     if junit is not None:
         write_junit(study.results, junit, suite=f"transnet.{study.bundle.name}")
     if not quiet:

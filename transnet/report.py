@@ -75,7 +75,8 @@ def caveats(study: Study) -> list[str]:
             f"The alignments of announced projects {', '.join(drawn)} are ILLUSTRATIVE: no public "
             "alignment was found, so their lengths inside the zone are estimates."
         )
-    if study.pois is not None and study.bundle.manifest.get("pois_label"):
+    bundle_pois = str(study.bundle.path("pois"))
+    if study.pois is not None and study.pois.attrs.get("source") == bundle_pois:
         notes.append(
             f"Points of interest ({len(study.pois)}): {study.bundle.manifest['pois_label']}."
         )
