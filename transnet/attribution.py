@@ -12,6 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from transnet._progress import progress
 from transnet.access import AccessGraph, cost_from_points
 from transnet.metrics import MetricSettings
 from transnet.network import RoadNetwork
@@ -81,7 +82,7 @@ def attribute_seat_minutes(
     after_min = seat_minutes_to_interchange(result.network, seats, settings=settings)
     changed = result.log.loc[result.log["outcome"].isin(["added", "modified"]), "id"]
     credits: dict[str, list[str]] = {code: [] for code in seats.index}
-    for card_id in changed:
+    for card_id in progress(changed, desc="Attributing minutes to projects", unit="card"):
         keep = [card for card in plan.cards if card.id != card_id]
         reduced = Plan(cards=keep, frame=plan.frame[plan.frame["id"] != card_id], path=plan.path)
         without = apply_plan(before, reduced).network

@@ -6,7 +6,6 @@ Exit codes: 0 success (for ``check``: no evaluated target fails), 1 a target fai
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from transnet._errors import TransnetError
+from transnet._progress import settings as progress_settings
 from transnet.io import atomic_directory, check_output_folder, load_network, save_network
 from transnet.study import Study, run_study
 from transnet.targets import TargetResult, write_junit
@@ -74,15 +74,17 @@ def _study(
 ) -> Study:
     from transnet.places import load_places
 
-    with _err.status(f"Building scenarios for bundle '{bundle}'…") if not quiet else nullcontext():
-        return run_study(
-            bundle,
-            targets_path=targets,
-            scenario=scenario,
-            network=load_network(network) if network else None,
-            townships=_townships(bundle, townships, crs) if townships else None,
-            pois=load_places(pois, crs=crs) if pois else None,
-        )
+    progress_settings.quiet = quiet
+    if not quiet:
+        _err.print(f"Building both scenarios of bundle '{bundle}'…")
+    return run_study(
+        bundle,
+        targets_path=targets,
+        scenario=scenario,
+        network=load_network(network) if network else None,
+        townships=_townships(bundle, townships, crs) if townships else None,
+        pois=load_places(pois, crs=crs) if pois else None,
+    )
 
 
 def _townships(bundle: str, path: Path, crs: str | None):
@@ -238,11 +240,13 @@ def build(
     loaded = load_bundle(bundle)
     region = region_from_bundle(loaded)
     options = {"region": region, "margin_m": margin_km * 1000, "include_unclassified": unclassified}
-    with _err.status(f"Building the network from {source}…") if not quiet else nullcontext():
-        if source == "osm":
-            network = network_from_osm(**options)
-        else:
-            network = network_from_osm_file(Path(source), **options)
+    progress_settings.quiet = quiet
+    if not quiet:
+        _err.print(f"Building the network from {source}…")
+    if source == "osm":
+        network = network_from_osm(**options)
+    else:
+        network = network_from_osm_file(Path(source), **options)
     path = save_network(network, out or Path("outputs") / f"{loaded.name}-network.gpkg")
     if not quiet:
         lengths = network.edges.groupby("grade")["length_m"].sum() / 1000

@@ -39,6 +39,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from transnet._errors import InputError, TransnetError
+from transnet._progress import progress
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
 from transnet.grades import classify_edges, parse_lanes
 from transnet.network import RoadNetwork, finish_edges
@@ -136,7 +137,7 @@ def _read_osm_file(path: Path, highways: set[str]) -> _OsmWays:
             .with_locations()
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
-        for item in processor:
+        for item in progress(processor, desc=f"Reading {path.name}", unit="object"):
             if item.is_node():
                 if item.tags.get("highway") == "motorway_junction":
                     ways.junctions[item.id] = item.tags.get("name", "") or item.tags.get("ref", "")

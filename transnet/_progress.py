@@ -1,0 +1,46 @@
+"""Progress bars for long steps: tqdm.auto, which draws in Jupyter and in terminals.
+
+Bars stay quiet when :data:`settings.quiet` is set (``--quiet`` on the command line) or when
+the ``CI`` environment variable is set, as it is on CI services.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tqdm.auto import tqdm
+
+__all__ = ["progress", "settings"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Settings:
+    """Module-wide options, set by the CLI or a notebook."""
+
+    quiet: bool = False
+
+
+#: Set ``settings.quiet = True`` to silence progress bars.
+settings = _Settings()
+
+
+def _silent() -> bool:
+    return settings.quiet or bool(os.environ.get("CI"))
+
+
+def progress(
+    iterable: Iterable[T], *, desc: str, total: int | None = None, unit: str = "it"
+) -> Iterator[T]:
+    """Iterate over ``iterable`` with a progress bar unless progress is silenced.
+
+    Examples
+    --------
+    >>> for card in progress(["E1", "E2"], desc="Applying cards"):  # doctest: +SKIP
+    ...     pass
+    """
+    return iter(tqdm(iterable, desc=desc, total=total, unit=unit, disable=_silent(), leave=False))
