@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["InputError", "TransnetError"]
+__all__ = ["InputError", "TransnetError", "expect_type"]
 
 
 class TransnetError(Exception):
@@ -48,3 +48,24 @@ class InputError(TransnetError, ValueError):
             where.append(f"field '{field}'")
         prefix = ": ".join([", ".join(where)]) + ": " if where else ""
         super().__init__(prefix + message)
+
+
+def expect_type(value: object, expected: type | tuple[type, ...], name: str) -> None:
+    """Raise a ``TypeError`` naming the argument and the expected type.
+
+    Examples
+    --------
+    >>> expect_type("taixin", str, "bundle")
+    >>> expect_type(3, str, "bundle")
+    Traceback (most recent call last):
+    ...
+    TypeError: bundle: expected str, got int (3)
+    """
+    if isinstance(value, expected):
+        return
+    names = " or ".join(
+        t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,))
+    )
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    raise TypeError(f"{name}: expected {names}, got {type(value).__name__} ({shown})")

@@ -38,9 +38,14 @@ def progress(
 ) -> Iterator[T]:
     """Iterate over ``iterable`` with a progress bar unless progress is silenced.
 
+    The bar appears only once the step has run for a second, so quick steps stay quiet.
+
     Examples
     --------
     >>> for card in progress(["E1", "E2"], desc="Applying cards"):  # doctest: +SKIP
     ...     pass
     """
-    return iter(tqdm(iterable, desc=desc, total=total, unit=unit, disable=_silent(), leave=False))
+    bar = tqdm(
+        iterable, desc=desc, total=total, unit=unit, disable=_silent(), leave=False, delay=1.0
+    )
+    return iter(bar)

@@ -34,7 +34,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
 from transnet.network import RoadNetwork
 
@@ -273,6 +273,7 @@ class SnappedPoints:
 
 
 def _checked_points(points: gpd.GeoSeries, crs) -> np.ndarray:
+    expect_type(points, gpd.GeoSeries, "points")
     if points.crs is None:
         raise InputError("points have no CRS; expected WGS-84 (EPSG:4326) or a declared CRS")
     if points.isna().any() or points.is_empty.any():

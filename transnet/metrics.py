@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.access import (
     DEFAULT_ACCESS_SPEED_KMH,
     DEFAULT_MAX_SNAP_M,
@@ -356,6 +356,11 @@ def evaluate_scenario(
     >>> metrics = evaluate_scenario(network, region)  # doctest: +SKIP
     >>> metrics["density_per_100km2"]["expressway"]  # doctest: +SKIP
     """
+    expect_type(network, RoadNetwork, "network")
+    expect_type(region, Region, "region")
+    for name, places in (("townships", townships), ("pois", pois)):
+        if places is not None:
+            expect_type(places, gpd.GeoDataFrame, name)
     settings = settings or MetricSettings()
     graph = graph or AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
     pieces = clip_edges_to_counties(network, region)

@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.crs import PROJECTED_CRS
 from transnet.grades import ADMIN_CLASSES, normalize_grade
 
@@ -490,6 +490,14 @@ def network_from_lines(
     np.float64(1000.0)
 
     """
+    expect_type(lines, gpd.GeoDataFrame, "lines")
+    if lines.crs is None:
+        raise InputError(
+            "lines have no CRS; expected WGS-84 (EPSG:4326) or a projected CRS such as "
+            f"{PROJECTED_CRS}",
+            path=path,
+            field="crs",
+        )
     lines = _validate_lines(lines, path=path).to_crs(crs)
     coords_by_line = [np.asarray(g.coords, dtype=float)[:, :2] for g in lines.geometry]
     is_mainline = (lines["grade"] == "expressway").to_numpy()

@@ -26,8 +26,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from shapely.geometry import LineString
 
-from transnet._errors import InputError
-from transnet._progress import progress
+from transnet._errors import InputError, expect_type
 from transnet.crs import PROJECTED_CRS
 from transnet.grades import grade_rank, normalize_grade, parse_refs
 from transnet.io import read_features
@@ -286,6 +285,8 @@ def apply_plan(
     PlanResult
 
     """
+    expect_type(network, RoadNetwork, "network")
+    expect_type(plan, Plan, "plan")
     builder = NetworkBuilder.from_network(network)
     edges = network.edges
     card_lines = plan.frame.to_crs(network.crs)
@@ -296,8 +297,7 @@ def apply_plan(
     modified_speed: dict[int, float] = {}
     new_interchanges: list[int] = []
 
-    cards = zip(plan.cards, card_lines.geometry, strict=True)
-    for card, line in progress(cards, desc="Applying the plan", total=len(plan.cards), unit="card"):
+    for card, line in zip(plan.cards, card_lines.geometry, strict=True):
         expressway = card.class_ == "expressway"
         same_class = (network.mainline if expressway else ~network.mainline) & ~edges["ramp"]
         row: dict[str, Any] = {

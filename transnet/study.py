@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.attribution import attribute_seat_minutes
 from transnet.bundle import Bundle, load_bundle
 from transnet.io import read_features
@@ -21,7 +22,7 @@ from transnet.region import Region, region_from_bundle
 from transnet.targets import (
     DataAvailability,
     Target,
-    TargetResult,
+    TargetResults,
     TargetsFile,
     evaluate_targets,
     load_targets_file,
@@ -87,7 +88,7 @@ class Study:
     plan_result: PlanResult
     targets: list[Target]
     metrics: dict[str, dict[str, Any]]
-    results: list[TargetResult]
+    results: TargetResults
     targets_path: Path
     settings: MetricSettings
     attribution: pd.DataFrame
@@ -100,6 +101,48 @@ class Study:
     def after(self) -> RoadNetwork:
         """The network with the plan applied."""
         return self.plan_result.network
+
+    def compare(self) -> pd.DataFrame:
+        """Return the headline metrics before and after the plan, and the change.
+
+        Examples
+        --------
+        >>> run_study("taixin").compare()  # doctest: +SKIP
+        """
+        rows = {}
+        for scenario in ("before", "after"):
+            metrics = self.metrics[scenario]
+            minutes = [c["seat_to_interchange_min"] for c in metrics["counties"]]
+            reachable = [m for m in minutes if m is not None]
+            values = {
+                f"{'grade ' + g if g.isdigit() else g} km/100 km²": density
+                for g, density in metrics["density_per_100km2"].items()
+            }
+            values["counties on an expressway"] = metrics["county_expressway_coverage"]["covered"]
+            values["counties on grade 1"] = metrics["county_grade1_coverage"]["covered"]
+            values["mean min seat → interchange"] = sum(reachable) / max(len(reachable), 1)
+            values["max min seat → interchange"] = max(reachable, default=float("nan"))
+            rows[scenario] = values
+        table = pd.DataFrame(rows)
+        table["change"] = table["after"] - table["before"]
+        return table.round(3)
+
+    def county_table(self) -> pd.DataFrame:
+        """Return per-county metrics before and after (as in ``metrics_by_county.csv``)."""
+        from transnet.report import county_table
+
+        return county_table(self)
+
+    def _repr_html_(self) -> str:
+        from transnet.report import caveats
+
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in caveats(self))
+        return (
+            f"<h4>{html.escape(self.region.name)}</h4>"
+            f"<ul style='color:#8a2b2b'>{notes}</ul>"
+            f"{self.compare().to_html()}"
+            f"<h5>Targets</h5>{self.results._repr_html_()}"
+        )
 
 
 def _criterion(grade: str, params: dict[str, Any], default: GradeCriterion) -> GradeCriterion:
@@ -213,6 +256,12 @@ def run_study(
     >>> study.metrics["after"]["density_per_100km2"]["expressway"]  # doctest: +SKIP
 
     """
+    expect_type(bundle, (str, Path, Bundle), "bundle")
+    if network is not None:
+        expect_type(network, RoadNetwork, "network")
+    for name, places in (("townships", townships), ("pois", pois)):
+        if places is not None:
+            expect_type(places, gpd.GeoDataFrame, name)
     if not isinstance(bundle, Bundle):
         bundle = load_bundle(bundle)
     if scenario not in (None, "before", "after"):

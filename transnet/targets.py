@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import html
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from xml.etree import ElementTree
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,6 +23,7 @@ __all__ = [
     "DataAvailability",
     "Target",
     "TargetResult",
+    "TargetResults",
     "TargetsFile",
     "TravelSettings",
     "evaluate_targets",
@@ -163,6 +166,47 @@ def _validation_error(exc: ValidationError, *, path: Path, record: str | None) -
     return InputError(error["msg"], path=path, record=record, field=field_name)
 
 
+class TargetResults(list):
+    """Target outcomes: a list of :class:`TargetResult` that shows as a table in Jupyter.
+
+    Examples
+    --------
+    >>> study.results  # doctest: +SKIP
+    >>> study.results.to_frame().query("status == 'fail'")  # doctest: +SKIP
+    """
+
+    _COLOURS: ClassVar[dict[str, str]] = {
+        "pass": "#d4edda",
+        "fail": "#f8d7da",
+        "not_evaluated": "#fff3cd",
+    }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the outcomes as a DataFrame, one row per target."""
+        return pd.DataFrame([r.as_record() for r in self])
+
+    @property
+    def failed(self) -> list[str]:
+        """Ids of the evaluated targets that fail."""
+        return [r.id for r in self if r.status == "fail"]
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for r in self:
+            value = "—" if r.value is None else f"{r.value:,.4g}"
+            note = html.escape(r.reason or r.source_zh)
+            rows.append(
+                f'<tr style="background:{self._COLOURS[r.status]}">'
+                f"<td>{html.escape(r.id)}</td><td>{r.scenario}</td><td>{value}</td>"
+                f"<td>{html.escape(f'{r.op} {r.threshold:g} {r.unit}'.strip())}</td>"
+                f"<td><b>{r.status.replace('_', ' ')}</b></td><td>{note}</td></tr>"
+            )
+        header = "".join(
+            f"<th>{h}</th>" for h in ("target", "scenario", "value", "needs", "status", "note")
+        )
+        return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def load_targets_file(path: str | Path) -> TargetsFile:
     """Read a targets YAML file: a ``targets:`` list and an optional ``travel:`` section.
 
@@ -258,7 +302,7 @@ def evaluate_targets(
     *,
     available: DataAvailability,
     scenario: str | None = None,
-) -> list[TargetResult]:
+) -> TargetResults:
     """Evaluate targets against scenario metrics.
 
     A target whose requirement is not met, or whose metric was not computed, is
@@ -278,10 +322,10 @@ def evaluate_targets(
 
     Returns
     -------
-    list of TargetResult
+    TargetResults
 
     """
-    results = []
+    results = TargetResults()
     for target in targets:
         which = scenario or target.scenario
         common = {

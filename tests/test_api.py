@@ -1,0 +1,77 @@
+"""The notebook API: one-call study, readable HTML, clear errors on wrong arguments."""
+
+from __future__ import annotations
+
+import pytest
+
+import transnet as tn
+
+
+@pytest.fixture(scope="module")
+def study():
+    tn.settings.quiet = True
+    return tn.run_study("taixin")
+
+
+def test_study_displays_as_html_with_caveats_and_targets(study):
+    html = study._repr_html_()
+    assert "SCHEMATIC" in html
+    assert "expressway_density" in html
+    assert "#d4edda" in html  # a passing target is coloured green
+
+
+def test_target_table_colours_each_status(study):
+    html = study.results._repr_html_()
+    assert html.count("<tr style=") == len(study.results)
+    assert "#fff3cd" in html  # not evaluated (township targets)
+    frame = study.results.to_frame()
+    assert set(frame["status"]) <= {"pass", "fail", "not_evaluated"}
+    assert study.results.failed == frame.loc[frame["status"] == "fail", "id"].tolist()
+
+
+def test_compare_gives_before_after_and_change(study):
+    table = study.compare()
+    assert list(table.columns) == ["before", "after", "change"]
+    row = table.loc["expressway km/100 km²"]
+    assert row["change"] == pytest.approx(row["after"] - row["before"], abs=1e-3)
+    assert len(study.county_table()) == 12
+
+
+def test_step_by_step_matches_the_one_call_study(study):
+    bundle = tn.load_bundle("taixin")
+    region = tn.region_from_bundle(bundle)
+    before = tn.load_bundle_network(bundle)
+    plan = tn.load_plan(bundle.path("plan"))
+    after = tn.apply_plan(before, plan).network
+    settings = study.settings
+    metrics = tn.evaluate_scenario(after, region, settings=settings)
+    assert metrics["density_per_100km2"] == study.metrics["after"]["density_per_100km2"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: tn.apply_plan("network.gpkg", s.plan), "network: expected RoadNetwork, got str"),
+        (lambda s: tn.apply_plan(s.before, "plan.geojson"), "plan: expected Plan, got str"),
+        (lambda s: tn.evaluate_scenario(s.before, "taixin"), "region: expected Region, got str"),
+        (lambda s: tn.run_study(42), "bundle: expected str or Path or Bundle, got int"),
+        (
+            lambda s: tn.run_study("taixin", townships=[(112.5, 38.0)]),
+            "townships: expected GeoDataFrame",
+        ),
+    ],
+)
+def test_wrong_argument_types_name_the_argument(study, call, message):
+    with pytest.raises(TypeError, match=message):
+        call(study)
+
+
+def test_lines_without_crs_name_the_expected_crs():
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    lines = gpd.GeoDataFrame(
+        {"id": ["a"], "name": ["A"], "grade": ["2"]}, geometry=[LineString([(0, 0), (1, 1)])]
+    )
+    with pytest.raises(tn.InputError, match="EPSG:4326"):
+        tn.network_from_lines(lines)
