@@ -326,3 +326,11 @@ def test_a_new_better_road_beside_an_old_one_is_added():
     card = _card(id="N9", action="new", grade="1", length_km=10)
     result = apply_plan(_base(), _plan([(card, [(0, 400), (10_000, 400)])]))
     assert result.log.iloc[0]["outcome"] == "added"
+
+
+def test_the_plan_card_template_loads():
+    from transnet.bundle import bundle_root
+
+    plan = load_plan(bundle_root() / "templates" / "plan_cards_template.geojson")
+    assert [c.id for c in plan.cards] == ["X1", "X2"]
+    assert plan.cards[0].interchanges[0].name.startswith("示例互通")
