@@ -9,6 +9,8 @@ removing either leaves the other; the per-project change is reported so this can
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import pandas as pd
 
@@ -19,10 +21,45 @@ from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
 from transnet.region import Region
 
-__all__ = ["attribute_seat_minutes", "seat_minutes_to_interchange"]
+__all__ = ["SeatAttribution", "attribute_seat_minutes", "seat_minutes_to_interchange"]
 
 #: Changes smaller than this (minutes) are rounding, not a project's effect.
 MINUTES_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class SeatAttribution:
+    """Seats' minutes to an interchange, and the projects behind the changes.
+
+    Attributes
+    ----------
+    by_county
+        One row per county: ``code``, ``name``, ``before_min``, ``after_min``, ``change_min``
+        and ``projects`` (readable list of the projects credited).
+    credits
+        One row per (county, project) credited: ``code``, ``name``, ``project`` and
+        ``minutes_saved`` (how much longer the trip is without the project).
+    """
+
+    by_county: pd.DataFrame
+    credits: pd.DataFrame
+
+    def by_project(self) -> pd.DataFrame:
+        """Return, per project, the counties it serves and the minutes it saves them.
+
+        Examples
+        --------
+        >>> run_study("taixin").attribution.by_project()  # doctest: +SKIP
+        """
+        grouped = self.credits.groupby("project")
+        table = pd.DataFrame(
+            {
+                "counties": grouped["name"].agg(", ".join),
+                "minutes_saved_total": grouped["minutes_saved"].sum().round(2),
+                "minutes_saved_max": grouped["minutes_saved"].max().round(2),
+            }
+        )
+        return table.sort_values("minutes_saved_total", ascending=False)
 
 
 def seat_minutes_to_interchange(
@@ -55,7 +92,7 @@ def attribute_seat_minutes(
     region: Region,
     *,
     settings: MetricSettings,
-) -> pd.DataFrame:
+) -> SeatAttribution:
     """Minutes from each seat to an interchange before and after, and the projects behind them.
 
     Parameters
@@ -73,15 +110,14 @@ def attribute_seat_minutes(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per county: ``code``, ``name``, ``before_min``, ``after_min``, ``change_min``
-        and ``projects`` (card ids whose removal worsens the seat's time, with by how much).
+    SeatAttribution
     """
     seats = region.seats.set_index("code").geometry
     before_min = seat_minutes_to_interchange(before, seats, settings=settings)
     after_min = seat_minutes_to_interchange(result.network, seats, settings=settings)
     changed = result.log.loc[result.log["outcome"].isin(["added", "modified"]), "id"]
     credits: dict[str, list[str]] = {code: [] for code in seats.index}
+    rows = []
     for card_id in progress(changed, desc="Attributing minutes to projects", unit="card"):
         keep = [card for card in plan.cards if card.id != card_id]
         reduced = Plan(cards=keep, frame=plan.frame[plan.frame["id"] != card_id], path=plan.path)
@@ -90,8 +126,11 @@ def attribute_seat_minutes(
         worse = without_min - after_min
         for code in seats.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
             credits[code].append(f"{card_id} ({worse[code]:+.1f} min without it)")
+            rows.append({"code": code, "project": card_id, "minutes_saved": float(worse[code])})
     names = region.seats.set_index("code")["name"]
-    return pd.DataFrame(
+    credit_table = pd.DataFrame(rows, columns=["code", "project", "minutes_saved"])
+    credit_table.insert(1, "name", names.reindex(credit_table["code"]).to_numpy())
+    by_county = pd.DataFrame(
         {
             "code": seats.index,
             "name": names.loc[seats.index].to_numpy(),
@@ -101,3 +140,4 @@ def attribute_seat_minutes(
             "projects": ["; ".join(credits[code]) for code in seats.index],
         }
     )
+    return SeatAttribution(by_county=by_county, credits=credit_table)

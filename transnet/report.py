@@ -169,7 +169,8 @@ def metrics_document(study: Study) -> dict[str, Any]:
         "settings": _settings_record(study),
         "scenarios": {"before": before, "after": after},
         "change": change,
-        "seat_to_interchange": study.attribution.to_dict("records"),
+        "seat_to_interchange": study.attribution.by_county.to_dict("records"),
+        "project_effects": study.attribution.by_project().reset_index().to_dict("records"),
         "sensitivity_without_illustrative": study.sensitivity,
         "plan": _plan_section(study),
         "targets": [r.as_record() for r in study.results],
@@ -335,10 +336,18 @@ def report_markdown(study: Study) -> str:
     ]
     rows = [
         [f"{r.name} {r.code}", r.before_min, r.after_min, r.change_min, r.projects or "—"]
-        for r in study.attribution.itertuples()
+        for r in study.attribution.by_county.itertuples()
     ]
     header = ["county", "min before", "min after", "change", "projects (time without them)"]
     out += [_table(header, rows), ""]
+    effects = study.attribution.by_project()
+    if len(effects):
+        out += ["Projects by the minutes they save county seats (sum over seats):", ""]
+        rows = [
+            [project, r.counties, r.minutes_saved_total, r.minutes_saved_max]
+            for project, r in effects.iterrows()
+        ]
+        out += [_table(["project", "counties", "minutes saved", "largest"], rows), ""]
 
     out += ["## Density by county and grade (km per 100 km², before → after)", ""]
     rows = [
@@ -493,7 +502,7 @@ def write_reports(study: Study, folder: Path) -> None:
         table = place_table(study, kind)
         if table is not None:
             table.to_csv(folder / f"{kind}.csv", index=False)
-    study.attribution.to_csv(folder / "seat_to_interchange.csv", index=False)
+    study.attribution.by_county.to_csv(folder / "seat_to_interchange.csv", index=False)
     (folder / "report.md").write_text(report_markdown(study), encoding="utf-8")
 
 

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from transnet._errors import InputError, expect_type
-from transnet.attribution import attribute_seat_minutes
+from transnet.attribution import SeatAttribution, attribute_seat_minutes
 from transnet.bundle import Bundle, load_bundle
 from transnet.io import read_features
 from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario, zone_density
@@ -91,7 +91,7 @@ class Study:
     results: TargetResults
     targets_path: Path
     settings: MetricSettings
-    attribution: pd.DataFrame
+    attribution: SeatAttribution
     sensitivity: dict[str, Any]
     availability: DataAvailability = field(default_factory=DataAvailability)
     townships: gpd.GeoDataFrame | None = None
