@@ -410,3 +410,53 @@ def test_run_with_a_users_pois_file(tmp_path):
     assert target["value"] == pytest.approx(0.5)
     assert target["status"] == "fail"
     assert pd.read_csv(out / "pois.csv")["name"].tolist() == ["城区景点", "山中景点"]
+
+
+def test_report_html_is_one_self_contained_file(run_folder):
+    page = (run_folder / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 2
+    assert 'src="before.png"' not in page
+    assert "<table>" in page and "SCHEMATIC" in page
+    report = (run_folder / "report.md").read_text(encoding="utf-8")
+    sections = [line for line in report.splitlines() if line.startswith("## ")]
+    # Briefing order: caveats, the plan against the announcement, targets, then the tables.
+    assert sections[:3] == ["## Data caveats", "## Plan against the announcement", "## Targets"]
+    assert "![before the plan](before.png)" in report
+
+
+def test_map_command_options(capsys, tmp_path):
+    out = tmp_path / "maps"
+    assert (
+        _exit_code(
+            [
+                "map",
+                "--tiles",
+                "none",
+                "--metric",
+                "density_per_100km2",
+                "--png",
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert {p.name for p in out.iterdir()} >= {
+        "before.html",
+        "after.html",
+        "compare.html",
+        "before.png",
+        "after.png",
+    }
+    assert _exit_code(["map", "--tiles", "bing", "--out", str(tmp_path / "x"), "-q"]) == 2
+    assert "unknown tile provider" in capsys.readouterr().err
+    assert _exit_code(["map", "--metric", "happiness", "--out", str(tmp_path / "y"), "-q"]) == 2
+    assert "unknown choropleth metric" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_tianditu_without_a_key_exits_2(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    assert _exit_code(["map", "--tiles", "tianditu", "--out", str(tmp_path / "t"), "-q"]) == 2
+    assert "Tianditu API key" in capsys.readouterr().err

@@ -55,6 +55,26 @@ CrsOption = Annotated[
         "--crs", help="CRS of the townships file where it does not say: EPSG code or gcj02."
     ),
 ]
+TilesOption = Annotated[
+    str, typer.Option("--tiles", help="Base map: none, osm, tianditu (needs a key) or gaode.")
+]
+TiandituKeyOption = Annotated[
+    str | None,
+    typer.Option("--tianditu-key", envvar="TIANDITU_KEY", help="Tianditu API key (tk)."),
+]
+MetricOption = Annotated[
+    str,
+    typer.Option(
+        "--metric", help="County metric shaded on the maps, e.g. seat_to_interchange_min."
+    ),
+]
+SelfContainedOption = Annotated[
+    bool,
+    typer.Option(
+        "--self-contained/--no-self-contained",
+        help="Inline every script and style sheet, so maps open with no network.",
+    ),
+]
 NetworkOption = Annotated[
     Path | None,
     typer.Option("--network", help="A network saved by `transnet build`, instead of the bundle's."),
@@ -148,12 +168,18 @@ def run(
     townships: TownshipsOption = None,
     pois: PoisOption = None,
     crs: CrsOption = None,
+    tiles: TilesOption = "osm",
+    tianditu_key: TiandituKeyOption = None,
+    metric: MetricOption = "seat_to_interchange_min",
+    self_contained: SelfContainedOption = True,
     quiet: QuietOption = False,
 ) -> None:
     """Apply the plan, compute metrics before and after, write reports and maps."""
-    from transnet.maps import write_scenario_maps
+    from transnet.maps import check_map_options, write_study_maps
     from transnet.report import caveats, write_reports
+    from transnet.static_map import write_static_maps
 
+    check_map_options(tiles=tiles, tianditu_key=tianditu_key, metric=metric)
     folder = out or Path("outputs") / Path(bundle).name
     check_output_folder(folder)
     study = _study(
@@ -166,14 +192,76 @@ def run(
         crs=crs,
     )
     with atomic_directory(folder) as staging:
+        write_static_maps(study, staging, metric=metric)
         write_reports(study, staging)
-        write_scenario_maps(study, staging)
+        write_study_maps(
+            study,
+            staging,
+            tiles=tiles,
+            tianditu_key=tianditu_key,
+            metric=metric,
+            self_contained=self_contained,
+        )
     if not quiet:
         _out.print(_summary_table(study))
         _out.print(_targets_table(study.results))
         for note in caveats(study):
             _out.print(f"[yellow]Note:[/] {note}")
-        _out.print(f"Wrote {folder}/: metrics.json, metrics_by_county.csv, report.md, maps")
+        _out.print(
+            f"Wrote {folder}/: metrics.json, metrics_by_county.csv, report.md, report.html, "
+            "before/after/compare.html, before/after.png"
+        )
+
+
+@app.command("map")
+def map_(
+    bundle: BundleOption = "taixin",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: outputs/<bundle>-maps].")
+    ] = None,
+    targets: TargetsOption = None,
+    network: NetworkOption = None,
+    townships: TownshipsOption = None,
+    pois: PoisOption = None,
+    crs: CrsOption = None,
+    tiles: TilesOption = "osm",
+    tianditu_key: TiandituKeyOption = None,
+    metric: MetricOption = "seat_to_interchange_min",
+    self_contained: SelfContainedOption = True,
+    png: Annotated[
+        bool, typer.Option("--png", help="Also write before.png and after.png for slides.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Write the before, after and side-by-side maps (and, with --png, static images)."""
+    from transnet.maps import check_map_options, write_study_maps
+    from transnet.static_map import write_static_maps
+
+    check_map_options(tiles=tiles, tianditu_key=tianditu_key, metric=metric)
+    folder = out or Path("outputs") / f"{Path(bundle).name}-maps"
+    check_output_folder(folder)
+    study = _study(
+        bundle,
+        targets=targets,
+        quiet=quiet,
+        network=network,
+        townships=townships,
+        pois=pois,
+        crs=crs,
+    )
+    with atomic_directory(folder) as staging:
+        written = write_study_maps(
+            study,
+            staging,
+            tiles=tiles,
+            tianditu_key=tianditu_key,
+            metric=metric,
+            self_contained=self_contained,
+        )
+        if png:
+            written += write_static_maps(study, staging, metric=metric)
+    if not quiet:
+        _out.print(f"Wrote {folder}/: " + ", ".join(path.name for path in written))
 
 
 @app.command()

@@ -55,10 +55,10 @@ __all__ = [
     "LAYER_NAMES",
     "PLAN_ACTION_STYLES",
     "TILE_PROVIDERS",
+    "check_map_options",
     "compare_map",
     "save_map",
     "scenario_map",
-    "write_scenario_maps",
     "write_study_maps",
 ]
 
@@ -530,12 +530,7 @@ def write_study_maps(
     """
     from transnet.report import caveats
 
-    if metric not in CHOROPLETH_METRICS:
-        raise InputError(
-            f"unknown choropleth metric {metric!r}; expected one of "
-            f"{', '.join(CHOROPLETH_METRICS)}",
-            field="metric",
-        )
+    check_map_options(tiles=tiles, tianditu_key=tianditu_key, metric=metric)
     provider, key = _check_tiles(tiles, tianditu_key)
     folder = Path(folder)
     plan = study.plan.frame.merge(study.plan_result.log[["id", "outcome"]], on="id", how="left")
@@ -590,12 +585,33 @@ def write_study_maps(
 
 
 #: Former name of :func:`write_study_maps`.
-write_scenario_maps = write_study_maps
 
 
 # --------------------------------------------------------------------------------------------
 # Input checks and coordinates
 # --------------------------------------------------------------------------------------------
+
+
+def check_map_options(*, tiles: str, tianditu_key: str | None, metric: str) -> None:
+    """Check map options before any work is done.
+
+    Raises
+    ------
+    InputError
+        On an unknown metric (field ``metric``), an unknown tile provider (field ``tiles``) or
+        ``tianditu`` without a key (field ``tianditu_key``).
+
+    Examples
+    --------
+    >>> check_map_options(tiles="none", tianditu_key=None, metric="density_per_100km2")
+    """
+    if metric not in CHOROPLETH_METRICS:
+        raise InputError(
+            f"unknown choropleth metric {metric!r}; expected one of "
+            f"{', '.join(CHOROPLETH_METRICS)}",
+            field="metric",
+        )
+    _check_tiles(tiles, tianditu_key)
 
 
 def _check_tiles(tiles: str, tianditu_key: str | None) -> tuple[str, str | None]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import html
 import json
 import math
 from pathlib import Path
@@ -20,6 +22,7 @@ __all__ = [
     "county_table",
     "metrics_document",
     "place_table",
+    "report_html",
     "report_markdown",
     "write_reports",
 ]
@@ -218,7 +221,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def report_markdown(study: Study) -> str:
+def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
     """Return the Markdown report: caveats, plan totals, before/after/change, targets.
 
     Examples
@@ -256,6 +259,20 @@ def report_markdown(study: Study) -> str:
         )
     header = ["class", "cards", "announced", "km", "announced km", "亿元", "announced 亿元"]
     out += [_table(header, rows), ""]
+
+    out += ["## Targets", ""]
+    rows = [
+        [
+            r.id,
+            r.scenario,
+            r.value,
+            f"{r.op} {r.threshold:g} {r.unit}".strip(),
+            r.status.upper() if r.status != "not_evaluated" else "not evaluated",
+            r.reason or r.source_zh,
+        ]
+        for r in study.results
+    ]
+    out += [_table(["target", "scenario", "value", "needs", "status", "note"], rows), ""]
 
     out += ["## Length and density (zone, edges clipped at the boundary)", ""]
     rows = []
@@ -420,19 +437,15 @@ def report_markdown(study: Study) -> str:
             "",
         ]
 
-    out += ["## Targets", ""]
-    rows = [
-        [
-            r.id,
-            r.scenario,
-            r.value,
-            f"{r.op} {r.threshold:g} {r.unit}".strip(),
-            r.status.upper() if r.status != "not_evaluated" else "not evaluated",
-            r.reason or r.source_zh,
+    if images:
+        out += ["## Maps", ""]
+        out += [f"![{Path(image).stem} the plan]({image})" for image in images]
+        out += [
+            "",
+            "Interactive maps: [before](before.html), [after](after.html), "
+            "[side by side](compare.html).",
+            "",
         ]
-        for r in study.results
-    ]
-    out += [_table(["target", "scenario", "value", "needs", "status", "note"], rows), ""]
 
     out += ["## What each plan card did", ""]
     log = study.plan_result.log
@@ -486,7 +499,10 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
 
 
 def write_reports(study: Study, folder: Path) -> None:
-    """Write ``metrics.json``, ``metrics_by_county.csv`` and ``report.md`` into ``folder``.
+    """Write ``metrics.json``, ``metrics_by_county.csv``, ``report.md`` and ``report.html``.
+
+    Static map images already in ``folder`` (``before.png``, ``after.png``) are shown in the
+    report; ``report.html`` carries them inline, so it is one file to send.
 
     ``seat_to_interchange.csv`` holds each seat's minutes before and after and the projects
     behind the change; with townships or POIs, ``townships.csv`` and ``pois.csv`` hold the
@@ -503,7 +519,45 @@ def write_reports(study: Study, folder: Path) -> None:
         if table is not None:
             table.to_csv(folder / f"{kind}.csv", index=False)
     study.attribution.by_county.to_csv(folder / "seat_to_interchange.csv", index=False)
-    (folder / "report.md").write_text(report_markdown(study), encoding="utf-8")
+    images = [name for name in ("before.png", "after.png") if (folder / name).is_file()]
+    text = report_markdown(study, images=images)
+    (folder / "report.md").write_text(text, encoding="utf-8")
+    (folder / "report.html").write_text(report_html(text, folder=folder), encoding="utf-8")
+
+
+_REPORT_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.45; }
+table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #c0392b; padding-bottom: 2px; }
+"""
+
+
+def report_html(markdown_text: str, *, folder: Path) -> str:
+    """Turn the Markdown report into one self-contained HTML page (images inlined).
+
+    Examples
+    --------
+    >>> report_html("# Title", folder=Path("."))[:15]
+    '<!DOCTYPE html>'
+    """
+    import markdown
+
+    body = markdown.markdown(markdown_text, extensions=["tables"])
+    for image in ("before.png", "after.png"):
+        path = folder / image
+        if path.is_file():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            body = body.replace(f'src="{image}"', f'src="data:image/png;base64,{data}"')
+    title = html.escape(markdown_text.splitlines()[0].lstrip("# ")) if markdown_text else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{_REPORT_CSS}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
 
 
 def _json_safe(value: Any) -> Any:
