@@ -75,3 +75,16 @@ def test_lines_without_crs_name_the_expected_crs():
     )
     with pytest.raises(tn.InputError, match="EPSG:4326"):
         tn.network_from_lines(lines)
+
+
+def test_maps_display_inline_without_network(study):
+    import re
+
+    view = study.map("compare", tiles="none")
+    html = view._repr_html_()
+    assert html.startswith("<iframe srcdoc=")
+    page = html.split('srcdoc="', 1)[1]
+    assert not re.search(r"&lt;script[^&]*src=&quot;https?:", page)
+    assert "Leaflet 1.9" in page
+    with pytest.raises(tn.InputError, match="unknown map"):
+        study.map("later")

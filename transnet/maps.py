@@ -55,10 +55,13 @@ __all__ = [
     "LAYER_NAMES",
     "PLAN_ACTION_STYLES",
     "TILE_PROVIDERS",
+    "MapView",
     "check_map_options",
     "compare_map",
+    "map_html",
     "save_map",
     "scenario_map",
+    "study_maps",
     "write_study_maps",
 ]
 
@@ -465,6 +468,17 @@ def save_map(m: folium.Map | DualMap | Figure, path: Path, *, self_contained: bo
     >>> save_map(m, Path("base-cdn.html"), self_contained=False)  # doctest: +SKIP
 
     """
+    Path(path).write_text(map_html(m, self_contained=self_contained), encoding="utf-8")
+
+
+def map_html(m: folium.Map | DualMap | Figure, *, self_contained: bool = True) -> str:
+    """Render a map to one HTML page; see :func:`save_map`.
+
+    Raises
+    ------
+    TransnetError
+        If ``self_contained`` and the page would still load a script or style sheet.
+    """
     page = m.get_root().render()
     if self_contained:
         page = _inline_assets(page)
@@ -475,7 +489,38 @@ def save_map(m: folium.Map | DualMap | Figure, path: Path, *, self_contained: bo
                 "draw the map without the feature that needs it, or save with "
                 "self_contained=False"
             )
-    Path(path).write_text(page, encoding="utf-8")
+    return page
+
+
+class MapView:
+    """A map that displays inline in Jupyter with no network (Leaflet inlined).
+
+    Attributes
+    ----------
+    map
+        The Folium map, for further customisation.
+
+    Examples
+    --------
+    >>> view = MapView(scenario_map(...))  # doctest: +SKIP
+    >>> view  # in Jupyter: the map  # doctest: +SKIP
+    >>> view.save("after.html")  # doctest: +SKIP
+    """
+
+    def __init__(self, m: folium.Map | DualMap, *, height_px: int = 620) -> None:
+        self.map = m
+        self.height_px = height_px
+
+    def save(self, path: str | Path, *, self_contained: bool = True) -> None:
+        """Write the map to an HTML file (see :func:`save_map`)."""
+        save_map(self.map, Path(path), self_contained=self_contained)
+
+    def _repr_html_(self) -> str:
+        page = html.escape(map_html(self.map, self_contained=True), quote=True)
+        return (
+            f'<iframe srcdoc="{page}" style="width:100%;height:{self.height_px}px;border:none" '
+            'sandbox="allow-scripts allow-popups"></iframe>'
+        )
 
 
 def write_study_maps(
@@ -528,11 +573,52 @@ def write_study_maps(
     [PosixPath('out/before.html'), PosixPath('out/after.html'), PosixPath('out/compare.html')]
 
     """
+    maps = study_maps(study, tiles=tiles, tianditu_key=tianditu_key, metric=metric)
+    written = []
+    for name, m in maps.items():
+        path = Path(folder) / f"{name}.html"
+        save_map(m, path, self_contained=self_contained)
+        written.append(path)
+    return written
+
+
+def study_maps(
+    study: Study,
+    *,
+    tiles: str = "osm",
+    tianditu_key: str | None = None,
+    metric: str = "seat_to_interchange_min",
+    which: tuple[str, ...] = ("before", "after", "compare"),
+) -> dict[str, folium.Map | DualMap]:
+    """Build a study's maps without writing them: for display in Jupyter or for saving.
+
+    Parameters
+    ----------
+    study
+        A study from :func:`transnet.study.run_study`.
+    tiles, tianditu_key, metric
+        As for :func:`write_study_maps`.
+    which
+        Any of ``"before"``, ``"after"`` and ``"compare"``.
+
+    Returns
+    -------
+    dict
+        Map by name, in the order of ``which``.
+
+    Examples
+    --------
+    >>> study_maps(study, which=("after",))["after"]  # doctest: +SKIP
+    """
     from transnet.report import caveats
 
     check_map_options(tiles=tiles, tianditu_key=tianditu_key, metric=metric)
+    unknown = [name for name in which if name not in ("before", "after", "compare")]
+    if unknown:
+        raise InputError(
+            f"unknown map {unknown[0]!r}; expected before, after or compare", field="which"
+        )
     provider, key = _check_tiles(tiles, tianditu_key)
-    folder = Path(folder)
     plan = study.plan.frame.merge(study.plan_result.log[["id", "outcome"]], on="id", how="left")
     counties = study.region.counties.copy()
     for scenario in ("before", "after"):
@@ -546,45 +632,41 @@ def write_study_maps(
     missing = "unreachable" if metric.startswith("seat_to_") else "no data"
     values = [*counties[columns[0]], *counties[columns[1]]]
     bins = _Shading.build(values, bins=None, label=label, missing=missing).bins
-    notes = caveats(study)
-    name = study.region.name
     common: dict[str, Any] = {
         "counties": counties,
         "seats": study.region.seats,
         "plan": plan,
-        "notes": notes,
+        "notes": caveats(study),
         "choropleth_label": label,
         "choropleth_bins": bins or None,
         "choropleth_missing": missing,
         "tiles": provider,
         "tianditu_key": key,
     }
+    name = study.region.name
     label_text = study.before.metadata.get("label", "")
     suffix = f" — {label_text.upper()}" if label_text else ""
-    written = []
-    for scenario, network, heading, column in (
-        ("before", study.before, "before the plan (base network)", columns[0]),
-        ("after", study.after, "after the plan", columns[1]),
-    ):
-        m = scenario_map(network, title=f"{name}: {heading}{suffix}", choropleth=column, **common)
-        path = folder / f"{scenario}.html"
-        save_map(m, path, self_contained=self_contained)
-        written.append(path)
-    dual = compare_map(
-        study.before,
-        study.after,
-        title=f"{name}: before and after the plan{suffix}",
-        deltas=_study_deltas(study),
-        choropleth=columns,
-        **common,
-    )
-    path = folder / "compare.html"
-    save_map(dual, path, self_contained=self_contained)
-    written.append(path)
-    return written
-
-
-#: Former name of :func:`write_study_maps`.
+    headings = {
+        "before": (study.before, "before the plan (base network)", columns[0]),
+        "after": (study.after, "after the plan", columns[1]),
+    }
+    maps: dict[str, folium.Map | DualMap] = {}
+    for which_map in which:
+        if which_map == "compare":
+            maps["compare"] = compare_map(
+                study.before,
+                study.after,
+                title=f"{name}: before and after the plan{suffix}",
+                deltas=_study_deltas(study),
+                choropleth=columns,
+                **common,
+            )
+            continue
+        network, heading, column = headings[which_map]
+        maps[which_map] = scenario_map(
+            network, title=f"{name}: {heading}{suffix}", choropleth=column, **common
+        )
+    return maps
 
 
 # --------------------------------------------------------------------------------------------

@@ -127,6 +127,30 @@ class Study:
         table["change"] = table["after"] - table["before"]
         return table.round(3)
 
+    def map(
+        self,
+        scenario: str = "after",
+        *,
+        tiles: str = "osm",
+        metric: str = "seat_to_interchange_min",
+        tianditu_key: str | None = None,
+    ):
+        """Return the map of ``"before"``, ``"after"`` or ``"compare"``; it shows inline.
+
+        The map is self-contained (Leaflet inlined), so it displays in a notebook with no
+        network; ``.map`` holds the Folium object and ``.save(path)`` writes it.
+
+        Examples
+        --------
+        >>> run_study("taixin").map("compare", tiles="none")  # doctest: +SKIP
+        """
+        from transnet.maps import MapView, study_maps
+
+        maps = study_maps(
+            self, tiles=tiles, tianditu_key=tianditu_key, metric=metric, which=(scenario,)
+        )
+        return MapView(maps[scenario])
+
     def county_table(self) -> pd.DataFrame:
         """Return per-county metrics before and after (as in ``metrics_by_county.csv``)."""
         from transnet.report import county_table
