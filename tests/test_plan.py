@@ -334,3 +334,14 @@ def test_the_plan_card_template_loads():
     plan = load_plan(bundle_root() / "templates" / "plan_cards_template.geojson")
     assert [c.id for c in plan.cards] == ["X1", "X2"]
     assert plan.cards[0].interchanges[0].name.startswith("示例互通")
+
+
+def test_an_upgrade_covering_part_of_a_long_edge_changes_that_part_only(region):
+    # The G108 is one 10 km edge; the card covers its eastern 4 km (x = 6 to 10 km).
+    result = apply_plan(_base(), _plan([(_card(ref="G108"), [(6000, 0), (10_000, 0)])]))
+    g108 = result.network.edges[result.network.edges["name"] == "G108"]
+    lengths = g108.groupby("grade")["length_m"].sum()
+    assert lengths["1"] == pytest.approx(4000)
+    assert lengths["2"] == pytest.approx(6000)
+    metrics = evaluate_scenario(result.network, region)
+    assert metrics["length_km"]["1"] == pytest.approx(4.0, abs=1e-3)

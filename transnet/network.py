@@ -303,7 +303,35 @@ class NetworkBuilder:
             dtype=np.int64,
         )
 
-    def _split_edge(self, position: int, point: Point) -> int:
+    def edge_frame(self) -> gpd.GeoDataFrame:
+        """Return the current edges as a GeoDataFrame; its index is the row position."""
+        return finish_edges(pd.DataFrame(self.edge_rows), self.crs)
+
+    def split_near(self, point: Point, *, max_distance_m: float, expressway: bool) -> int:
+        """Split the edges of one class passing within ``max_distance_m`` of ``point``.
+
+        Each is cut where it comes nearest the point (unless that is within 1 m of its ends),
+        so that a plan card ending mid-edge changes only the part of the road it covers.
+        Returns the number of edges split.
+        """
+        positions = [
+            i
+            for i, e in enumerate(self.edge_rows)
+            if not e.get("ramp", False) and (e["grade"] == "expressway") == expressway
+        ]
+        if not positions:
+            return 0
+        geometries = [self.edge_rows[i]["geometry"] for i in positions]
+        hits = shapely.STRtree(geometries).query(
+            point, predicate="dwithin", distance=max_distance_m
+        )
+        before = len(self.edge_rows)
+        layer = EXPRESSWAY_LAYER if expressway else ORDINARY_LAYER
+        for hit in hits:
+            self._split_edge(positions[int(hit)], point, layer)
+        return len(self.edge_rows) - before
+
+    def _split_edge(self, position: int, point: Point, layer: str = ORDINARY_LAYER) -> int:
         """Split edge ``position`` at the point nearest ``point``; return the node there."""
         row = self.edge_rows[position]
         line = row["geometry"]
@@ -313,7 +341,7 @@ class NetworkBuilder:
         if along > line.length - 1.0:
             return row["v"]
         at = line.interpolate(along)
-        node_id = self.node(at.x, at.y, ORDINARY_LAYER)
+        node_id = self.node(at.x, at.y, layer)
         self.edge_rows[position] = {**row, "v": node_id, "geometry": substring(line, 0, along)}
         self.edge_rows.append(
             {**row, "u": node_id, "geometry": substring(line, along, line.length)}

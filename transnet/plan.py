@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
 
 from transnet._errors import InputError, expect_type
 from transnet.crs import PROJECTED_CRS
@@ -288,8 +288,17 @@ def apply_plan(
     expect_type(network, RoadNetwork, "network")
     expect_type(plan, Plan, "plan")
     builder = NetworkBuilder.from_network(network)
-    edges = network.edges
     card_lines = plan.frame.to_crs(network.crs)
+    # Cut roads where upgrade and widening cards end, so a card covering part of a long edge
+    # changes that part only.
+    for card, line in zip(plan.cards, card_lines.geometry, strict=True):
+        if card.action in ("upgrade", "widen"):
+            for end in (Point(line.coords[0]), Point(line.coords[-1])):
+                builder.split_near(
+                    end, max_distance_m=match_buffer_m, expressway=card.class_ == "expressway"
+                )
+    edges = builder.edge_frame()
+    mainline = (edges["grade"] == "expressway") & ~edges["ramp"]
     log_rows = []
     modified_grade: dict[int, str] = {}
     modified_lanes: dict[int, int] = {}
@@ -299,7 +308,7 @@ def apply_plan(
 
     for card, line in zip(plan.cards, card_lines.geometry, strict=True):
         expressway = card.class_ == "expressway"
-        same_class = (network.mainline if expressway else ~network.mainline) & ~edges["ramp"]
+        same_class = (mainline if expressway else ~mainline) & ~edges["ramp"]
         row: dict[str, Any] = {
             "id": card.id,
             "action": card.action,
