@@ -8,7 +8,20 @@ __all__ = ["InputError", "TransnetError", "expect_type"]
 
 
 class TransnetError(Exception):
-    """Base class of every error transnet raises on purpose."""
+    """Base class of every error transnet raises on purpose.
+
+    Catch it to tell transnet's own errors (bad input, failed downloads) from bugs.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> try:
+    ...     load_bundle("atlantis")
+    ... except TransnetError as exc:
+    ...     print(type(exc).__name__)
+    InputError
+
+    """
 
 
 class InputError(TransnetError, ValueError):
@@ -24,6 +37,15 @@ class InputError(TransnetError, ValueError):
         The id of the card, feature or row.
     field
         The field (property, column) at fault.
+
+    Examples
+    --------
+    >>> error = InputError("not a number", path="counties.csv", record="156140122",
+    ...                    field="seat_lon")
+    >>> str(error)
+    "counties.csv, record '156140122', field 'seat_lon': not a number"
+    >>> error.field, error.reason, isinstance(error, ValueError)
+    ('seat_lon', 'not a number', True)
 
     """
 

@@ -40,10 +40,27 @@ def progress(
 
     The bar appears only once the step has run for a second, so quick steps stay quiet.
 
+    Parameters
+    ----------
+    iterable
+        The items to go through.
+    desc
+        Label of the bar, e.g. ``"Applying cards"``.
+    total
+        Number of items, where ``iterable`` has no length.
+    unit
+        Name of one item, shown in the rate (``"card/s"``).
+
+    Returns
+    -------
+    Iterator
+        The items of ``iterable``, in order.
+
     Examples
     --------
-    >>> for card in progress(["E1", "E2"], desc="Applying cards"):  # doctest: +SKIP
-    ...     pass
+    >>> [card for card in progress(["E1", "E2"], desc="Applying cards", unit="card")]
+    ['E1', 'E2']
+
     """
     bar = tqdm(
         iterable, desc=desc, total=total, unit=unit, disable=_silent(), leave=False, delay=1.0

@@ -39,6 +39,13 @@ class SeatAttribution:
     credits
         One row per (county, project) credited: ``code``, ``name``, ``project`` and
         ``minutes_saved`` (how much longer the trip is without the project).
+
+    Examples
+    --------
+    >>> from transnet.study import run_study
+    >>> attribution = run_study("taixin").attribution  # doctest: +SKIP
+    >>> attribution.by_county[["name", "before_min", "after_min", "projects"]]  # doctest: +SKIP
+    >>> attribution.credits.query("project == 'N1'")  # doctest: +SKIP
     """
 
     by_county: pd.DataFrame
@@ -49,6 +56,7 @@ class SeatAttribution:
 
         Examples
         --------
+        >>> from transnet.study import run_study
         >>> run_study("taixin").attribution.by_project()  # doctest: +SKIP
         """
         grouped = self.credits.groupby("project")
@@ -67,10 +75,31 @@ def seat_minutes_to_interchange(
 ) -> pd.Series:
     """Minutes from each seat to the nearest interchange (access leg included).
 
+    Parameters
+    ----------
+    network
+        The network.
+    seats
+        County-seat points, in any declared CRS.
+    settings
+        Speeds and access settings, as for the metrics.
+
     Returns
     -------
     pandas.Series
         Indexed like ``seats``; ``inf`` where no interchange can be reached.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> seats = region_from_bundle(bundle).seats.set_index("name").geometry
+    >>> minutes = seat_minutes_to_interchange(
+    ...     load_bundle_network(bundle), seats, settings=MetricSettings())
+    >>> minutes.index[0], bool((minutes < 30).all())
+    ('尖草坪区', True)
     """
     graph = AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
     cost = cost_from_points(
@@ -111,6 +140,22 @@ def attribute_seat_minutes(
     Returns
     -------
     SeatAttribution
+
+    Examples
+    --------
+    One rebuild and measurement per card that changed the network:
+
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.plan import load_plan
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> before, plan = load_bundle_network(bundle), load_plan(bundle.path("plan"))
+    >>> region = region_from_bundle(bundle)
+    >>> attribution = attribute_seat_minutes(
+    ...     before, plan, apply_plan(before, plan), region, settings=MetricSettings()
+    ... )  # doctest: +SKIP
+    >>> attribution.by_project()  # doctest: +SKIP
     """
     seats = region.seats.set_index("code").geometry
     before_min = seat_minutes_to_interchange(before, seats, settings=settings)

@@ -27,6 +27,11 @@ def bundle_root() -> Path:
     pathlib.Path
         The folder whose sub-folders are bundles.
 
+    Examples
+    --------
+    >>> (bundle_root() / "taixin" / "bundle.yaml").is_file()
+    True
+
     """
     packaged = Path(str(resources.files("transnet"))) / "_data"
     if packaged.is_dir():
@@ -60,6 +65,14 @@ class Bundle:
     manifest
         The parsed ``bundle.yaml``.
 
+    Examples
+    --------
+    >>> bundle = load_bundle("taixin")
+    >>> bundle.name, bundle.manifest["network_completeness"]
+    ('taixin', 'trunk_only')
+    >>> bundle.path("plan").name
+    'plan.geojson'
+
     """
 
     name: str
@@ -67,13 +80,41 @@ class Bundle:
     manifest: dict[str, Any] = field(repr=False)
 
     def path(self, key: str) -> Path | None:
-        """Return the path of the file the manifest names under ``key``, or None."""
+        """Return the path of the file the manifest names under ``key``, or None.
+
+        Parameters
+        ----------
+        key
+            A manifest key naming a file: ``"counties"``, ``"network"``, ``"interchanges"``,
+            ``"plan"``, ``"targets"``, ``"pois"``.
+
+        Returns
+        -------
+        pathlib.Path or None
+            The file, inside :attr:`folder`; None when the manifest has no such key.
+
+        Examples
+        --------
+        >>> bundle = load_bundle("taixin")
+        >>> bundle.path("targets") == bundle.folder / "targets.yaml"
+        True
+        >>> bundle.path("villages") is None
+        True
+
+        """
         value = self.manifest.get(key)
         return None if value is None else self.folder / value
 
     @property
     def title(self) -> str:
-        """Human-readable title of the region."""
+        """Human-readable title of the region: the manifest's ``title``, else the name.
+
+        Examples
+        --------
+        >>> load_bundle("taixin").title
+        '太忻一体化经济区 Taiyuan–Xinzhou integrated economic zone'
+
+        """
         return str(self.manifest.get("title", self.name))
 
 

@@ -353,6 +353,18 @@ def main(argv: list[str] | None = None) -> None:
     argv
         Arguments without the program name; default ``sys.argv[1:]``.
 
+    Raises
+    ------
+    SystemExit
+        Always, as a command line does: 0 on success, 1 when ``check`` finds a failed target, 2
+        on bad input.
+
+    Examples
+    --------
+    The same as ``transnet check --bundle taixin --junit targets.xml`` in a shell:
+
+    >>> main(["check", "--bundle", "taixin", "--junit", "targets.xml"])  # doctest: +SKIP
+
     """
     try:
         app(args=argv, prog_name="transnet", standalone_mode=True)

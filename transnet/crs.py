@@ -81,6 +81,21 @@ def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd
     InputError
         If the CRS is missing, or the coordinates cannot be longitude/latitude.
 
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> seat = gpd.GeoDataFrame(geometry=[Point(112.679, 38.060)], crs="EPSG:4490")
+    >>> check_crs(seat).crs.to_string()
+    'EPSG:4326'
+
+    Projected coordinates in a file that claims (or is read as) WGS-84 are refused:
+
+    >>> lost = gpd.GeoDataFrame(geometry=[Point(650_000, 4_213_000)], crs=GEOGRAPHIC_CRS)
+    >>> check_crs(lost, path="seats.geojson")
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: seats.geojson: coordinates [...] are not longitude/latitude: ...
+
     """
     if frame.crs is None:
         raise InputError(

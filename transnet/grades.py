@@ -557,6 +557,16 @@ class Refinement:
         -------
         bool
 
+        Examples
+        --------
+        >>> rule = Refinement(grade="1", highways="trunk|primary", min_lanes=4)
+        >>> rule.matches(highway="primary", admin_class="provincial", lanes=4, maxspeed_kmh=None)
+        True
+        >>> rule.matches(highway="primary", admin_class="provincial", lanes=None, maxspeed_kmh=80)
+        False
+        >>> rule.matches(highway="secondary", admin_class="county", lanes=6, maxspeed_kmh=None)
+        False
+
         """
         if self.highways and highway not in self.highways:
             return False

@@ -31,11 +31,33 @@ __all__ = [
 def read_features(path: str | Path) -> gpd.GeoDataFrame:
     """Read a vector file (GeoJSON, GPKG, ...) with pyogrio and return it in WGS-84.
 
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Its features, in :data:`~transnet.crs.GEOGRAPHIC_CRS` (see
+        :func:`~transnet.crs.check_crs`).
+
     Raises
     ------
     InputError
         If the file is missing or unreadable, has no CRS, or has coordinates that do not fit
         its CRS.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> lines = read_features(load_bundle("taixin").path("network"))
+    >>> lines.crs.to_string(), lines.geom_type.unique().tolist()
+    ('EPSG:4326', ['LineString'])
+    >>> read_features("no-such-file.geojson")
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: no-such-file.geojson: file not found
 
     """
     path = Path(path)
@@ -53,7 +75,31 @@ OUTPUT_MARKER = ".transnet-output"
 
 
 def check_output_folder(target: str | Path) -> None:
-    """Refuse an output folder that transnet may not replace (see :func:`atomic_directory`)."""
+    """Refuse an output folder that transnet may not replace (see :func:`atomic_directory`).
+
+    A folder that does not exist yet, an empty one or one that transnet wrote (it holds
+    :data:`OUTPUT_MARKER`) may be replaced; the current folder, the home folder, a file and a
+    non-empty folder of other files may not.
+
+    Parameters
+    ----------
+    target
+        The output folder, e.g. the ``--out`` of ``transnet run``.
+
+    Raises
+    ------
+    InputError
+        If ``target`` may not be replaced.
+
+    Examples
+    --------
+    >>> check_output_folder(Path.cwd() / "a-folder-that-does-not-exist")
+    >>> check_output_folder(Path.cwd())
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: ...: is the current or home folder; choose a subfolder for --out
+
+    """
     target = Path(target).absolute()
     if not target.exists():
         return
@@ -132,7 +178,12 @@ def save_network(network: RoadNetwork, path: str | Path) -> Path:
 
     Examples
     --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> network = load_bundle_network(load_bundle("taixin"))
     >>> save_network(network, "outputs/taixin-network.gpkg")  # doctest: +SKIP
+    PosixPath('outputs/taixin-network.gpkg')
+
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -164,10 +215,36 @@ def save_network(network: RoadNetwork, path: str | Path) -> Path:
 def load_network(path: str | Path) -> RoadNetwork:
     """Load a network saved by :func:`save_network`.
 
+    Parameters
+    ----------
+    path
+        A GeoPackage written by :func:`save_network` (or ``transnet build``).
+
+    Returns
+    -------
+    RoadNetwork
+        The network, with the metadata it was saved with.
+
     Raises
     ------
     InputError
         If the file is missing, unreadable or not a saved transnet network.
+
+    Examples
+    --------
+    >>> network = load_network("outputs/taixin-network.gpkg")  # doctest: +SKIP
+
+    A round trip through a temporary folder:
+
+    >>> import tempfile
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> network = load_bundle_network(load_bundle("taixin"))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     loaded = load_network(save_network(network, Path(folder) / "taixin.gpkg"))
+    >>> len(loaded.edges) == len(network.edges), loaded.metadata["source"]
+    (True, 'bundle taixin: network.geojson')
+
     """
     path = Path(path)
     if not path.is_file():

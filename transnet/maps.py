@@ -361,6 +361,13 @@ def compare_map(
 
     Examples
     --------
+    >>> from transnet.report import caveats
+    >>> from transnet.study import run_study
+    >>> study = run_study("taixin")  # doctest: +SKIP
+    >>> minutes = ["seat_to_interchange_min_before", "seat_to_interchange_min_after"]
+    >>> counties = study.region.counties.merge(
+    ...     study.county_table()[["code", *minutes]]
+    ... )  # doctest: +SKIP
     >>> m = compare_map(
     ...     study.before,
     ...     study.after,
@@ -370,7 +377,7 @@ def compare_map(
     ...     title="太忻一体化经济区: before and after the plan",
     ...     notes=caveats(study),
     ...     deltas=[("Expressway density (km/100 km²)", "4.19", "4.86", "+0.67")],
-    ...     choropleth=("minutes_before", "minutes_after"),
+    ...     choropleth=tuple(minutes),
     ...     choropleth_label="minutes from county seat to the nearest interchange (min)",
     ...     tiles="none",
     ... )  # doctest: +SKIP
@@ -474,10 +481,46 @@ def save_map(m: folium.Map | DualMap | Figure, path: Path, *, self_contained: bo
 def map_html(m: folium.Map | DualMap | Figure, *, self_contained: bool = True) -> str:
     """Render a map to one HTML page; see :func:`save_map`.
 
+    Parameters
+    ----------
+    m
+        A map from :func:`scenario_map` or :func:`compare_map`, or any folium map.
+    self_contained
+        Inline Leaflet's JavaScript and CSS, as for :func:`save_map`.
+
+    Returns
+    -------
+    str
+        The page.
+
     Raises
     ------
     TransnetError
         If ``self_contained`` and the page would still load a script or style sheet.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> region = region_from_bundle(bundle)
+    >>> m = scenario_map(load_bundle_network(bundle), counties=region.counties,
+    ...                  seats=region.seats, plan=None, title="Base", notes=[], tiles="none")
+    >>> page = map_html(m)
+    >>> page.startswith("<!DOCTYPE html>"), "<script src=" in page
+    (True, False)
+
+    A plain folium map loads jQuery and Bootstrap from the network, so it cannot be made
+    self-contained:
+
+    >>> map_html(folium.Map(tiles=None))
+    Traceback (most recent call last):
+    ...
+    transnet._errors.TransnetError: the self-contained map would still load https://code.jquery...
+    >>> map_html(folium.Map(tiles=None), self_contained=False)[:15]
+    '<!DOCTYPE html>'
+
     """
     page = m.get_root().render()
     if self_contained:
@@ -495,6 +538,15 @@ def map_html(m: folium.Map | DualMap | Figure, *, self_contained: bool = True) -
 class MapView:
     """A map that displays inline in Jupyter with no network (Leaflet inlined).
 
+    :meth:`Study.map <transnet.study.Study.map>` returns one.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`scenario_map` or :func:`compare_map`.
+    height_px
+        Height of the map in the notebook, pixels.
+
     Attributes
     ----------
     map
@@ -502,9 +554,17 @@ class MapView:
 
     Examples
     --------
-    >>> view = MapView(scenario_map(...))  # doctest: +SKIP
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> region = region_from_bundle(bundle)
+    >>> view = MapView(scenario_map(load_bundle_network(bundle), counties=region.counties,
+    ...                             seats=region.seats, plan=None, title="Base", notes=[],
+    ...                             tiles="none"))
     >>> view  # in Jupyter: the map  # doctest: +SKIP
-    >>> view.save("after.html")  # doctest: +SKIP
+    >>> view.save("base.html")  # doctest: +SKIP
+
     """
 
     def __init__(self, m: folium.Map | DualMap, *, height_px: int = 620) -> None:
@@ -512,7 +572,24 @@ class MapView:
         self.height_px = height_px
 
     def save(self, path: str | Path, *, self_contained: bool = True) -> None:
-        """Write the map to an HTML file (see :func:`save_map`)."""
+        """Write the map to an HTML file (see :func:`save_map`).
+
+        Parameters
+        ----------
+        path
+            The HTML file to write; its folder must exist.
+        self_contained
+            Inline Leaflet, so the page displays with no network; ``False`` loads it from its
+            CDN.
+
+        Examples
+        --------
+        >>> from transnet.study import run_study
+        >>> view = run_study("taixin").map("after", tiles="none")  # doctest: +SKIP
+        >>> view.save("after.html")  # doctest: +SKIP
+        >>> view.save("after-cdn.html", self_contained=False)  # doctest: +SKIP
+
+        """
         save_map(self.map, Path(path), self_contained=self_contained)
 
     def _repr_html_(self) -> str:

@@ -69,6 +69,30 @@ class GradeCriterion:
     """A place is covered by a road of ``grade`` or better within ``within_m`` or ``within_min``.
 
     Exactly one of ``within_m`` and ``within_min`` is set.
+
+    Attributes
+    ----------
+    grade
+        The worst technical grade that counts (``"expressway"``, ``"1"`` … ``"4"``).
+    within_m
+        Largest network distance from the place, metres (access leg included).
+    within_min
+        Largest travel time from the place, minutes (access leg included).
+
+    Raises
+    ------
+    ValueError
+        If both or neither of ``within_m`` and ``within_min`` are set.
+
+    Examples
+    --------
+    >>> GradeCriterion("1", within_m=5000.0)
+    GradeCriterion(grade='1', within_m=5000.0, within_min=None)
+    >>> GradeCriterion("2")
+    Traceback (most recent call last):
+    ...
+    ValueError: set exactly one of within_m and within_min
+
     """
 
     grade: str
@@ -80,7 +104,19 @@ class GradeCriterion:
             raise ValueError("set exactly one of within_m and within_min")
 
     def as_record(self) -> dict[str, Any]:
-        """Describe the criterion for reports."""
+        """Describe the criterion for reports.
+
+        Returns
+        -------
+        dict
+            ``grade`` and whichever of ``within_m`` and ``within_min`` is set.
+
+        Examples
+        --------
+        >>> GradeCriterion("2", within_min=15).as_record()
+        {'grade': '2', 'within_min': 15}
+
+        """
         if self.within_m is not None:
             return {"grade": self.grade, "within_m": self.within_m}
         return {"grade": self.grade, "within_min": self.within_min}
@@ -107,6 +143,22 @@ class MetricSettings:
         Speed of the off-network leg from a place to the network.
     max_snap_m
         Places farther than this from the network are unreachable.
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``county_rule`` (see :data:`COVERAGE_RULES`).
+
+    Examples
+    --------
+    >>> settings = MetricSettings(county_rule="crossed", speeds_kmh={"2": 70})
+    >>> settings.county_rule, settings.seat_within_min, settings.county_grade1.within_m
+    ('crossed', 30.0, 5000.0)
+    >>> MetricSettings(county_rule="nearby")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown coverage rule 'nearby'; expected one of ('crossed', ...)
+
     """
 
     county_rule: CoverageRule = "seat_within_min"
@@ -145,6 +197,20 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
         One row per piece of edge inside a county: ``code``, ``grade``, ``length_m``
         (centre-line length: a carriageway of a dual carriageway counts half) and ``geometry``,
         in the network's CRS.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> region = region_from_bundle(bundle)
+    >>> pieces = clip_edges_to_counties(load_bundle_network(bundle), region)
+    >>> pieces.columns.tolist()
+    ['grade', 'code', 'geometry', 'length_m']
+    >>> set(pieces["code"]) <= set(region.counties["code"])
+    True
+
     """
     roads = network.edges.loc[~network.edges["ramp"], ["grade", "centerline_factor", "geometry"]]
     counties = region.counties[["code", "geometry"]].to_crs(network.crs)
@@ -158,7 +224,15 @@ def zone_density(network: RoadNetwork, region: Region) -> dict[str, dict[str, fl
 
     Examples
     --------
-    >>> zone_density(network, region)["density_per_100km2"]["expressway"]  # doctest: +SKIP
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> network, region = load_bundle_network(bundle), region_from_bundle(bundle)
+    >>> density = zone_density(network, region)["density_per_100km2"]
+    >>> list(density), round(density["expressway"], 1)
+    (['expressway', '1', '2', '3', '4', 'total'], 4.2)
+
     """
     pieces = clip_edges_to_counties(network, region)
     km = _by_grade(pieces.groupby("grade")["length_m"].sum())
@@ -206,11 +280,37 @@ def grade_access(
     Expressways count at their interchanges; with ``interchanges=False`` only ordinary roads
     of the grade count.
 
+    Parameters
+    ----------
+    graph
+        The network's matrices (:class:`~transnet.access.AccessGraph`).
+    places
+        Points in any declared CRS.
+    grade
+        The worst technical grade that counts.
+    settings
+        Access speed and largest snap distance.
+    interchanges
+        Count expressways at their interchanges.
+
     Returns
     -------
     pandas.DataFrame
         Indexed like ``places``: ``m`` and ``min`` (access leg included), ``euclidean_m``
         (straight line to the nearest such road) and ``unreachable``.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> graph = AccessGraph.from_network(load_bundle_network(bundle))
+    >>> seats = region_from_bundle(bundle).seats.set_index("name").geometry
+    >>> access = grade_access(graph, seats, "1", settings=MetricSettings())
+    >>> access.columns.tolist(), access.index[0]
+    (['m', 'min', 'euclidean_m', 'unreachable'], '尖草坪区')
+
     """
     nodes, target_edges = _grade_targets(graph, grade, interchanges=interchanges)
     common = {
@@ -353,8 +453,17 @@ def evaluate_scenario(
 
     Examples
     --------
-    >>> metrics = evaluate_scenario(network, region)  # doctest: +SKIP
-    >>> metrics["density_per_100km2"]["expressway"]  # doctest: +SKIP
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> network, region = load_bundle_network(bundle), region_from_bundle(bundle)
+    >>> metrics = evaluate_scenario(network, region, settings=MetricSettings(county_rule="crossed"))
+    >>> round(metrics["density_per_100km2"]["expressway"], 1)
+    4.2
+    >>> metrics["county_expressway_coverage"]["rule"], len(metrics["counties"])
+    ('crossed', 12)
+
     """
     expect_type(network, RoadNetwork, "network")
     expect_type(region, Region, "region")

@@ -57,6 +57,31 @@ class RoadNetwork:
         Free-form facts about the source: ``source``, ``completeness`` (``"complete"`` or
         ``"trunk_only"``), ``label`` (e.g. ``"schematic"``) and build warnings.
 
+    Examples
+    --------
+    An expressway with one interchange, joined by a ramp to a grade-2 road:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point
+    >>> lines = gpd.GeoDataFrame(
+    ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
+    ...     geometry=[LineString([(0, 0), (10_000, 0)]),
+    ...               LineString([(5000, 1000), (5000, 5000)])],
+    ...     crs="EPSG:32649")
+    >>> interchanges = gpd.GeoDataFrame(
+    ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+    >>> network = network_from_lines(lines, interchanges)
+    >>> network.edges[["u", "v", "name", "grade", "ramp", "length_m"]]
+       u  v          name       grade   ramp  length_m
+    0  0  1            G5  expressway  False    5000.0
+    1  1  2            G5  expressway  False    5000.0
+    2  3  4          S318           2  False    4000.0
+    3  1  3  Central ramp  expressway   True    1000.0
+    >>> network.nodes.loc[network.nodes["interchange"], ["x", "y", "interchange_name"]]
+               x    y interchange_name
+    node
+    1     5000.0  0.0          Central
+
     """
 
     nodes: gpd.GeoDataFrame
@@ -65,28 +90,103 @@ class RoadNetwork:
 
     @property
     def crs(self):
-        """The projected CRS of nodes and edges."""
+        """The projected CRS of nodes and edges.
+
+        Examples
+        --------
+        >>> from transnet.bundle import load_bundle
+        >>> from transnet.study import load_bundle_network
+        >>> network = load_bundle_network(load_bundle("taixin"))
+        >>> network.crs.to_epsg()
+        32649
+
+        """
         return self.edges.crs
 
     @property
     def mainline(self) -> pd.Series:
-        """Boolean mask of expressway main-line edges (ramps excluded)."""
+        """Boolean mask of expressway main-line edges (ramps excluded).
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import LineString, Point
+        >>> lines = gpd.GeoDataFrame(
+        ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
+        ...     geometry=[LineString([(0, 0), (10_000, 0)]),
+        ...               LineString([(5000, 1000), (5000, 5000)])],
+        ...     crs="EPSG:32649")
+        >>> interchanges = gpd.GeoDataFrame(
+        ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+        >>> network_from_lines(lines, interchanges).mainline.tolist()
+        [True, True, False, False]
+
+        """
         return (self.edges["grade"] == "expressway") & ~self.edges["ramp"]
 
     @property
     def interchange_ids(self) -> np.ndarray:
-        """Ids of interchange nodes."""
+        """Ids of interchange nodes.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import LineString, Point
+        >>> lines = gpd.GeoDataFrame(
+        ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
+        ...     geometry=[LineString([(0, 0), (10_000, 0)]),
+        ...               LineString([(5000, 1000), (5000, 5000)])],
+        ...     crs="EPSG:32649")
+        >>> interchanges = gpd.GeoDataFrame(
+        ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+        >>> network_from_lines(lines, interchanges).interchange_ids
+        array([1])
+
+        """
         return self.nodes.index[self.nodes["interchange"]].to_numpy()
 
     def copy(self) -> RoadNetwork:
-        """Return a deep copy."""
+        """Return a deep copy.
+
+        Returns
+        -------
+        RoadNetwork
+            Nodes, edges and metadata copied: changing the copy leaves the network as it was.
+
+        Examples
+        --------
+        >>> from transnet.bundle import load_bundle
+        >>> from transnet.study import load_bundle_network
+        >>> network = load_bundle_network(load_bundle("taixin"))
+        >>> widened = network.copy()
+        >>> widened.edges["lanes"] = 8
+        >>> bool((network.edges["lanes"] == 8).any())
+        False
+
+        """
         return RoadNetwork(
             self.nodes.copy(), self.edges.copy(), {**self.metadata, "warnings": list(self.warnings)}
         )
 
     @property
     def warnings(self) -> list[str]:
-        """Problems found while building (e.g. an interchange with no road to join)."""
+        """Problems found while building (e.g. an interchange with no road to join).
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import LineString, Point
+        >>> lines = gpd.GeoDataFrame(
+        ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
+        ...     geometry=[LineString([(0, 0), (10_000, 0)]),
+        ...               LineString([(5000, 1000), (5000, 5000)])],
+        ...     crs="EPSG:32649")
+        >>> interchanges = gpd.GeoDataFrame(
+        ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+        >>> network_from_lines(lines, interchanges, ramp_max_m=500).warnings
+        ["interchange 'Central' has no ordinary road within 500 m: it counts as an interchange ..."]
+
+        """
         return self.metadata.setdefault("warnings", [])
 
     def to_networkx(self) -> nx.MultiDiGraph:
@@ -137,10 +237,31 @@ class RoadNetwork:
         The reversed copies of two-way edges (``reversed=True``) are dropped, so each road
         segment appears once.
 
+        Parameters
+        ----------
+        graph
+            Nodes with ``x`` and ``y``, edges with attributes as :attr:`edges` (missing ones get
+            defaults); the graph's ``crs`` must be projected.
+        metadata
+            Stored on the network (``source``, ``completeness``, ``label``).
+
+        Returns
+        -------
+        RoadNetwork
+
         Raises
         ------
         InputError
             If the graph has no ``crs`` or a geographic one.
+
+        Examples
+        --------
+        >>> from transnet.bundle import load_bundle
+        >>> from transnet.study import load_bundle_network
+        >>> network = load_bundle_network(load_bundle("taixin"))
+        >>> back = RoadNetwork.from_networkx(network.to_networkx(), metadata=network.metadata)
+        >>> len(back.edges) == len(network.edges), back.crs == network.crs
+        (True, True)
 
         """
         crs = graph.graph.get("crs")

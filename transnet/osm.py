@@ -73,7 +73,21 @@ _IMPLIED_ONEWAY = ("motorway", "motorway_link")
 
 
 class OSMDownloadError(TransnetError):
-    """The OpenStreetMap download failed or came back incomplete."""
+    """The OpenStreetMap download failed or came back incomplete.
+
+    Examples
+    --------
+    Fall back on a local extract when the download fails:
+
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> region = region_from_bundle(load_bundle("taixin"))
+    >>> try:  # doctest: +SKIP
+    ...     network = network_from_osm(region)
+    ... except OSMDownloadError:
+    ...     network = network_from_osm_file("shanxi-latest.osm.pbf", region=region)
+
+    """
 
 
 @dataclass
@@ -540,6 +554,15 @@ def network_from_osm(
     OSMDownloadError
         On a timeout, an HTTP error or an incomplete answer; the message says how to use a local
         file instead.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> region = region_from_bundle(load_bundle("taixin"))
+    >>> network = network_from_osm(region, margin_m=10_000)  # doctest: +SKIP
+    >>> network.edges.groupby("grade")["length_m"].sum() / 1000  # doctest: +SKIP
+
     """
     wanted = set(highways) | ({"unclassified"} if include_unclassified else set())
     polygon = _buffered_region(region, margin_m)

@@ -78,7 +78,12 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
 
     Examples
     --------
+    >>> from transnet.bundle import load_bundle
+    >>> pois = load_places(load_bundle("taixin").path("pois"))
+    >>> pois.columns.tolist(), pois.crs.to_string()
+    (['name', 'geometry'], 'EPSG:4326')
     >>> load_places("townships.csv", crs="gcj02")  # doctest: +SKIP
+
     """
     path = Path(path)
     is_gcj02 = str(crs).strip().lower() in ("gcj02", "gcj-02")
@@ -267,6 +272,20 @@ def townships_from_osm_file(
     -------
     geopandas.GeoDataFrame
         ``osmid``, ``name``, ``seat_basis`` and point ``geometry`` in WGS-84.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read as OSM data.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> region = region_from_bundle(load_bundle("taixin"))
+    >>> towns = townships_from_osm_file("shanxi-latest.osm.pbf", region=region)  # doctest: +SKIP
+    >>> towns["seat_basis"].value_counts()  # doctest: +SKIP
+
     """
     import osmium
 
@@ -321,10 +340,34 @@ def townships_from_osm(
 ) -> gpd.GeoDataFrame:
     """Township seats downloaded from OpenStreetMap with osmnx (cached like the network).
 
+    Seats come from ``place=town|village`` nodes whose names end in one of ``suffixes``.
+
+    Parameters
+    ----------
+    region
+        A :class:`~transnet.region.Region` or a lon/lat polygon; seats inside it are kept.
+    suffixes
+        Name endings that mark a township seat.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``osmid``, ``name``, ``seat_basis`` and point ``geometry`` in WGS-84.
+
     Raises
     ------
     OSMDownloadError
         On a timeout, an HTTP error or a partial answer.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.region import region_from_bundle
+    >>> from transnet.study import run_study
+    >>> region = region_from_bundle(load_bundle("taixin"))
+    >>> towns = townships_from_osm(region)  # doctest: +SKIP
+    >>> run_study("taixin", townships=towns).results.to_frame()  # doctest: +SKIP
+
     """
     from transnet.osm import overpass_responses
 

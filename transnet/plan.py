@@ -121,6 +121,17 @@ class Plan:
     path
         The file the plan came from.
 
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> plan = load_plan(load_bundle("taixin").path("plan"))
+    >>> plan.cards[0].id, plan.cards[0].action
+    ('E1', 'new')
+    >>> plan.frame[["id", "class", "action"]].head(2)
+       id       class action
+    0  E1  expressway    new
+    1  E2  expressway    new
+
     """
 
     cards: list[ProjectCard]
@@ -134,6 +145,16 @@ class Plan:
         -------
         pandas.DataFrame
             Indexed by class: ``projects``, ``length_km``, ``investment_100m_cny``.
+
+        Examples
+        --------
+        >>> from transnet.bundle import load_bundle
+        >>> totals = load_plan(load_bundle("taixin").path("plan")).totals_by_class()
+        >>> totals[["projects", "investment_100m_cny"]]
+                             projects  investment_100m_cny
+        class
+        expressway                  8                812.0
+        national_provincial        13                497.0
 
         """
         return self.frame.groupby("class").agg(
@@ -247,6 +268,19 @@ class PlanResult:
         ``modified``, ``no_match``), ``edges_added``, ``edges_modified``, ``length_added_km``,
         ``start_snap_m``, ``end_snap_m`` (NaN where the end was left free) and ``note``.
 
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> result = apply_plan(load_bundle_network(bundle), load_plan(bundle.path("plan")))
+    >>> result.log.loc[:1, ["id", "action", "outcome", "edges_added"]]
+       id action          outcome  edges_added
+    0  E1    new            added            5
+    1  E2    new  already_in_base            0
+    >>> result.network.metadata["scenario"]
+    'after'
+
     """
 
     network: RoadNetwork
@@ -283,6 +317,21 @@ def apply_plan(
     Returns
     -------
     PlanResult
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> from transnet.study import load_bundle_network
+    >>> bundle = load_bundle("taixin")
+    >>> before = load_bundle_network(bundle)
+    >>> result = apply_plan(before, load_plan(bundle.path("plan")))
+    >>> len(result.network.edges) > len(before.edges)
+    True
+    >>> sorted(result.log["outcome"].unique())
+    ['added', 'already_in_base', 'modified']
+    >>> edges = result.network.edges
+    >>> edges.loc[edges["project_id"] == "E1", "source"].iloc[0]
+    'plan card E1 (announced)'
 
     """
     expect_type(network, RoadNetwork, "network")

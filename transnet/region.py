@@ -71,11 +71,30 @@ def county_polygons(codes: list[str], *, path: str | Path | None = None) -> gpd.
 def load_counties_csv(path: str | Path) -> pd.DataFrame:
     """Read a counties table: ``code``, ``name``, ``seat_lon``, ``seat_lat`` (WGS-84).
 
+    Parameters
+    ----------
+    path
+        A CSV file (UTF-8, with or without BOM); ``code`` is the nine-digit GB code of
+        :func:`county_polygons`, kept as text. Other columns (``name_en``) are kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per county, seat coordinates as numbers.
+
     Raises
     ------
     InputError
         If the file is missing, a column is missing, a seat coordinate is not a number, a code
         is listed twice or there are no counties.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> table = load_counties_csv(load_bundle("taixin").path("counties"))
+    >>> table.loc[table["name"] == "阳曲县", ["code", "name_en", "seat_lon", "seat_lat"]]
+            code name_en  seat_lon  seat_lat
+    4  156140122  Yangqu   112.679     38.06
 
     """
     if not Path(path).is_file():
@@ -114,6 +133,15 @@ class Region:
     seats
         GeoDataFrame in WGS-84 of county seats: ``code``, ``name``, ``geometry`` (points).
 
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> region = region_from_bundle(load_bundle("taixin"))
+    >>> region.counties.columns.tolist()
+    ['code', 'name', 'name_en', 'name_gb', 'area_km2', 'geometry']
+    >>> region.seats.loc[4, ["code", "name"]].tolist()
+    ['156140122', '阳曲县']
+
     """
 
     name: str
@@ -122,12 +150,29 @@ class Region:
 
     @property
     def area_km2(self) -> float:
-        """Total area of the counties in km², computed in an equal-area projection."""
+        """Total area of the counties in km², computed in an equal-area projection.
+
+        Examples
+        --------
+        >>> from transnet.bundle import load_bundle
+        >>> round(region_from_bundle(load_bundle("taixin")).area_km2, -2)
+        16800.0
+
+        """
         return float(self.counties["area_km2"].sum())
 
     @cached_property
     def outline(self) -> BaseGeometry:
-        """Union of the county polygons, in WGS-84."""
+        """Union of the county polygons, in WGS-84.
+
+        Examples
+        --------
+        >>> from transnet.bundle import load_bundle
+        >>> region = region_from_bundle(load_bundle("taixin"))
+        >>> region.outline.geom_type, bool(region.outline.contains(region.seats.union_all()))
+        ('Polygon', True)
+
+        """
         return self.counties.geometry.union_all()
 
 

@@ -58,8 +58,10 @@ def caveats(study: Study) -> list[str]:
 
     Examples
     --------
+    >>> from transnet.study import run_study
+    >>> study = run_study("taixin")  # doctest: +SKIP
     >>> caveats(study)[0]  # doctest: +SKIP
-    'The road network is SCHEMATIC: ...'
+    "The road network is SCHEMATIC: ..."
 
     """
     notes = [study.before.metadata["caveat"]] if study.before.metadata.get("caveat") else []
@@ -135,11 +137,25 @@ def _settings_record(study: Study) -> dict[str, Any]:
 def metrics_document(study: Study) -> dict[str, Any]:
     """Return the ``metrics.json`` document of a study.
 
+    Parameters
+    ----------
+    study
+        A study from :func:`transnet.study.run_study`.
+
     Returns
     -------
     dict
-        ``region``, ``data``, ``scenarios`` (``before``, ``after``), ``change``, ``plan`` and
-        ``targets``.
+        ``transnet_version``, ``generated`` (UTC time), ``region``, ``data`` (sources, caveats,
+        warnings), ``settings``, ``scenarios`` (``before``, ``after``), ``change``,
+        ``seat_to_interchange``, ``project_effects``, ``sensitivity_without_illustrative``,
+        ``plan`` and ``targets``.
+
+    Examples
+    --------
+    >>> from transnet.study import run_study
+    >>> study = run_study("taixin")  # doctest: +SKIP
+    >>> document = metrics_document(study)  # doctest: +SKIP
+    >>> document["change"]["density_per_100km2"]["expressway"]  # doctest: +SKIP
 
     """
     before, after = study.metrics["before"], study.metrics["after"]
@@ -181,7 +197,29 @@ def metrics_document(study: Study) -> dict[str, Any]:
 
 
 def county_table(study: Study) -> pd.DataFrame:
-    """Return per-county metrics, one row per county, ``<metric>_before`` and ``_after`` columns."""
+    """Return per-county metrics, one row per county, ``<metric>_before`` and ``_after`` columns.
+
+    Parameters
+    ----------
+    study
+        A study from :func:`transnet.study.run_study`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code``, ``name``, ``area_km2``, then each metric before and after (lengths, densities,
+        expressway coverage criteria, minutes and km from the seat to an interchange and to a
+        grade-1 road, density by grade); the table of ``metrics_by_county.csv``.
+
+    Examples
+    --------
+    >>> from transnet.study import run_study
+    >>> study = run_study("taixin")  # doctest: +SKIP
+    >>> table = county_table(study)  # doctest: +SKIP
+    >>> minutes = ["seat_to_interchange_min_before", "seat_to_interchange_min_after"]
+    >>> table[["name", *minutes]]  # doctest: +SKIP
+
+    """
     frames = []
     for scenario in ("before", "after"):
         records = study.metrics[scenario]["counties"]
@@ -483,7 +521,31 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
 
 
 def place_table(study: Study, kind: str) -> pd.DataFrame | None:
-    """Return per-place records before and after for ``"townships"`` or ``"pois"``, or None."""
+    """Return per-place records before and after for ``"townships"`` or ``"pois"``, or None.
+
+    Parameters
+    ----------
+    study
+        A study from :func:`transnet.study.run_study`.
+    kind
+        ``"townships"`` or ``"pois"``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``name``, ``lon``, ``lat`` and each per-place metric with ``_before`` and ``_after``
+        suffixes; None when the study has no such places.
+
+    Examples
+    --------
+    >>> from transnet.study import run_study
+    >>> study = run_study("taixin")  # doctest: +SKIP
+    >>> place_table(study, "pois").columns[:4].tolist()  # doctest: +SKIP
+    ['name', 'lon', 'lat', 'grade2_m_before']
+    >>> place_table(study, "townships") is None  # the bundle has no townships  # doctest: +SKIP
+    True
+
+    """
     places = getattr(study, kind)
     if places is None:
         return None
@@ -507,6 +569,26 @@ def write_reports(study: Study, folder: Path) -> None:
     ``seat_to_interchange.csv`` holds each seat's minutes before and after and the projects
     behind the change; with townships or POIs, ``townships.csv`` and ``pois.csv`` hold the
     per-place records.
+
+    Parameters
+    ----------
+    study
+        A study from :func:`transnet.study.run_study`.
+    folder
+        An existing folder; files of the same names are replaced.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from transnet.study import run_study
+    >>> study = run_study("taixin")  # doctest: +SKIP
+    >>> folder = Path("outputs/taixin-report")
+    >>> folder.mkdir(parents=True, exist_ok=True)  # doctest: +SKIP
+    >>> write_reports(study, folder)  # doctest: +SKIP
+    >>> sorted(path.name for path in folder.iterdir())  # doctest: +SKIP
+    ['metrics.json', 'metrics_by_county.csv', 'pois.csv', 'report.html', 'report.md',
+     'seat_to_interchange.csv']
+
     """
     document = metrics_document(study)
     (folder / "metrics.json").write_text(

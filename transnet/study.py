@@ -34,10 +34,31 @@ __all__ = ["Study", "load_bundle_network", "run_study", "settings_from_targets"]
 def load_bundle_network(bundle: Bundle) -> RoadNetwork:
     """Build the base network of a bundle from its line and interchange files.
 
+    Parameters
+    ----------
+    bundle
+        A loaded bundle; its manifest names the ``network`` (lines) and ``interchanges``
+        (points) files and may describe the network (``network_completeness``,
+        ``network_label``, ``network_date``, ``network_caveat``).
+
+    Returns
+    -------
+    RoadNetwork
+        Built by :func:`~transnet.network.network_from_lines`; its metadata carries the
+        manifest's description of the network.
+
     Raises
     ------
     InputError
         On a bad feature, naming the file, feature id and field.
+
+    Examples
+    --------
+    >>> network = load_bundle_network(load_bundle("taixin"))
+    >>> network.metadata["completeness"], network.metadata["label"]
+    ('trunk_only', 'schematic')
+    >>> int(network.nodes["interchange"].sum()) > 0
+    True
 
     """
     lines_path = bundle.path("network")
@@ -79,6 +100,15 @@ class Study:
         Length and density after the plan without the cards whose provenance or alignment is
         illustrative, so a reader sees how much of a result rests on stand-in data.
 
+    Examples
+    --------
+    In Jupyter a study shows its headline metrics, caveats and the coloured target table:
+
+    >>> study = run_study("taixin")  # doctest: +SKIP
+    >>> study  # doctest: +SKIP
+    >>> study.compare()  # doctest: +SKIP
+    >>> study.results.failed  # doctest: +SKIP
+
     """
 
     bundle: Bundle
@@ -99,7 +129,15 @@ class Study:
 
     @property
     def after(self) -> RoadNetwork:
-        """The network with the plan applied."""
+        """The network with the plan applied.
+
+        Examples
+        --------
+        >>> study = run_study("taixin")  # doctest: +SKIP
+        >>> study.after is study.plan_result.network  # doctest: +SKIP
+        True
+
+        """
         return self.plan_result.network
 
     def compare(self) -> pd.DataFrame:
@@ -152,7 +190,19 @@ class Study:
         return MapView(maps[scenario])
 
     def county_table(self) -> pd.DataFrame:
-        """Return per-county metrics before and after (as in ``metrics_by_county.csv``)."""
+        """Return per-county metrics before and after (as in ``metrics_by_county.csv``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :func:`transnet.report.county_table`.
+
+        Examples
+        --------
+        >>> study = run_study("taixin")  # doctest: +SKIP
+        >>> study.county_table().set_index("name")["expressway_km_after"]  # doctest: +SKIP
+
+        """
         from transnet.report import county_table
 
         return county_table(self)
@@ -185,6 +235,25 @@ def settings_from_targets(targets: TargetsFile) -> MetricSettings:
     The county-expressway target's ``params`` set the rule (``rule``) and thresholds
     (``within_km``, ``within_min``); a grade-coverage target's ``params`` set its criterion
     (``within_m``, ``within_km`` or ``within_min``).
+
+    Parameters
+    ----------
+    targets
+        A parsed targets file (:func:`~transnet.targets.load_targets_file`).
+
+    Returns
+    -------
+    MetricSettings
+        The defaults of :class:`~transnet.metrics.MetricSettings` where the file says nothing.
+
+    Examples
+    --------
+    >>> from transnet.targets import load_targets_file
+    >>> targets = load_targets_file(load_bundle("taixin").path("targets"))
+    >>> settings = settings_from_targets(targets)
+    >>> settings.county_rule, settings.seat_within_min, settings.county_grade1.as_record()
+    ('seat_within_min', 30.0, {'grade': '1', 'within_m': 5000.0})
+
     """
     defaults = MetricSettings()
     options: dict[str, Any] = {

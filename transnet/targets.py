@@ -96,7 +96,22 @@ class Target(BaseModel):
 
 @dataclass(frozen=True)
 class DataAvailability:
-    """What the evaluated data holds, for targets that require more than the network."""
+    """What the evaluated data holds, for targets that require more than the network.
+
+    Attributes
+    ----------
+    complete_network
+        The network holds every public road (not trunk roads only, not OpenStreetMap).
+    townships, pois, villages
+        Township seats, points of interest or villages were given.
+
+    Examples
+    --------
+    >>> available = DataAvailability(pois=True)
+    >>> available.pois, available.complete_network
+    (True, False)
+
+    """
 
     complete_network: bool = False
     townships: bool = False
@@ -106,7 +121,28 @@ class DataAvailability:
 
 @dataclass
 class TargetResult:
-    """The outcome of one target."""
+    """The outcome of one target.
+
+    Attributes
+    ----------
+    id, metric, scenario, op, threshold, unit, source_zh, params
+        As in the :class:`Target`; ``scenario`` is the one evaluated.
+    value
+        The metric's value; None when not evaluated.
+    status
+        ``"pass"``, ``"fail"`` or ``"not_evaluated"``.
+    reason
+        Why the target was not evaluated.
+
+    Examples
+    --------
+    >>> result = TargetResult(id="expressway_density", metric="density_per_100km2.expressway",
+    ...                       scenario="after", value=4.86, op=">=", threshold=4.9,
+    ...                       unit="km/100 km²", status="fail")
+    >>> result.status, result.reason
+    ('fail', '')
+
+    """
 
     id: str
     metric: str
@@ -121,7 +157,23 @@ class TargetResult:
     params: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict.
+
+        Returns
+        -------
+        dict
+            Every attribute but ``params``.
+
+        Examples
+        --------
+        >>> result = TargetResult(id="expressway_density", metric="density_per_100km2.expressway",
+        ...                       scenario="after", value=4.86, op=">=", threshold=4.9,
+        ...                       unit="km/100 km²", status="fail")
+        >>> record = result.as_record()
+        >>> record["value"], record["status"], "params" in record
+        (4.86, 'fail', False)
+
+        """
         return {
             "id": self.id,
             "metric": self.metric,
@@ -153,7 +205,25 @@ def _check_metric(metric: str, *, path: Path, record: str) -> None:
 
 @dataclass(frozen=True)
 class TargetsFile:
-    """A parsed targets file: the targets and the travel settings."""
+    """A parsed targets file: the targets and the travel settings.
+
+    Attributes
+    ----------
+    targets
+        The targets, in file order.
+    travel
+        The ``travel:`` section (defaults where absent).
+    path
+        The file.
+
+    Examples
+    --------
+    >>> from transnet.bundle import load_bundle
+    >>> targets_file = load_targets_file(load_bundle("taixin").path("targets"))
+    >>> targets_file.path.name, targets_file.targets[0].id, targets_file.travel.max_snap_m
+    ('targets.yaml', 'expressway_density', 5000.0)
+
+    """
 
     targets: list[Target]
     travel: TravelSettings
@@ -182,12 +252,49 @@ class TargetResults(list):
     }
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the outcomes as a DataFrame, one row per target."""
+        """Return the outcomes as a DataFrame, one row per target.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :meth:`TargetResult.as_record`.
+
+        Examples
+        --------
+        >>> targets = [
+        ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
+        ...            threshold=4.9),
+        ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
+        ...            requires=["complete_network"]),
+        ... ]
+        >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
+        >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
+        >>> results.to_frame()[["id", "value", "status"]]
+                           id  value         status
+        0  expressway_density   4.86           fail
+        1        road_density    NaN  not_evaluated
+
+        """
         return pd.DataFrame([r.as_record() for r in self])
 
     @property
     def failed(self) -> list[str]:
-        """Ids of the evaluated targets that fail."""
+        """Ids of the evaluated targets that fail.
+
+        Examples
+        --------
+        >>> targets = [
+        ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
+        ...            threshold=4.9),
+        ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
+        ...            requires=["complete_network"]),
+        ... ]
+        >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
+        >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
+        >>> results.failed
+        ['expressway_density']
+
+        """
         return [r.id for r in self if r.status == "fail"]
 
     def _repr_html_(self) -> str:
@@ -324,6 +431,21 @@ def evaluate_targets(
     -------
     TargetResults
 
+    Examples
+    --------
+    >>> targets = [
+    ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
+    ...            threshold=4.9),
+    ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
+    ...            requires=["complete_network"]),
+    ... ]
+    >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
+    >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
+    >>> [(r.id, r.status, r.value) for r in results]
+    [('expressway_density', 'fail', 4.86), ('road_density', 'not_evaluated', None)]
+    >>> results[1].reason
+    'the network does not hold every public road (trunk-only or OpenStreetMap); this metric ...'
+
     """
     results = TargetResults()
     for target in targets:
@@ -370,6 +492,38 @@ def write_junit(results: list[TargetResult], path: str | Path, *, suite: str = "
     """Write target results as a JUnit XML report: one test case per target.
 
     Failed targets are ``<failure>``, ``not_evaluated`` ones ``<skipped>`` with the reason.
+
+    Parameters
+    ----------
+    results
+        Target outcomes, e.g. ``study.results``.
+    path
+        The XML file to write.
+    suite
+        Name of the test suite; test cases are named by target id, in class
+        ``<suite>.<scenario>``.
+
+    Examples
+    --------
+    >>> write_junit(study.results, "targets.xml")  # doctest: +SKIP
+
+    In a temporary folder:
+
+    >>> import tempfile
+    >>> targets = [
+    ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
+    ...            threshold=4.9),
+    ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
+    ...            requires=["complete_network"]),
+    ... ]
+    >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
+    >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     write_junit(results, Path(folder) / "targets.xml")
+    ...     root = ElementTree.parse(Path(folder) / "targets.xml").getroot()
+    >>> root.attrib
+    {'name': 'transnet', 'tests': '2', 'failures': '1', 'skipped': '1', 'errors': '0'}
+
     """
     failures = sum(r.status == "fail" for r in results)
     skipped = sum(r.status == "not_evaluated" for r in results)
