@@ -14,7 +14,7 @@ from conftest import DUAL_CARRIAGEWAY
 
 from transnet.bundle import load_bundle
 from transnet.cli import main
-from transnet.io import OUTPUT_MARKER
+from transnet.io import OUTPUT_MARKER, load_network
 from transnet.osm import network_from_osm_file
 from transnet.region import region_from_bundle
 from transnet.study import run_study
@@ -460,3 +460,31 @@ def test_tianditu_without_a_key_exits_2(capsys, tmp_path, monkeypatch):
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
     assert _exit_code(["map", "--tiles", "tianditu", "--out", str(tmp_path / "t"), "-q"]) == 2
     assert "Tianditu API key" in capsys.readouterr().err
+
+
+def test_build_with_a_users_grade_table(tmp_path, taiyuan_osm):
+    table = tmp_path / "grades.csv"
+    table.write_text(
+        "highway,default_grade,note\nmotorway,expressway,\nmotorway_link,expressway,\ntrunk,1,our national roads are grade 1\n",
+        encoding="utf-8",
+    )
+    empty_rules = tmp_path / "rules.csv"
+    empty_rules.write_text(
+        "highway,admin_class,min_lanes,max_lanes,min_maxspeed_kmh,grade,note\n", encoding="utf-8"
+    )
+    saved = tmp_path / "net.gpkg"
+    argv = [
+        "build",
+        "--source",
+        str(taiyuan_osm),
+        "--grades",
+        str(table),
+        "--refinements",
+        str(empty_rules),
+    ]
+    assert _exit_code([*argv, "--out", str(saved), "-q"]) == 0
+    network = load_network(saved)
+    assert set(network.edges.loc[network.edges["highway"] == "trunk", "grade"]) == {"1"}
+    default = tmp_path / "default.gpkg"
+    assert _exit_code(["build", "--source", str(taiyuan_osm), "--out", str(default), "-q"]) == 0
+    assert set(load_network(default).edges.loc[lambda e: e["highway"] == "trunk", "grade"]) == {"2"}

@@ -318,16 +318,38 @@ def build(
     unclassified: Annotated[
         bool, typer.Option("--unclassified", help="Also keep highway=unclassified roads.")
     ] = False,
+    grades: Annotated[
+        Path | None,
+        typer.Option(
+            "--grades",
+            help="Your own highway → grade table (CSV as data/grades/osm_highway_grades.csv).",
+        ),
+    ] = None,
+    refinements: Annotated[
+        Path | None,
+        typer.Option("--refinements", help="Your own grade refinement rules (CSV)."),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Build a road network from OpenStreetMap for the bundle's region and save it."""
-    from transnet.bundle import load_bundle
+    from transnet.bundle import bundle_root, load_bundle
+    from transnet.grades import GradeTable
     from transnet.osm import network_from_osm, network_from_osm_file
     from transnet.region import region_from_bundle
 
     loaded = load_bundle(bundle)
     region = region_from_bundle(loaded)
-    options = {"region": region, "margin_m": margin_km * 1000, "include_unclassified": unclassified}
+    table = GradeTable.from_csv(grades, refinements) if grades else None
+    if refinements and not grades:
+        table = GradeTable.from_csv(
+            bundle_root() / "grades" / "osm_highway_grades.csv", refinements
+        )
+    options = {
+        "region": region,
+        "margin_m": margin_km * 1000,
+        "include_unclassified": unclassified,
+        "grade_table": table,
+    }
     progress_settings.quiet = quiet
     if not quiet:
         _err.print(f"Building the network from {source}…")

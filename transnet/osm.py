@@ -41,7 +41,7 @@ from shapely.geometry.base import BaseGeometry
 from transnet._errors import InputError, TransnetError
 from transnet._progress import progress
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
-from transnet.grades import classify_edges, parse_lanes
+from transnet.grades import GradeTable, classify_edges, parse_lanes
 from transnet.network import RoadNetwork, finish_edges
 from transnet.region import Region
 
@@ -366,6 +366,7 @@ def _network_from_ways(
     metadata: dict[str, Any],
     path: Any,
     carriageway_gap_m: float,
+    grade_table: GradeTable | None,
 ) -> RoadNetwork:
     if not ways.way_ids:
         raise InputError("no roads of the requested classes in the data", path=path)
@@ -392,7 +393,7 @@ def _network_from_ways(
         crs = utm_crs(centre.x, centre.y)
     edges = edges.to_crs(crs)
     edges["lanes"] = pd.array([parse_lanes(v) for v in edges["lanes"]], dtype="Int64")
-    classes = classify_edges(edges)
+    classes = classify_edges(edges, table=grade_table)
     edges["grade"] = classes["grade"].to_numpy()
     edges["admin_class"] = classes["admin_class"].to_numpy()
     edges["ramp"] = classes["ramp"].to_numpy()
@@ -471,6 +472,7 @@ def network_from_osm_file(
     include_unclassified: bool = False,
     crs: Any = None,
     carriageway_gap_m: float = 60.0,
+    grade_table: GradeTable | None = None,
 ) -> RoadNetwork:
     """Build a road network from an OSM file (``.osm``, ``.osm.bz2`` or ``.osm.pbf``).
 
@@ -491,6 +493,9 @@ def network_from_osm_file(
         Projected CRS for lengths; default the UTM zone of the data's centre.
     carriageway_gap_m
         Largest gap between the two carriageways of a divided road.
+    grade_table
+        How OSM tags map to technical grades; default the packaged tables in
+        ``data/grades/`` (see :meth:`transnet.grades.GradeTable.from_csv` to use your own).
 
     Returns
     -------
@@ -519,6 +524,7 @@ def network_from_osm_file(
         metadata=_metadata(str(path), wanted, label, margin_m),
         path=path,
         carriageway_gap_m=carriageway_gap_m,
+        grade_table=grade_table,
     )
 
 
@@ -530,6 +536,7 @@ def network_from_osm(
     include_unclassified: bool = False,
     crs: Any = None,
     carriageway_gap_m: float = 60.0,
+    grade_table: GradeTable | None = None,
 ) -> RoadNetwork:
     """Download a region's roads from OpenStreetMap with osmnx and build the network.
 
@@ -542,7 +549,7 @@ def network_from_osm(
     ----------
     region
         A :class:`~transnet.region.Region` or a lon/lat polygon.
-    margin_m, highways, include_unclassified, crs, carriageway_gap_m
+    margin_m, highways, include_unclassified, crs, carriageway_gap_m, grade_table
         As in :func:`network_from_osm_file`.
 
     Returns
@@ -580,4 +587,5 @@ def network_from_osm(
         ),
         path="OpenStreetMap download",
         carriageway_gap_m=carriageway_gap_m,
+        grade_table=grade_table,
     )

@@ -181,6 +181,9 @@ def metrics_document(study: Study) -> dict[str, Any]:
             "network_source": study.before.metadata.get("source", ""),
             "network_label": study.before.metadata.get("label", ""),
             "network_completeness": study.before.metadata.get("completeness", ""),
+            "interchange_method": study.before.metadata.get(
+                "interchange_method", "interchange points of the bundle"
+            ),
             "targets_file": str(study.targets_path),
             "caveats": caveats(study),
             "warnings": [*study.before.warnings, *study.after.warnings],
