@@ -165,7 +165,7 @@ def test_layer_control_lists_each_grade_present_and_the_other_layers(tmp_path):
         assert LAYER_NAMES[key] in names
     assert '"collapsed": false' in page
     assert '"preferCanvas": true' in page
-    assert "L.control.scale()" in page
+    assert "L.control.scale({imperial: false})" in page  # metric scale bar
     assert "tile.openstreetmap.org" in page
 
 

@@ -20,7 +20,9 @@ def test_notebook_is_stored_without_outputs(path):
     book = nbformat.read(path, as_version=4)
     for cell in book.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, "strip outputs before commit"
+            assert cell.outputs == [] and cell.execution_count is None, (
+                "strip outputs before commit"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -407,12 +407,11 @@ def compare_map(
 
     grades = set(edges[0]["grade"]) | set(edges[1]["grade"])
     bounds = halves[0].bounds
-    dual = _SyncedDualMap(
-        location=_center(bounds), zoom_start=9, tiles=None, prefer_canvas=True, control_scale=True
-    )
+    dual = _SyncedDualMap(location=_center(bounds), zoom_start=9, tiles=None, prefer_canvas=True)
     for m, half, frame, network, shading in zip(
         (dual.m1, dual.m2), halves, edges, networks, shadings, strict=True
     ):
+        m.add_child(_MetricScale())
         _leaflet_only(m)
         _add_tiles(m, provider, key)
         _set_background(m)
@@ -1055,6 +1054,8 @@ class _Popup(folium.Popup):
     def __init__(self, content: str, **kwargs: Any) -> None:
         super().__init__(None, **kwargs)
         self.content = content
+        # Open clear of the title (top), the legend (right) and the notes box (bottom left).
+        self.options.update(autoPanPaddingTopLeft=[20, 100], autoPanPaddingBottomRight=[300, 260])
 
 
 _SYNC_JS = """
@@ -1102,13 +1103,28 @@ class _SyncedDualMap(DualMap):
     )
 
 
+class _MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (miles mean little in a Chinese briefing)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
 class _FitBounds(MacroElement):
     """Fit the view to bounds at once (an animated start would swallow the first zoom)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {"animate": false});
+        {{ this._parent.get_name() }}.fitBounds(
+            {{ this.bounds|tojson }},
+            {"animate": false, "paddingTopLeft": [10, 50], "paddingBottomRight": [200, 10]}
+        );
         {% endmacro %}
         """
     )
@@ -1191,8 +1207,8 @@ def _new_map(bounds: list[list[float]], *, provider: str, key: str | None) -> fo
         zoom_start=9,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
     )
+    m.add_child(_MetricScale())
     _leaflet_only(m)
     _add_tiles(m, provider, key)
     _set_background(m)
@@ -1622,7 +1638,7 @@ def _add_seats(m: folium.Map, seats: gpd.GeoDataFrame) -> folium.FeatureGroup:
 # --------------------------------------------------------------------------------------------
 
 _BOX_STYLE = (
-    "position:fixed;z-index:1000;background:rgba(255,255,255,0.93);border:1px solid #777;"
+    "position:fixed;z-index:640;background:rgba(255,255,255,0.93);border:1px solid #777;"
     "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);font-family:sans-serif;"
 )
 
@@ -1650,7 +1666,7 @@ def _notes_list(notes: list[str]) -> str:
 
 def _notes_html(notes: list[str]) -> str:
     return (
-        f'<div class="transnet-notes" style="{_BOX_STYLE}bottom:40px;left:10px;'
+        f'<div class="transnet-notes" style="{_BOX_STYLE}bottom:44px;left:10px;'
         "padding:6px 10px;font-size:12px;max-width:440px;max-height:45%;overflow:auto;"
         f'border-left:4px solid #c0392b">{_notes_list(notes)}</div>'
     )
