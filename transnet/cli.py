@@ -175,33 +175,19 @@ def run(
     quiet: QuietOption = False,
 ) -> None:
     """Apply the plan, compute metrics before and after, write reports and maps."""
-    from transnet.maps import check_map_options, write_study_maps
     from transnet.report import caveats, write_reports
-    from transnet.static_map import write_static_maps
 
-    check_map_options(tiles=tiles, tianditu_key=tianditu_key, metric=metric)
-    folder = out or Path("outputs") / Path(bundle).name
-    check_output_folder(folder)
-    study = _study(
+    study, folder = _study_and_folder(
         bundle,
-        targets=targets,
-        quiet=quiet,
-        network=network,
-        townships=townships,
-        pois=pois,
+        out=out or Path("outputs") / Path(bundle).name,
+        map_options={"tiles": tiles, "tianditu_key": tianditu_key, "metric": metric},
+        inputs={"targets": targets, "network": network, "townships": townships, "pois": pois},
         crs=crs,
+        quiet=quiet,
     )
     with atomic_directory(folder) as staging:
-        write_static_maps(study, staging, metric=metric)
+        _write_maps(study, staging, tiles, tianditu_key, metric, self_contained, png=True)
         write_reports(study, staging)
-        write_study_maps(
-            study,
-            staging,
-            tiles=tiles,
-            tianditu_key=tianditu_key,
-            metric=metric,
-            self_contained=self_contained,
-        )
     if not quiet:
         _out.print(_summary_table(study))
         _out.print(_targets_table(study.results))
@@ -234,34 +220,61 @@ def map_(
     quiet: QuietOption = False,
 ) -> None:
     """Write the before, after and side-by-side maps (and, with --png, static images)."""
-    from transnet.maps import check_map_options, write_study_maps
-    from transnet.static_map import write_static_maps
-
-    check_map_options(tiles=tiles, tianditu_key=tianditu_key, metric=metric)
-    folder = out or Path("outputs") / f"{Path(bundle).name}-maps"
-    check_output_folder(folder)
-    study = _study(
+    study, folder = _study_and_folder(
         bundle,
-        targets=targets,
-        quiet=quiet,
-        network=network,
-        townships=townships,
-        pois=pois,
+        out=out or Path("outputs") / f"{Path(bundle).name}-maps",
+        map_options={"tiles": tiles, "tianditu_key": tianditu_key, "metric": metric},
+        inputs={"targets": targets, "network": network, "townships": townships, "pois": pois},
         crs=crs,
+        quiet=quiet,
     )
     with atomic_directory(folder) as staging:
-        written = write_study_maps(
-            study,
-            staging,
-            tiles=tiles,
-            tianditu_key=tianditu_key,
-            metric=metric,
-            self_contained=self_contained,
-        )
-        if png:
-            written += write_static_maps(study, staging, metric=metric)
+        written = _write_maps(study, staging, tiles, tianditu_key, metric, self_contained, png=png)
     if not quiet:
         _out.print(f"Wrote {folder}/: " + ", ".join(path.name for path in written))
+
+
+def _study_and_folder(
+    bundle: str,
+    *,
+    out: Path,
+    map_options: dict,
+    inputs: dict,
+    crs: str | None,
+    quiet: bool,
+) -> tuple[Study, Path]:
+    """Check the map options and the output folder first, then build the study."""
+    from transnet.maps import check_map_options
+
+    check_map_options(**map_options)
+    check_output_folder(out)
+    return _study(bundle, quiet=quiet, crs=crs, **inputs), out
+
+
+def _write_maps(
+    study: Study,
+    folder: Path,
+    tiles: str,
+    tianditu_key: str | None,
+    metric: str,
+    self_contained: bool,
+    *,
+    png: bool,
+) -> list[Path]:
+    from transnet.maps import write_study_maps
+    from transnet.static_map import write_static_maps
+
+    written = write_study_maps(
+        study,
+        folder,
+        tiles=tiles,
+        tianditu_key=tianditu_key,
+        metric=metric,
+        self_contained=self_contained,
+    )
+    if png:
+        written += write_static_maps(study, folder, metric=metric)
+    return written
 
 
 @app.command()
