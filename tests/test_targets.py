@@ -182,3 +182,33 @@ targets:
     assert results == pytest.approx(
         {"crossed": 2 / 3, "inside": 1 / 3, "km50": 2 / 3, "min30": 1 / 3}, abs=1e-4
     )
+
+
+def test_a_coverage_target_whose_own_share_is_zero_fails(tmp_path):
+    counties = [
+        {
+            "crossed": True,
+            "interchange_inside": True,
+            "seat_to_interchange_km": 2.0,
+            "seat_to_interchange_min": 3.0,
+        },
+    ]
+    # The summary was computed under the 'crossed' rule (share 1); the target's own rule gives 0.
+    scenario = {
+        "counties": counties,
+        "county_expressway_coverage": {
+            "rule": "crossed",
+            "within_km": 30,
+            "within_min": 30,
+            "share": 1.0,
+        },
+    }
+    path = _write(
+        tmp_path,
+        "targets:\n  - {id: strict, metric: county_expressway_coverage.share, op: '>=', threshold: 0.5,"
+        " params: {rule: seat_within_km, within_km: 1}}\n",
+    )
+    [result] = evaluate_targets(
+        load_targets(path), {"after": scenario}, available=DataAvailability()
+    )
+    assert (result.value, result.status) == (0.0, "fail")

@@ -1,7 +1,8 @@
 """Progress bars for long steps: tqdm.auto, which draws in Jupyter and in terminals.
 
-Bars stay quiet when :data:`settings.quiet` is set (``--quiet`` on the command line) or when
-the ``CI`` environment variable is set, as it is on CI services.
+Bars stay quiet when :data:`settings.quiet` is set (``--quiet`` on the command line), when
+the ``CI`` environment variable is set, as it is on CI services, and when output goes to a
+file rather than a terminal (tqdm's own rule).
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ def progress(
 
     """
     bar = tqdm(
-        iterable, desc=desc, total=total, unit=unit, disable=_silent(), leave=False, delay=1.0
+        iterable,
+        desc=desc,
+        total=total,
+        unit=unit,
+        disable=True if _silent() else None,
+        leave=False,
+        delay=1.0,
     )
     return iter(bar)

@@ -470,7 +470,8 @@ def evaluate_targets(
         metrics = scenarios.get(which, {})
         value = _lookup(metrics, target.metric)
         if target.params and value is not None:
-            value = coverage_share(metrics, target.metric, target.params) or value
+            own = coverage_share(metrics, target.metric, target.params)
+            value = value if own is None else own
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             results.append(
                 TargetResult(
