@@ -345,3 +345,19 @@ def test_an_upgrade_covering_part_of_a_long_edge_changes_that_part_only(region):
     assert lengths["2"] == pytest.approx(6000)
     metrics = evaluate_scenario(result.network, region)
     assert metrics["length_km"]["1"] == pytest.approx(4.0, abs=1e-3)
+
+
+def test_an_upgrade_replaces_the_old_posted_speed():
+    from transnet.access import add_travel_times
+
+    base = _base()
+    base.edges["maxspeed"] = "60"  # as OSM would post it on the old grade-2 road
+    result = apply_plan(
+        base, _plan([(_card(ref="G108", design_speed_kmh=100), [(0, 0), (10_000, 0)])])
+    )
+    timed = add_travel_times(result.network).edges
+    g108 = timed[timed["name"] == "G108"]
+    assert set(g108["speed_kmh"]) == {100}
+    assert set(g108["speed_source"]) == {"plan card design speed"}
+    untouched = timed[timed["name"] == "S-road"]
+    assert set(untouched["speed_source"]) == {"OSM maxspeed"}

@@ -9,7 +9,9 @@ A card is one GeoJSON feature. Applying a plan (:func:`apply_plan`) works in bul
   added, so it is never counted twice. A ``realign`` card (city by-pass) adds the new alignment
   and keeps the old one, which stays a public road.
 - ``upgrade`` and ``widen`` cards change the grade or lanes of the existing edges that lie along
-  them (at least ``match_share`` of an edge's length within ``match_buffer_m``).
+  them (at least ``match_share`` of an edge's length within ``match_buffer_m``, running the
+  card's way, with a fitting ``ref``); an upgraded edge drops its posted OSM ``maxspeed``, so
+  its travel time follows the new grade's design speed (or the card's ``design_speed_kmh``).
 """
 
 from __future__ import annotations
@@ -457,6 +459,10 @@ def apply_plan(
     # Before the ramps, which may split edges and so move their positions.
     for index, grade in modified_grade.items():
         builder.edge_rows[index]["grade"] = grade
+        # The posted limit belonged to the old road: travel times now follow the new grade's
+        # design speed, or the card's own.
+        if "maxspeed" in builder.edge_rows[index]:
+            builder.edge_rows[index]["maxspeed"] = None
     for index, lanes in modified_lanes.items():
         builder.edge_rows[index]["lanes"] = lanes
     for index, card_id in modified_by.items():
