@@ -9,7 +9,7 @@ import pytest
 from conftest import UTM, X0, Y0, lines_frame
 from fast_geocn import wgs84_to_gcj02
 from pyproj import Transformer
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from transnet import InputError
 from transnet.access import AccessGraph
@@ -141,9 +141,36 @@ def test_township_coverage_by_grade_along_the_network(region):
     assert metrics["township_grade3_coverage"]["share"] == pytest.approx(2 / 3, abs=1e-4)
     assert [t["township_grade2_covered"] for t in metrics["townships"]] == [True, False, False]
     assert metrics["townships"][2]["grade2_m"] is None  # unreachable, not dropped
+    assert [t["snap_m"] for t in metrics["townships"]] == pytest.approx([800, 1200, 500], abs=0.2)
     # RAI: within 2 km of a grade-3-or-better road; along the network all three are (0.8,
     # 1.2 and 0.5 km), by straight line too.
     assert metrics["rai"]["network_share"] == 1.0
+    assert metrics["rai"]["euclidean_share"] == 1.0
+
+
+def test_rai_along_the_network_is_stricter_than_a_straight_line_buffer(region):
+    # A grade-3 road along y = 0. The town is 1.5 km from it in a straight line, but its nearest
+    # road is a grade-4 lane 300 m away that runs 4 km east, then 1.8 km south to the grade-3
+    # road: 300 + 4,000 + 1,800 m along the network, beyond the index's 2 km.
+    lines = lines_frame(
+        [
+            {"id": "g3", "name": "grade 3", "grade": "3", "coords": [(0, 0), (8000, 0), (10_000, 0)]},
+            {
+                "id": "g4",
+                "name": "lane",
+                "grade": "4",
+                "coords": [(8000, 0), (8000, 1800), (4000, 1800)],
+            },
+        ]
+    )
+    town = gpd.GeoDataFrame(
+        {"name": ["hill town"]}, geometry=[Point(X0 + 4000, Y0 + 1500)], crs=UTM
+    ).to_crs(4326)
+    metrics = evaluate_scenario(network_from_lines(lines), region, townships=town)
+    assert metrics["rai"]["euclidean_share"] == 1.0
+    assert metrics["rai"]["network_share"] == 0.0
+    assert metrics["townships"][0]["grade3_euclidean_m"] == pytest.approx(1500, abs=0.2)
+    assert metrics["townships"][0]["grade3_m"] == pytest.approx(300 + 4000 + 1800, abs=0.2)
 
 
 PLACES_OSM = """<?xml version="1.0" encoding="UTF-8"?>

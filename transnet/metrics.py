@@ -297,7 +297,8 @@ def grade_access(
     -------
     pandas.DataFrame
         Indexed like ``places``: ``m`` and ``min`` (access leg included), ``euclidean_m``
-        (straight line to the nearest such road) and ``unreachable``.
+        (straight line to the nearest such road), ``snap_m`` (the access leg: distance from the
+        place to the network) and ``unreachable``.
 
     Examples
     --------
@@ -338,6 +339,7 @@ def grade_access(
             "m": metres["total"].to_numpy(),
             "min": seconds["total"].to_numpy() / 60,
             "euclidean_m": euclidean,
+            "snap_m": metres["snap_m"].to_numpy(),
             "unreachable": metres["unreachable"].to_numpy(),
         },
         index=places.index,
@@ -383,7 +385,9 @@ def _place_records(
         table[f"grade{grade}_m"] = access[grade]["m"].round(1)
         table[f"grade{grade}_min"] = access[grade]["min"].round(2)
         table[f"grade{grade}_euclidean_m"] = access[grade]["euclidean_m"].round(1)
-    table["unreachable"] = access[next(iter(grades))]["unreachable"]
+    first = access[next(iter(grades))]
+    table["snap_m"] = first["snap_m"].round(1)
+    table["unreachable"] = first["unreachable"]
     for key, criterion in criteria.items():
         covered = _covered(access[criterion.grade], criterion)
         table[f"{key}_covered"] = covered
