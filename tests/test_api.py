@@ -88,3 +88,27 @@ def test_maps_display_inline_without_network(study):
     assert "Leaflet 1.9" in page
     with pytest.raises(tn.InputError, match="unknown map"):
         study.map("later")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: tn.load_plan(3), "path: expected str or Path, got int"),
+        (lambda: tn.load_places(None), "path: expected str or Path, got NoneType"),
+        (lambda: tn.load_townships(3.5), "path: expected str or Path, got float"),
+        (lambda: tn.load_network(["a.gpkg"]), "path: expected str or Path, got list"),
+        (lambda: tn.load_targets({"targets": []}), "path: expected str or Path, got dict"),
+        (lambda: tn.load_bundle(7), "name_or_path: expected str or Path, got int"),
+        (lambda: tn.network_from_osm_file(b"x.osm"), "path: expected str or Path, got bytes"),
+        (lambda: tn.region_from_bundle("taixin"), "bundle: expected Bundle, got str"),
+    ],
+)
+def test_loaders_name_the_argument(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_places_without_a_name_column_are_refused(study):
+    towns = study.region.seats.drop(columns="name")
+    with pytest.raises(tn.InputError, match="'name' column"):
+        tn.evaluate_scenario(study.before, study.region, townships=towns)

@@ -154,7 +154,12 @@ def test_rai_along_the_network_is_stricter_than_a_straight_line_buffer(region):
     # road: 300 + 4,000 + 1,800 m along the network, beyond the index's 2 km.
     lines = lines_frame(
         [
-            {"id": "g3", "name": "grade 3", "grade": "3", "coords": [(0, 0), (8000, 0), (10_000, 0)]},
+            {
+                "id": "g3",
+                "name": "grade 3",
+                "grade": "3",
+                "coords": [(0, 0), (8000, 0), (10_000, 0)],
+            },
             {
                 "id": "g4",
                 "name": "lane",

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 
 __all__ = ["Bundle", "available_bundles", "bundle_root", "load_bundle"]
 
@@ -141,6 +141,7 @@ def load_bundle(name_or_path: str | Path) -> Bundle:
     'taixin'
 
     """
+    expect_type(name_or_path, (str, Path), "name_or_path")
     candidate = Path(name_or_path)
     if (candidate / "bundle.yaml").is_file():
         folder = candidate

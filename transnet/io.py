@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.crs import check_crs
 from transnet.network import RoadNetwork
 
@@ -246,6 +246,7 @@ def load_network(path: str | Path) -> RoadNetwork:
     (True, 'bundle taixin: network.geojson')
 
     """
+    expect_type(path, (str, Path), "path")
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path=path)

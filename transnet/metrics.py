@@ -310,7 +310,7 @@ def grade_access(
     >>> seats = region_from_bundle(bundle).seats.set_index("name").geometry
     >>> access = grade_access(graph, seats, "1", settings=MetricSettings())
     >>> access.columns.tolist(), access.index[0]
-    (['m', 'min', 'euclidean_m', 'unreachable'], '尖草坪区')
+    (['m', 'min', 'euclidean_m', 'snap_m', 'unreachable'], '尖草坪区')
 
     """
     nodes, target_edges = _grade_targets(graph, grade, interchanges=interchanges)
@@ -474,6 +474,11 @@ def evaluate_scenario(
     for name, places in (("townships", townships), ("pois", pois)):
         if places is not None:
             expect_type(places, gpd.GeoDataFrame, name)
+            if "name" not in places.columns:
+                raise InputError(
+                    f"{name}: expected a GeoDataFrame with a 'name' column and point geometry",
+                    field="name",
+                )
     settings = settings or MetricSettings()
     graph = graph or AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
     pieces = clip_edges_to_counties(network, region)

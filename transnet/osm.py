@@ -38,7 +38,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
-from transnet._errors import InputError, TransnetError
+from transnet._errors import InputError, TransnetError, expect_type
 from transnet._progress import progress
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
 from transnet.grades import GradeTable, classify_edges, parse_lanes
@@ -512,6 +512,7 @@ def network_from_osm_file(
     >>> network = network_from_osm_file("Helsinki.osm.pbf")  # doctest: +SKIP
     >>> network.edges.groupby("highway")["length_m"].sum()  # doctest: +SKIP
     """
+    expect_type(path, (str, Path), "path")
     path = Path(path)
     wanted = set(highways) | ({"unclassified"} if include_unclassified else set())
     ways = _read_osm_file(path, wanted)

@@ -19,7 +19,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.crs import GEOGRAPHIC_CRS
 from transnet.region import Region
 
@@ -85,6 +85,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     >>> load_places("townships.csv", crs="gcj02")  # doctest: +SKIP
 
     """
+    expect_type(path, (str, Path), "path")
     path = Path(path)
     is_gcj02 = str(crs).strip().lower() in ("gcj02", "gcj-02")
     if path.suffix.lower() == ".csv":
@@ -171,6 +172,7 @@ def load_townships(
     """
     from transnet.osm import OSM_SUFFIXES
 
+    expect_type(path, (str, Path), "path")
     if str(path).lower().endswith(OSM_SUFFIXES):
         towns = townships_from_osm_file(path, region=region, suffixes=suffixes)
         towns.attrs["source"] = str(path)

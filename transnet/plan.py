@@ -192,6 +192,7 @@ def load_plan(path: str | Path) -> Plan:
     21
 
     """
+    expect_type(path, (str, Path), "path")
     path = Path(path)
     frame = read_features(path)
     cards: list[ProjectCard] = []

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.crs import GEOGRAPHIC_CRS, equal_area_crs
 
 __all__ = ["Region", "county_polygons", "load_counties_csv", "region_from_bundle"]
@@ -213,5 +213,8 @@ def region_from_bundle(bundle) -> Region:
     16800.0
 
     """
+    from transnet.bundle import Bundle
+
+    expect_type(bundle, Bundle, "bundle")
     path = bundle.path("counties")
     return _region_from_table(bundle.title, load_counties_csv(path), path=path)

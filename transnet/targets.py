@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from transnet._errors import InputError
+from transnet._errors import InputError, expect_type
 from transnet.access import speed_table
 from transnet.metrics import COVERAGE_RULES, METRICS, coverage_share
 
@@ -328,6 +328,7 @@ def load_targets_file(path: str | Path) -> TargetsFile:
     >>> load_targets_file(load_bundle("taixin").path("targets")).travel.access_speed_kmh
     20.0
     """
+    expect_type(path, (str, Path), "path")
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
