@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from transnet._progress import progress
@@ -170,7 +171,8 @@ def attribute_seat_minutes(
         without_min = seat_minutes_to_interchange(without, seats, settings=settings)
         worse = without_min - after_min
         for code in seats.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
-            credits[code].append(f"{card_id} ({worse[code]:+.1f} min without it)")
+            effect = "unreachable" if worse[code] == np.inf else f"{worse[code]:+.1f} min"
+            credits[code].append(f"{card_id} ({effect} without it)")
             rows.append({"code": code, "project": card_id, "minutes_saved": float(worse[code])})
     names = region.seats.set_index("code")["name"]
     credit_table = pd.DataFrame(rows, columns=["code", "project", "minutes_saved"])

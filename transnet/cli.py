@@ -1,4 +1,4 @@
-"""Command line: ``transnet run``, ``transnet check`` and ``transnet build``.
+"""Command line: ``transnet run``, ``check``, ``build`` and ``map``.
 
 Exit codes: 0 success (for ``check``: no evaluated target fails), 1 a target fails, 2 bad input.
 """

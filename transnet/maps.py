@@ -41,6 +41,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from transnet._errors import InputError, TransnetError
+from transnet._progress import progress
 from transnet.crs import GEOGRAPHIC_CRS
 from transnet.grades import GRADES
 from transnet.network import RoadNetwork
@@ -727,7 +728,7 @@ def study_maps(
         "after": (study.after, "after the plan", columns[1]),
     }
     maps: dict[str, folium.Map | DualMap] = {}
-    for which_map in which:
+    for which_map in progress(which, desc="Drawing maps", unit="map"):
         if which_map == "compare":
             maps["compare"] = compare_map(
                 study.before,

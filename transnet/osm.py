@@ -198,9 +198,10 @@ def overpass_responses(kind: str, polygon: BaseGeometry, query: Any) -> list[dic
     ox.settings.use_cache = True
     try:
         if kind == "network":
-            responses = list(_overpass._download_overpass_network(polygon, None, query))
+            requests_ = _overpass._download_overpass_network(polygon, None, query)
         else:
-            responses = list(_overpass._download_overpass_features(polygon, query))
+            requests_ = _overpass._download_overpass_features(polygon, query)
+        responses = list(progress(requests_, desc="Downloading from Overpass", unit="request"))
     except (
         requests.exceptions.RequestException,
         ox._errors.ResponseStatusCodeError,

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from shapely.geometry import LineString, Point
 
 from transnet._errors import InputError, expect_type
+from transnet._progress import progress
 from transnet.crs import PROJECTED_CRS
 from transnet.grades import grade_rank, normalize_grade, parse_refs
 from transnet.io import read_features
@@ -358,7 +359,8 @@ def apply_plan(
     modified_speed: dict[int, float] = {}
     new_interchanges: list[int] = []
 
-    for card, line in zip(plan.cards, card_lines.geometry, strict=True):
+    cards = zip(plan.cards, card_lines.geometry, strict=True)
+    for card, line in progress(cards, desc="Applying the plan", total=len(plan.cards), unit="card"):
         expressway = card.class_ == "expressway"
         same_class = (mainline if expressway else ~mainline) & ~edges["ramp"]
         row: dict[str, Any] = {

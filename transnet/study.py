@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from math import inf
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,9 @@ class Study:
             values["counties on an expressway"] = metrics["county_expressway_coverage"]["covered"]
             values["counties on grade 1"] = metrics["county_grade1_coverage"]["covered"]
             values["mean min seat → interchange"] = sum(reachable) / max(len(reachable), 1)
-            values["max min seat → interchange"] = max(reachable, default=float("nan"))
+            # Any unreachable seat makes the worst case infinite, as on the maps' panel.
+            worst = max(reachable, default=float("nan"))
+            values["max min seat → interchange"] = worst if len(reachable) == len(minutes) else inf
             rows[scenario] = values
         table = pd.DataFrame(rows)
         table["change"] = table["after"] - table["before"]
