@@ -117,14 +117,14 @@ def _townships(bundle: str, path: Path, crs: str | None):
 
 def _targets_table(results: list[TargetResult]) -> Table:
     table = Table(title="Targets")
-    for column in ("target", "scenario", "value", "needs", "status"):
+    for column in ("target", "scenario", "value", "needs", "status", "note"):
         table.add_column(column)
     colours = {"pass": "green", "fail": "red", "not_evaluated": "yellow"}
     for r in results:
         value = "—" if r.value is None else f"{r.value:,.4g}"
         status = f"[{colours[r.status]}]{r.status}[/]"
         needs = f"{r.op} {r.threshold:g} {r.unit}".strip()
-        table.add_row(r.id, r.scenario, value, needs, status)
+        table.add_row(r.id, r.scenario, value, needs, status, r.reason)
     return table
 
 

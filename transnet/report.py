@@ -309,7 +309,7 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
             r.value,
             f"{r.op} {r.threshold:g} {r.unit}".strip(),
             r.status.upper() if r.status != "not_evaluated" else "not evaluated",
-            r.reason or r.source_zh,
+            "; ".join(filter(None, [r.reason, r.source_zh])),
         ]
         for r in study.results
     ]

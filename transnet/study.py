@@ -296,6 +296,51 @@ def _without_illustrative(before: RoadNetwork, plan: Plan, region: Region) -> di
     return {"cards_left_out": left_out, **zone_density(apply_plan(before, reduced).network, region)}
 
 
+def _flag_verdicts_resting_on_illustrative_cards(
+    results: TargetResults, targets: list[Target], sensitivity: dict[str, Any]
+) -> None:
+    """Note on a length or density target when its verdict flips without illustrative cards."""
+    by_id = {t.id: t for t in targets}
+    for result in results:
+        family, _, key = result.metric.partition(".")
+        if result.scenario != "after" or result.status == "not_evaluated":
+            continue
+        if family not in ("length_km", "density_per_100km2") or not sensitivity["cards_left_out"]:
+            continue
+        without = sensitivity[family][key]
+        target = by_id[result.id]
+        passes_without = (
+            evaluate_targets(
+                [target], {"after": {family: {key: without}}}, available=DataAvailability()
+            )[0].status
+            == "pass"
+        )
+        if passes_without != (result.status == "pass"):
+            note = (
+                f"{'passes' if result.status == 'pass' else 'fails'} only with the illustrative "
+                f"cards and alignments; without them: {without:g}"
+            )
+            result.reason = "; ".join(filter(None, [result.reason, note]))
+
+
+def _data_notes(
+    bundle: Bundle, network: RoadNetwork, pois: gpd.GeoDataFrame | None
+) -> dict[str, str]:
+    """Caveats that travel with the target results that rest on approximate data."""
+    notes = {}
+    if network.metadata.get("completeness") != "complete":
+        notes["network"] = (
+            "measured on a network without every county and township road, so the share is a "
+            "lower bound"
+        )
+    bundle_pois = bundle.path("pois")
+    if pois is not None and bundle_pois and pois.attrs.get("source") == str(bundle_pois):
+        notes["pois"] = (
+            f"on the bundle's points of interest: {bundle.manifest.get('pois_label', '')}"
+        )
+    return notes
+
+
 def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
     """Refuse places outside the region: a wrong CRS or a wrong file, never silently dropped."""
     if places.crs is None:
@@ -385,12 +430,14 @@ def run_study(
         complete_network=before.metadata.get("completeness") == "complete",
         townships=townships is not None and len(townships) > 0,
         pois=pois is not None and len(pois) > 0,
+        notes=_data_notes(bundle, before, pois),
     )
     results = evaluate_targets(
         targets_file.targets, metrics, available=availability, scenario=scenario
     )
     attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
     sensitivity = _without_illustrative(before, plan, region)
+    _flag_verdicts_resting_on_illustrative_cards(results, targets_file.targets, sensitivity)
     return Study(
         bundle=bundle,
         region=region,

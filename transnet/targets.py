@@ -104,6 +104,11 @@ class DataAvailability:
         The network holds every public road (not trunk roads only, not OpenStreetMap).
     townships, pois, villages
         Township seats, points of interest or villages were given.
+    notes
+        Caveats attached to the results of targets that use such data, by requirement
+        (``"townships"``, ``"pois"``) or ``"network"`` for every place-coverage target: e.g.
+        that POI positions are approximate, or that a trunk-only network makes place coverage
+        a lower bound.
 
     Examples
     --------
@@ -117,6 +122,7 @@ class DataAvailability:
     townships: bool = False
     pois: bool = False
     villages: bool = False
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -301,7 +307,7 @@ class TargetResults(list):
         rows = []
         for r in self:
             value = "—" if r.value is None else f"{r.value:,.4g}"
-            note = html.escape(r.reason or r.source_zh)
+            note = html.escape("; ".join(filter(None, [r.reason, r.source_zh])))
             rows.append(
                 f'<tr style="background:{self._COLOURS[r.status]}">'
                 f"<td>{html.escape(r.id)}</td><td>{r.scenario}</td><td>{value}</td>"
@@ -395,6 +401,10 @@ def load_targets(path: str | Path) -> list[Target]:
     return load_targets_file(path).targets
 
 
+#: Metrics measured at places (townships, POIs), whose result depends on the roads present.
+_PLACE_METRICS = ("township_", "poi_")
+
+
 def _lookup(metrics: dict[str, Any], dotted: str) -> Any:
     value: Any = metrics
     for part in dotted.split("."):
@@ -484,8 +494,16 @@ def evaluate_targets(
             )
             continue
         passed = _OPERATORS[target.op](float(value), target.threshold)
+        caveats = [available.notes[r] for r in target.requires if r in available.notes]
+        if target.metric.startswith(_PLACE_METRICS) and "network" in available.notes:
+            caveats.append(available.notes["network"])
         results.append(
-            TargetResult(value=float(value), status="pass" if passed else "fail", **common)
+            TargetResult(
+                value=float(value),
+                status="pass" if passed else "fail",
+                reason="; ".join(caveats),
+                **common,
+            )
         )
     return results
 
@@ -544,7 +562,8 @@ def write_junit(results: list[TargetResult], path: str | Path, *, suite: str = "
         needed = f"{result.op} {result.threshold:g} {result.unit}".strip()
         text = f"{result.metric} = {result.value} (needs {needed})"
         if result.status == "fail":
-            ElementTree.SubElement(case, "failure", message=text).text = result.source_zh
+            note = f" ({result.reason})" if result.reason else ""
+            ElementTree.SubElement(case, "failure", message=text + note).text = result.source_zh
         elif result.status == "not_evaluated":
             ElementTree.SubElement(case, "skipped", message=result.reason)
     ElementTree.ElementTree(root).write(Path(path), encoding="utf-8", xml_declaration=True)
