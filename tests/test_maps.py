@@ -774,3 +774,17 @@ def test_small_networks_are_not_simplified(tmp_path):
     assert "var minZoom" not in page or "var minor = [];" in page
     names = overlays(page)
     assert f"{names[LAYER_NAMES['4']]}.addTo(" in page
+
+
+def test_popups_flag_illustrative_alignments_of_announced_projects():
+    from transnet.maps import _card_popup_html
+
+    card = {
+        "id": "E3",
+        "name": "忻州至河北新乐",
+        "provenance": "announced",
+        "geometry_basis": "illustrative",
+    }
+    page = _card_popup_html(card)
+    assert "ILLUSTRATIVE alignment" in page
+    assert "ILLUSTRATIVE alignment" not in _card_popup_html({**card, "geometry_basis": "schematic"})

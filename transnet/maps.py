@@ -1541,6 +1541,11 @@ def _card_rows(card: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Opened", _escape(card.get("opened"))),
         ("Provenance", provenance),
     ]
+    if not _is_missing(card.get("geometry_basis")):
+        alignment = _escape(card.get("geometry_basis"))
+        if card.get("geometry_basis") == "illustrative":
+            alignment = '<b style="color:#c0392b">ILLUSTRATIVE alignment</b>'
+        rows.append(("Alignment", alignment))
     if "outcome" in card:
         rows.append(("Outcome", _escape(card.get("outcome"))))
     return rows
