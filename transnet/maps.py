@@ -901,6 +901,11 @@ def _road_frame(network: RoadNetwork, *, large: bool, gcj02: bool) -> gpd.GeoDat
         geometry=shapely.remove_repeated_points(lines),
         crs=GEOGRAPHIC_CRS,
     )
+    if large:
+        # Minor roads merge into one feature per grade: their names would outweigh the map.
+        minor = frame["grade"].isin(_MINOR_GRADES).to_numpy()
+        frame.loc[minor, ["name", "ref"]] = ""
+        frame.loc[minor, "lanes"] = None
     return frame[keep]
 
 
@@ -951,7 +956,7 @@ def _map_notes(*, gcj02: bool, large: bool, min_zoom: int) -> list[str]:
         notes.append(
             f"Large network: geometry simplified ({_SIMPLIFY_M['1']:g} m tolerance, "
             f"{_SIMPLIFY_M['3']:g} m for grades 3–4); grade 3–4 roads appear from zoom "
-            f"{min_zoom} on."
+            f"{min_zoom} on, drawn without names."
         )
     return notes
 
