@@ -358,18 +358,22 @@ class NetworkBuilder:
     @classmethod
     def from_network(cls, network: RoadNetwork) -> NetworkBuilder:
         builder = cls(network.crs)
-        touching_mainline = set(network.edges.loc[network.mainline, ["u", "v"]].to_numpy().ravel())
-        for node_id, row in network.nodes.iterrows():
-            layer = EXPRESSWAY_LAYER if node_id in touching_mainline else ORDINARY_LAYER
-            builder._ids[(layer, round(row["x"]), round(row["y"]))] = node_id
-            builder.nodes_by_id[node_id] = {
-                "node": node_id,
-                "x": row["x"],
-                "y": row["y"],
-                "interchange": bool(row["interchange"]),
-                "interchange_name": row["interchange_name"],
-                "layer": layer,
+        touching_mainline = network.edges.loc[network.mainline, ["u", "v"]].to_numpy().ravel()
+        nodes = pd.DataFrame(
+            {
+                "node": network.nodes.index.to_numpy(),
+                "x": network.nodes["x"].to_numpy(dtype=float),
+                "y": network.nodes["y"].to_numpy(dtype=float),
+                "interchange": network.nodes["interchange"].to_numpy(dtype=bool),
+                "interchange_name": network.nodes["interchange_name"].to_numpy(dtype=object),
             }
+        )
+        nodes["layer"] = np.where(
+            nodes["node"].isin(touching_mainline), EXPRESSWAY_LAYER, ORDINARY_LAYER
+        )
+        for row in nodes.to_dict("records"):
+            builder._ids[(row["layer"], round(row["x"]), round(row["y"]))] = row["node"]
+            builder.nodes_by_id[row["node"]] = row
         builder._next_id = int(max(network.nodes.index, default=-1)) + 1
         builder.edge_rows = network.edges.drop(columns=["length_m"]).to_dict("records")
         return builder
