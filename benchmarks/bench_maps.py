@@ -8,7 +8,8 @@ Two data sets, each drawn both ways in the same run:
   (it is not data and not part of the library): a square grid of roads 500 m apart near
   Taiyuan (UTM 49N), five vertices per edge with the inner three jittered (σ 6 m); every 40th
   grid line an expressway, every 20th grade 1, every 10th grade 2, every 4th grade 3 and the
-  rest unnamed grade 4, so most edges are minor roads, as in OpenStreetMap; interchanges where
+  rest grade 4, so most edges are minor roads, as in OpenStreetMap; minor roads carry street
+  names (one per ten edges) and trunk roads their refs; interchanges where
   expressways cross every 10th line; 4 × 4 square counties with a seat at each centre.
 
 For each data set:
@@ -169,12 +170,15 @@ def synthetic_network(n_edges: int, seed: int = SEED) -> MapData:
     ).astype(object)
     prefix = pd.Series(grade).map({"expressway": "G", "1": "G", "2": "S", "3": "X", "4": ""})
     ref = np.where(prefix != "", prefix + (2 * line + horizontal).astype(str), "")
+    # Minor roads get street names, one per stretch of ten edges, as an OSM city would have.
+    street = np.char.add("street ", (np.arange(len(u)) // 10).astype(str)).astype(object)
+    name = np.where(ref != "", ref, street)
     edges = gpd.GeoDataFrame(
         {
             "u": u,
             "v": v,
             "key": 0,
-            "name": ref,
+            "name": name,
             "ref": ref,
             "grade": grade,
             "admin_class": "unknown",
