@@ -1,5 +1,7 @@
+import importlib.util
 import json
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -8,7 +10,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 from fast_geocn import wgs84_to_gcj02
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, Point, box
@@ -636,86 +637,16 @@ def test_compare_map_of_two_networks(tmp_path):
 # Large networks
 # --------------------------------------------------------------------------------------------
 
-X0, Y0 = 500_000.0, 4_200_000.0  # UTM 49N, west of Taiyuan
 
-
-def synthetic_network(
-    n_edges: int, *, spacing_m: float = 500.0, seed: int = 0
-) -> tuple[RoadNetwork, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """A grid of ``n_edges`` roads (5 jittered vertices each), 4 × 4 counties and their seats.
-
-    Every 40th grid line is an expressway, every 20th grade 1, every 10th grade 2, every 4th
-    grade 3 and the rest grade 4 (unnamed), so most edges are minor roads, as in OSM.
-    """
-    rng = np.random.default_rng(seed)
-    side = int(np.ceil(np.sqrt(n_edges / 2))) + 1
-    ids = np.arange(side * side).reshape(side, side)
-    u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])[:n_edges]
-    v = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])[:n_edges]
-    horizontal = np.arange(len(u)) < side * (side - 1)
-    line = np.where(horizontal, u // side, u % side)
-    x = X0 + (np.arange(side * side) % side) * spacing_m
-    y = Y0 + (np.arange(side * side) // side) * spacing_m
-    t = np.linspace(0, 1, 5)
-    xs = x[u][:, None] + (x[v] - x[u])[:, None] * t
-    ys = y[u][:, None] + (y[v] - y[u])[:, None] * t
-    jitter = rng.normal(0, 6, size=(len(u), 3))
-    xs[:, 1:-1] += np.where(horizontal[:, None], 0, jitter)
-    ys[:, 1:-1] += np.where(horizontal[:, None], jitter, 0)
-    geometry = shapely.linestrings(np.stack([xs, ys], axis=-1))
-    grade = np.select(
-        [line % 40 == 0, line % 20 == 0, line % 10 == 0, line % 4 == 0],
-        ["expressway", "1", "2", "3"],
-        "4",
-    ).astype(object)
-    prefix = pd.Series(grade).map({"expressway": "G", "1": "G", "2": "S", "3": "X", "4": ""})
-    ref = np.where(prefix != "", prefix + (2 * line + horizontal).astype(str), "")
-    edges = gpd.GeoDataFrame(
-        {
-            "u": u,
-            "v": v,
-            "key": 0,
-            "name": ref,
-            "ref": ref,
-            "grade": grade,
-            "lanes": np.where(grade == "expressway", 4, 2),
-            "ramp": False,
-            "oneway": False,
-            "length_m": shapely.length(geometry),
-        },
-        geometry=geometry,
-        crs=PROJECTED,
-    )
-    used = np.unique(np.concatenate([u, v]))
-    col, row = used % side, used // side
-    interchange = ((col % 40 == 0) & (row % 10 == 0)) | ((row % 40 == 0) & (col % 10 == 0))
-    nodes = gpd.GeoDataFrame(
-        {
-            "x": x[used],
-            "y": y[used],
-            "interchange": interchange,
-            "interchange_name": np.where(interchange, "IC", None),
-        },
-        geometry=gpd.points_from_xy(x[used], y[used]),
-        crs=PROJECTED,
-        index=pd.Index(used, name="id"),
-    )
-    network = RoadNetwork(nodes, edges, {"source": "synthetic grid", "date": "2026"})
-    step = (side - 1) * spacing_m / 4
-    squares = [
-        box(X0 + i * step, Y0 + j * step, X0 + (i + 1) * step, Y0 + (j + 1) * step)
-        for j in range(4)
-        for i in range(4)
-    ]
-    counties = gpd.GeoDataFrame(
-        {"code": [f"C{i}" for i in range(16)], "name": [f"County {i}" for i in range(16)]},
-        geometry=squares,
-        crs=PROJECTED,
-    )
-    counties["area_km2"] = counties.area / 1e6
-    counties["value"] = np.linspace(1.0, 30.0, 16)
-    seats = gpd.GeoDataFrame(counties[["code", "name"]], geometry=counties.centroid, crs=PROJECTED)
-    return network, counties, seats
+def synthetic_network(n_edges: int) -> tuple[RoadNetwork, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The synthetic grid network of ``benchmarks/bench_maps.py`` (one generator for both)."""
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_maps.py"
+    spec = importlib.util.spec_from_file_location("bench_maps", path)
+    bench = sys.modules.get("bench_maps") or importlib.util.module_from_spec(spec)
+    sys.modules["bench_maps"] = bench  # dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    data = bench.synthetic_network(n_edges)
+    return data.network, data.counties, data.seats
 
 
 def test_large_network_map_is_simplified_shows_minor_roads_when_zoomed_and_fits_budget(tmp_path):
