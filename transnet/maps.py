@@ -377,7 +377,7 @@ def compare_map(
     ...     plan=study.plan.frame,
     ...     title="太忻一体化经济区: before and after the plan",
     ...     notes=caveats(study),
-    ...     deltas=[("Expressway density (km/100 km²)", "4.19", "4.86", "+0.67")],
+    ...     deltas=[("Expressway density (km/100 km²)", "4.19", "5.30", "+1.11")],
     ...     choropleth=tuple(minutes),
     ...     choropleth_label="minutes from county seat to the nearest interchange (min)",
     ...     tiles="none",
