@@ -14,8 +14,8 @@ Two data sets, each drawn both ways in the same run:
 
 For each data set:
 
-- transnet: :func:`transnet.maps.scenario_map` (``tiles="none"``) and
-  :func:`transnet.maps.save_map` (self-contained: Leaflet inlined). Above 20,000 edges the map
+- transnet: :func:`transnet.viz.web.scenario_map` (``tiles="none"``) and
+  :func:`transnet.viz.web.save_map` (self-contained: Leaflet inlined). Above 20,000 edges the map
   simplifies geometry and shows grade 3–4 roads only from zoom 11 on.
 - explore(): ``edges.to_crs("EPSG:4326").explore()`` with geopandas' and folium's defaults
   (every column in the tooltip, OpenStreetMap tiles, Leaflet and its plugins from CDNs), saved
@@ -71,8 +71,8 @@ import shapely
 from playwright.sync_api import Browser, Error, Page, Route, sync_playwright
 from shapely.geometry import box
 
-from transnet.maps import save_map, scenario_map, write_study_maps
 from transnet.network import RoadNetwork
+from transnet.viz.web import save_map, scenario_map, write_study_maps
 
 PROJECTED = "EPSG:32649"  # UTM 49N
 X0, Y0 = 500_000.0, 4_200_000.0  # west of Taiyuan

@@ -29,7 +29,7 @@ tool, path = sys.argv[1], sys.argv[2]
 if tool == "osmnx":
     import osmnx as ox
 else:
-    from transnet.osm import network_from_osm_file
+    from transnet.io.osm import network_from_osm_file
 baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 if tool == "osmnx":

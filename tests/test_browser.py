@@ -26,8 +26,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
 
-from transnet.maps import LAYER_NAMES, save_map, scenario_map, write_study_maps
 from transnet.study import Study, run_study
+from transnet.viz.web import LAYER_NAMES, save_map, scenario_map, write_study_maps
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "outputs" / "browser-tests"

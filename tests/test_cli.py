@@ -12,10 +12,11 @@ import pytest
 import yaml
 from conftest import DUAL_CARRIAGEWAY
 
-from transnet.bundle import load_bundle
 from transnet.cli import main
-from transnet.io import OUTPUT_MARKER, load_network
-from transnet.osm import network_from_osm_file
+from transnet.io.bundle import load_bundle
+from transnet.io.files import OUTPUT_MARKER
+from transnet.io.network_store import load_network
+from transnet.io.osm import network_from_osm_file
 from transnet.region import region_from_bundle
 from transnet.study import run_study
 

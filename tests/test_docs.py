@@ -1,7 +1,7 @@
 """Documentation rules: every public function, class and method has a numpydoc docstring with an
 example, and every example in the package runs (issue 6).
 
-Public means: the functions and classes named in a module's ``__all__`` (``transnet/*.py``,
+Public means: the functions and classes named in a module's ``__all__`` (every module of the package,
 including ``_errors.py`` and ``_progress.py``, whose names the package re-exports), and the
 methods, properties, class methods and static methods of those classes whose names do not start
 with ``_``. Constants and instances in ``__all__`` (``settings``, ``GRADES``, the Typer ``app``)
@@ -23,10 +23,16 @@ import pytest
 import transnet
 
 # ``transnet.__main__`` runs the command line when imported.
-SUBMODULES = sorted(m.name for m in pkgutil.iter_modules(transnet.__path__) if m.name != "__main__")
-API_MODULES = ["transnet", *(f"transnet.{name}" for name in SUBMODULES)]
-# The command line's examples drive the CLI (which exits), so they are not run.
-DOCTEST_MODULES = [name for name in API_MODULES if name != "transnet.cli"]
+_FOUND = list(pkgutil.walk_packages(transnet.__path__, prefix="transnet."))
+SUBMODULES = sorted(m.name for m in _FOUND if m.name != "transnet.__main__")
+API_MODULES = ["transnet", *SUBMODULES]
+# Sub-package ``__init__`` modules only re-export, and the command line's examples drive the CLI
+# (which exits), so neither is run.
+DOCTEST_MODULES = [
+    name
+    for name in API_MODULES
+    if name != "transnet.cli" and name not in {m.name for m in _FOUND if m.ispkg}
+]
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 _EXAMPLES_SECTION = re.compile(
@@ -81,9 +87,9 @@ def test_public_api_is_found() -> None:
     for name in (
         "transnet._errors.InputError",
         "transnet._progress.progress",
-        "transnet.grades.admin_class_of_ref",
-        "transnet.network.RoadNetwork.from_networkx",
-        "transnet.network.RoadNetwork.crs",
+        "transnet.grades.classify.admin_class_of_ref",
+        "transnet.network.model.RoadNetwork.from_networkx",
+        "transnet.network.model.RoadNetwork.crs",
         "transnet.region.Region.outline",
         "transnet.targets.TargetResults.failed",
         "transnet.cli.main",

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from transnet._errors import InputError
-from transnet.bundle import bundle_root
 from transnet.grades import (
     ADMIN_CLASSES,
     GRADES,
@@ -26,6 +25,7 @@ from transnet.grades import (
     parse_refs,
     technical_grade,
 )
+from transnet.io.bundle import bundle_root
 
 # --- existing API --------------------------------------------------------------------------
 

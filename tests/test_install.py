@@ -48,7 +48,7 @@ def test_wheel_carries_the_bundle_and_the_installed_package_finds_it(tmp_path):
         check=True,
     )
     probe = (
-        "import transnet.bundle as b; "
+        "import transnet.io.bundle as b; "
         "bundle = b.load_bundle('taixin'); "
         "print(bundle.folder); print(len(b.available_bundles()))"
     )

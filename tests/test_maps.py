@@ -15,7 +15,8 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, Point, box
 
 from transnet._errors import InputError, TransnetError
-from transnet.maps import (
+from transnet.network import RoadNetwork, network_from_lines
+from transnet.viz.web import (
     CHOROPLETH_METRICS,
     LAYER_NAMES,
     TILE_PROVIDERS,
@@ -24,7 +25,6 @@ from transnet.maps import (
     scenario_map,
     write_study_maps,
 )
-from transnet.network import RoadNetwork, network_from_lines
 
 PROJECTED = "EPSG:32649"
 CARD_NAME = "G208 太原绕城改线"
@@ -708,7 +708,7 @@ def test_small_networks_are_not_simplified(tmp_path):
 
 
 def test_popups_flag_illustrative_alignments_of_announced_projects():
-    from transnet.maps import _card_popup_html
+    from transnet.viz.web.maps import _card_popup_html
 
     card = {
         "id": "E3",

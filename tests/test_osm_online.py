@@ -10,7 +10,7 @@ import pytest
 import requests
 from shapely.geometry import box
 
-from transnet.osm import OSMDownloadError, network_from_osm
+from transnet.io.osm import OSMDownloadError, network_from_osm
 
 REGION = box(112.49, 37.99, 112.52, 38.02)
 
@@ -152,7 +152,7 @@ def test_timeout_is_an_error_with_advice(overpass):
 
 
 def test_townships_download(overpass):
-    from transnet.places import townships_from_osm
+    from transnet.io.places import townships_from_osm
 
     calls, answers = overpass
     elements = [
@@ -178,7 +178,7 @@ def test_townships_download(overpass):
 
 
 def test_townships_partial_answer_is_rejected(overpass):
-    from transnet.places import townships_from_osm
+    from transnet.io.places import townships_from_osm
 
     _, answers = overpass
     answers.append(_response(200, {"elements": [], "remark": "runtime error: timed out"}))

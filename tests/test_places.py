@@ -13,9 +13,9 @@ from shapely.geometry import Point, box
 
 from transnet import InputError
 from transnet.access import AccessGraph
+from transnet.io.places import load_places, townships_from_osm_file
 from transnet.metrics import MetricSettings, evaluate_scenario, grade_access
 from transnet.network import network_from_lines
-from transnet.places import load_places, townships_from_osm_file
 
 TO_LONLAT = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
 
@@ -201,7 +201,7 @@ def test_townships_from_an_osm_file(tmp_path):
 
 
 def test_load_townships_reads_osm_files_and_users_files_alike(tmp_path):
-    from transnet.places import load_townships
+    from transnet.io.places import load_townships
 
     osm = tmp_path / "places.osm"
     osm.write_text(PLACES_OSM, encoding="utf-8")

@@ -329,7 +329,7 @@ def test_a_new_better_road_beside_an_old_one_is_added():
 
 
 def test_the_plan_card_template_loads():
-    from transnet.bundle import bundle_root
+    from transnet.io.bundle import bundle_root
 
     plan = load_plan(bundle_root() / "templates" / "plan_cards_template.geojson")
     assert [c.id for c in plan.cards] == ["X1", "X2"]

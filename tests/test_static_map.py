@@ -19,10 +19,10 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from PIL import Image
 
 from transnet._errors import InputError
-from transnet.maps import GRADE_STYLES, PLAN_ACTION_STYLES
 from transnet.report import caveats
-from transnet.static_map import _fonts, metric_names, static_map, write_static_maps
 from transnet.study import Study, run_study
+from transnet.viz.static import _fonts, metric_names, static_map, write_static_maps
+from transnet.viz.web import GRADE_STYLES, PLAN_ACTION_STYLES
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 NO_CJK_FONT = len(_fonts()[0]) == 1
@@ -264,7 +264,7 @@ def test_unknown_scenario_and_bad_dpi_are_refused(study: Study, tmp_path: Path):
 
 
 def test_names_fall_back_to_english_unless_a_cjk_font_draws_them(monkeypatch):
-    from transnet import static_map as module
+    from transnet.viz import static as module
 
     region = "太忻一体化经济区 Taiyuan–Xinzhou integrated economic zone"
     card = "G108 忻州城区过境改线 (西绕) Xinzhou by-pass (illustrative)"

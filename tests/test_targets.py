@@ -7,7 +7,8 @@ from xml.etree import ElementTree
 import pytest
 
 from transnet import InputError
-from transnet.targets import DataAvailability, evaluate_targets, load_targets, write_junit
+from transnet.report.junit import write_junit
+from transnet.targets import DataAvailability, evaluate_targets, load_targets
 
 SCENARIOS = {
     "before": {"density_per_100km2": {"expressway": 4.0}},

@@ -28,12 +28,12 @@ __version__ = "0.1.0"
 
 from transnet._errors import InputError, TransnetError
 from transnet._progress import settings
-from transnet.bundle import load_bundle
-from transnet.io import load_network, save_network
+from transnet.io.bundle import load_bundle
+from transnet.io.network_store import load_network, save_network
+from transnet.io.osm import network_from_osm, network_from_osm_file
+from transnet.io.places import load_places, load_townships
 from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario
 from transnet.network import RoadNetwork, network_from_lines
-from transnet.osm import network_from_osm, network_from_osm_file
-from transnet.places import load_places, load_townships
 from transnet.plan import Plan, apply_plan, load_plan
 from transnet.region import Region, region_from_bundle
 from transnet.study import Study, load_bundle_network, run_study

@@ -14,7 +14,7 @@ class TransnetError(Exception):
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> try:
     ...     load_bundle("atlantis")
     ... except TransnetError as exc:

@@ -92,7 +92,7 @@ def seat_minutes_to_interchange(
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")
@@ -146,7 +146,7 @@ def attribute_seat_minutes(
     --------
     One rebuild and measurement per card that changed the network:
 
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.plan import load_plan
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network

@@ -15,9 +15,11 @@ from rich.table import Table
 
 from transnet._errors import TransnetError
 from transnet._progress import settings as progress_settings
-from transnet.io import atomic_directory, check_output_folder, load_network, save_network
+from transnet.io.files import atomic_directory, check_output_folder
+from transnet.io.network_store import load_network, save_network
+from transnet.report.junit import write_junit
 from transnet.study import Study, run_study
-from transnet.targets import TargetResult, write_junit
+from transnet.targets import TargetResult
 
 __all__ = ["app", "main"]
 
@@ -92,7 +94,7 @@ def _study(
     pois: Path | None,
     crs: str | None,
 ) -> Study:
-    from transnet.places import load_places
+    from transnet.io.places import load_places
 
     progress_settings.quiet = quiet
     if not quiet:
@@ -108,8 +110,8 @@ def _study(
 
 
 def _townships(bundle: str, path: Path, crs: str | None):
-    from transnet.bundle import load_bundle
-    from transnet.places import load_townships
+    from transnet.io.bundle import load_bundle
+    from transnet.io.places import load_townships
     from transnet.region import region_from_bundle
 
     return load_townships(path, region=region_from_bundle(load_bundle(bundle)), crs=crs)
@@ -244,7 +246,7 @@ def _study_and_folder(
     quiet: bool,
 ) -> tuple[Study, Path]:
     """Check the map options and the output folder first, then build the study."""
-    from transnet.maps import check_map_options
+    from transnet.viz.web import check_map_options
 
     check_map_options(**map_options)
     check_output_folder(out)
@@ -261,8 +263,8 @@ def _write_maps(
     *,
     png: bool,
 ) -> list[Path]:
-    from transnet.maps import write_study_maps
-    from transnet.static_map import write_static_maps
+    from transnet.viz.static import write_static_maps
+    from transnet.viz.web import write_study_maps
 
     written = write_study_maps(
         study,
@@ -345,9 +347,9 @@ def build(
     quiet: QuietOption = False,
 ) -> None:
     """Build a road network from OpenStreetMap for the bundle's region and save it."""
-    from transnet.bundle import bundle_root, load_bundle
     from transnet.grades import GradeTable
-    from transnet.osm import network_from_osm, network_from_osm_file
+    from transnet.io.bundle import bundle_root, load_bundle
+    from transnet.io.osm import network_from_osm, network_from_osm_file
     from transnet.region import region_from_bundle
 
     loaded = load_bundle(bundle)

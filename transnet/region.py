@@ -90,7 +90,7 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> table = load_counties_csv(load_bundle("taixin").path("counties"))
     >>> table.loc[table["name"] == "阳曲县", ["code", "name_en", "seat_lon", "seat_lat"]]
             code name_en  seat_lon  seat_lat
@@ -135,7 +135,7 @@ class Region:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> region = region_from_bundle(load_bundle("taixin"))
     >>> region.counties.columns.tolist()
     ['code', 'name', 'name_en', 'name_gb', 'area_km2', 'geometry']
@@ -154,7 +154,7 @@ class Region:
 
         Examples
         --------
-        >>> from transnet.bundle import load_bundle
+        >>> from transnet.io.bundle import load_bundle
         >>> round(region_from_bundle(load_bundle("taixin")).area_km2, -2)
         16800.0
 
@@ -167,7 +167,7 @@ class Region:
 
         Examples
         --------
-        >>> from transnet.bundle import load_bundle
+        >>> from transnet.io.bundle import load_bundle
         >>> region = region_from_bundle(load_bundle("taixin"))
         >>> region.outline.geom_type, bool(region.outline.contains(region.seats.union_all()))
         ('Polygon', True)
@@ -204,16 +204,16 @@ def _region_from_table(name: str, table: pd.DataFrame, *, path: str | Path) -> R
 
 
 def region_from_bundle(bundle) -> Region:
-    """Build the :class:`Region` of a :class:`~transnet.bundle.Bundle`.
+    """Build the :class:`Region` of a :class:`~transnet.io.bundle.Bundle`.
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> round(region_from_bundle(load_bundle("taixin")).area_km2, -2)
     16800.0
 
     """
-    from transnet.bundle import Bundle
+    from transnet.io.bundle import Bundle
 
     expect_type(bundle, Bundle, "bundle")
     path = bundle.path("counties")

@@ -13,11 +13,11 @@ import pandas as pd
 
 from transnet._errors import InputError, expect_type
 from transnet.attribution import SeatAttribution, attribute_seat_minutes
-from transnet.bundle import Bundle, load_bundle
-from transnet.io import read_features
+from transnet.io.bundle import Bundle, load_bundle
+from transnet.io.files import read_features
+from transnet.io.places import load_places
 from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario, zone_density
 from transnet.network import RoadNetwork, network_from_lines
-from transnet.places import load_places
 from transnet.plan import Plan, PlanResult, apply_plan, load_plan
 from transnet.region import Region, region_from_bundle
 from transnet.targets import (
@@ -185,7 +185,7 @@ class Study:
         --------
         >>> run_study("taixin").map("compare", tiles="none")  # doctest: +SKIP
         """
-        from transnet.maps import MapView, study_maps
+        from transnet.viz.web import MapView, study_maps
 
         maps = study_maps(
             self, tiles=tiles, tianditu_key=tianditu_key, metric=metric, which=(scenario,)
@@ -373,7 +373,7 @@ def run_study(
     Parameters
     ----------
     bundle
-        Bundle name, folder, or a loaded :class:`~transnet.bundle.Bundle`.
+        Bundle name, folder, or a loaded :class:`~transnet.io.bundle.Bundle`.
     targets_path
         A targets file to use instead of the bundle's.
     scenario
@@ -382,7 +382,7 @@ def run_study(
         A base network to use instead of the bundle's schematic one.
     townships
         Township seats (``name``, points in WGS-84), e.g. from
-        :func:`transnet.places.load_places`; township targets are evaluated when given.
+        :func:`transnet.io.places.load_places`; township targets are evaluated when given.
     pois
         Points of interest (scenic spots, development zones); default: the bundle's ``pois``
         file, if it has one.

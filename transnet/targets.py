@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
-from xml.etree import ElementTree
 
 import pandas as pd
 import yaml
@@ -17,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from transnet._errors import InputError, expect_type
 from transnet.access import speed_table
-from transnet.metrics import COVERAGE_RULES, METRICS, coverage_share
+from transnet.metrics import COVERAGE_RULES, METRICS
+from transnet.metrics.scenario import coverage_share
 
 __all__ = [
     "DataAvailability",
@@ -29,7 +29,6 @@ __all__ = [
     "evaluate_targets",
     "load_targets",
     "load_targets_file",
-    "write_junit",
 ]
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -224,7 +223,7 @@ class TargetsFile:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> targets_file = load_targets_file(load_bundle("taixin").path("targets"))
     >>> targets_file.path.name, targets_file.targets[0].id, targets_file.travel.max_snap_m
     ('targets.yaml', 'expressway_density', 5000.0)
@@ -330,7 +329,7 @@ def load_targets_file(path: str | Path) -> TargetsFile:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> load_targets_file(load_bundle("taixin").path("targets")).travel.access_speed_kmh
     20.0
     """
@@ -394,7 +393,7 @@ def load_targets(path: str | Path) -> list[Target]:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> [t.id for t in load_targets(load_bundle("taixin").path("targets"))][:2]
     ['expressway_density', 'road_density']
     """
@@ -506,64 +505,3 @@ def evaluate_targets(
             )
         )
     return results
-
-
-def write_junit(results: list[TargetResult], path: str | Path, *, suite: str = "transnet") -> None:
-    """Write target results as a JUnit XML report: one test case per target.
-
-    Failed targets are ``<failure>``, ``not_evaluated`` ones ``<skipped>`` with the reason.
-
-    Parameters
-    ----------
-    results
-        Target outcomes, e.g. ``study.results``.
-    path
-        The XML file to write.
-    suite
-        Name of the test suite; test cases are named by target id, in class
-        ``<suite>.<scenario>``.
-
-    Examples
-    --------
-    >>> write_junit(study.results, "targets.xml")  # doctest: +SKIP
-
-    In a temporary folder:
-
-    >>> import tempfile
-    >>> targets = [
-    ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
-    ...            threshold=4.9),
-    ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
-    ...            requires=["complete_network"]),
-    ... ]
-    >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
-    >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     write_junit(results, Path(folder) / "targets.xml")
-    ...     root = ElementTree.parse(Path(folder) / "targets.xml").getroot()
-    >>> root.attrib
-    {'name': 'transnet', 'tests': '2', 'failures': '1', 'skipped': '1', 'errors': '0'}
-
-    """
-    failures = sum(r.status == "fail" for r in results)
-    skipped = sum(r.status == "not_evaluated" for r in results)
-    root = ElementTree.Element(
-        "testsuite",
-        name=suite,
-        tests=str(len(results)),
-        failures=str(failures),
-        skipped=str(skipped),
-        errors="0",
-    )
-    for result in results:
-        case = ElementTree.SubElement(
-            root, "testcase", classname=f"{suite}.{result.scenario}", name=result.id
-        )
-        needed = f"{result.op} {result.threshold:g} {result.unit}".strip()
-        text = f"{result.metric} = {result.value} (needs {needed})"
-        if result.status == "fail":
-            note = f" ({result.reason})" if result.reason else ""
-            ElementTree.SubElement(case, "failure", message=text + note).text = result.source_zh
-        elif result.status == "not_evaluated":
-            ElementTree.SubElement(case, "skipped", message=result.reason)
-    ElementTree.ElementTree(root).write(Path(path), encoding="utf-8", xml_declaration=True)

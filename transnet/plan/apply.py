@@ -32,14 +32,9 @@ from transnet._errors import InputError, expect_type
 from transnet._progress import progress
 from transnet.crs import PROJECTED_CRS
 from transnet.grades import grade_rank, normalize_grade, parse_refs
-from transnet.io import read_features
-from transnet.network import (
-    EXPRESSWAY_LAYER,
-    ORDINARY_LAYER,
-    NetworkBuilder,
-    RoadNetwork,
-    insert_vertex,
-)
+from transnet.io.files import read_features
+from transnet.network import RoadNetwork
+from transnet.network.model import EXPRESSWAY_LAYER, ORDINARY_LAYER, NetworkBuilder, insert_vertex
 
 __all__ = ["ACTIONS", "Plan", "PlanResult", "ProjectCard", "apply_plan", "load_plan"]
 
@@ -126,7 +121,7 @@ class Plan:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> plan = load_plan(load_bundle("taixin").path("plan"))
     >>> plan.cards[0].id, plan.cards[0].action
     ('E1', 'new')
@@ -151,7 +146,7 @@ class Plan:
 
         Examples
         --------
-        >>> from transnet.bundle import load_bundle
+        >>> from transnet.io.bundle import load_bundle
         >>> totals = load_plan(load_bundle("taixin").path("plan")).totals_by_class()
         >>> totals[["projects", "investment_100m_cny"]]
                              projects  investment_100m_cny
@@ -188,7 +183,7 @@ def load_plan(path: str | Path) -> Plan:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> len(load_plan(load_bundle("taixin").path("plan")).cards)
     21
 
@@ -274,7 +269,7 @@ class PlanResult:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")
     >>> result = apply_plan(load_bundle_network(bundle), load_plan(bundle.path("plan")))
@@ -324,7 +319,7 @@ def apply_plan(
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")
     >>> before = load_bundle_network(bundle)

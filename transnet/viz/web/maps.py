@@ -500,7 +500,7 @@ def map_html(m: folium.Map | DualMap | Figure, *, self_contained: bool = True) -
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")
@@ -554,7 +554,7 @@ class MapView:
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")

@@ -78,7 +78,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> pois = load_places(load_bundle("taixin").path("pois"))
     >>> pois.columns.tolist(), pois.crs.to_string()
     (['name', 'geometry'], 'EPSG:4326')
@@ -170,7 +170,7 @@ def load_townships(
     --------
     >>> towns = load_townships("townships_gaode.csv", crs="gcj02")  # doctest: +SKIP
     """
-    from transnet.osm import OSM_SUFFIXES
+    from transnet.io.osm.build import OSM_SUFFIXES
 
     expect_type(path, (str, Path), "path")
     if str(path).lower().endswith(OSM_SUFFIXES):
@@ -282,7 +282,7 @@ def townships_from_osm_file(
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> region = region_from_bundle(load_bundle("taixin"))
     >>> towns = townships_from_osm_file("shanxi-latest.osm.pbf", region=region)  # doctest: +SKIP
@@ -291,7 +291,7 @@ def townships_from_osm_file(
     """
     import osmium
 
-    from transnet.osm import open_osm_file
+    from transnet.io.osm.build import open_osm_file
 
     path = Path(path)
     rows = []
@@ -363,7 +363,7 @@ def townships_from_osm(
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import run_study
     >>> region = region_from_bundle(load_bundle("taixin"))
@@ -371,7 +371,7 @@ def townships_from_osm(
     >>> run_study("taixin", townships=towns).results.to_frame()  # doctest: +SKIP
 
     """
-    from transnet.osm import overpass_responses
+    from transnet.io.osm.build import overpass_responses
 
     polygon = _region_polygon(region)
     responses = overpass_responses("features", polygon, {"place": list(_PLACE_VALUES)})

@@ -42,7 +42,8 @@ from transnet._errors import InputError, TransnetError, expect_type
 from transnet._progress import progress
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
 from transnet.grades import GradeTable, classify_edges, parse_lanes
-from transnet.network import RoadNetwork, finish_edges
+from transnet.network import RoadNetwork
+from transnet.network.model import finish_edges
 from transnet.region import Region
 
 __all__ = [
@@ -79,7 +80,7 @@ class OSMDownloadError(TransnetError):
     --------
     Fall back on a local extract when the download fails:
 
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> region = region_from_bundle(load_bundle("taixin"))
     >>> try:  # doctest: +SKIP
@@ -211,7 +212,7 @@ def overpass_responses(kind: str, polygon: BaseGeometry, query: Any) -> list[dic
             f"OpenStreetMap download failed: {exc}. To use a local OSM file instead, get an "
             "extract (.osm.pbf, .osm or .osm.bz2, e.g. from Geofabrik) and run "
             "`transnet build --source FILE`, or call "
-            "transnet.osm.network_from_osm_file(FILE, region=...)"
+            "transnet.io.osm.network_from_osm_file(FILE, region=...)"
         ) from exc
     for response in responses:
         if not isinstance(response, dict) or "elements" not in response:
@@ -566,7 +567,7 @@ def network_from_osm(
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> region = region_from_bundle(load_bundle("taixin"))
     >>> network = network_from_osm(region, margin_m=10_000)  # doctest: +SKIP

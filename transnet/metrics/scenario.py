@@ -200,7 +200,7 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")
@@ -224,7 +224,7 @@ def zone_density(network: RoadNetwork, region: Region) -> dict[str, dict[str, fl
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")
@@ -302,7 +302,7 @@ def grade_access(
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")
@@ -457,7 +457,7 @@ def evaluate_scenario(
 
     Examples
     --------
-    >>> from transnet.bundle import load_bundle
+    >>> from transnet.io.bundle import load_bundle
     >>> from transnet.region import region_from_bundle
     >>> from transnet.study import load_bundle_network
     >>> bundle = load_bundle("taixin")

@@ -2,8 +2,8 @@
 
 A static map shows one scenario of a study in the network's projected CRS (metres), so that its
 scale bar is true: counties shaded by a per-county metric, roads coloured and sized by technical
-grade as on the HTML map (:data:`transnet.maps.GRADE_STYLES`), plan projects on top, one line
-style per action (:data:`transnet.maps.PLAN_ACTION_STYLES`), county seats and interchanges. Each
+grade as on the HTML map (:data:`transnet.viz.web.GRADE_STYLES`), plan projects on top, one line
+style per action (:data:`transnet.viz.web.PLAN_ACTION_STYLES`), county seats and interchanges. Each
 map carries a title with its data source and date, a legend, a colour bar, a north arrow, a scale
 bar and the study's caveats in a box at the bottom.
 
@@ -48,8 +48,8 @@ from shapely.geometry.polygon import orient
 from transnet._errors import InputError
 from transnet.crs import GEOGRAPHIC_CRS
 from transnet.grades import GRADES
-from transnet.maps import GRADE_STYLES, PLAN_ACTION_STYLES
 from transnet.report import caveats
+from transnet.viz.web import GRADE_STYLES, PLAN_ACTION_STYLES
 
 if TYPE_CHECKING:
     from transnet.network import RoadNetwork

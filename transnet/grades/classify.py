@@ -27,7 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from transnet._errors import InputError
-from transnet.bundle import bundle_root
+from transnet._resources import data_root
 
 __all__ = [
     "ADMIN_CLASSES",
@@ -730,7 +730,7 @@ class GradeTable:
 
 @functools.cache
 def _default_table() -> GradeTable:
-    folder = bundle_root() / _GRADES_FOLDER
+    folder = data_root() / _GRADES_FOLDER
     return GradeTable(
         _read_highway_grades(folder / "osm_highway_grades.csv"),
         _read_refinements(folder / "refinements.csv"),

@@ -94,7 +94,7 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> from transnet.bundle import load_bundle
+        >>> from transnet.io.bundle import load_bundle
         >>> from transnet.study import load_bundle_network
         >>> network = load_bundle_network(load_bundle("taixin"))
         >>> network.crs.to_epsg()
@@ -155,7 +155,7 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> from transnet.bundle import load_bundle
+        >>> from transnet.io.bundle import load_bundle
         >>> from transnet.study import load_bundle_network
         >>> network = load_bundle_network(load_bundle("taixin"))
         >>> widened = network.copy()
@@ -256,7 +256,7 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> from transnet.bundle import load_bundle
+        >>> from transnet.io.bundle import load_bundle
         >>> from transnet.study import load_bundle_network
         >>> network = load_bundle_network(load_bundle("taixin"))
         >>> back = RoadNetwork.from_networkx(network.to_networkx(), metadata=network.metadata)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from transnet._errors import InputError, expect_type
+from transnet._resources import data_root
 
 __all__ = ["Bundle", "available_bundles", "bundle_root", "load_bundle"]
 
@@ -19,13 +19,10 @@ _REQUIRED_KEYS = ("name", "counties", "network", "plan", "targets")
 def bundle_root() -> Path:
     """Return the folder that holds the embedded bundles.
 
-    An installed wheel carries them as ``transnet/_data``; an editable checkout reads the
-    repository's ``data/`` folder.
-
     Returns
     -------
     pathlib.Path
-        The folder whose sub-folders are bundles.
+        The folder whose sub-folders are bundles (see :func:`transnet._resources.data_root`).
 
     Examples
     --------
@@ -33,10 +30,7 @@ def bundle_root() -> Path:
     True
 
     """
-    packaged = Path(str(resources.files("transnet"))) / "_data"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "data"
+    return data_root()
 
 
 def available_bundles() -> list[str]:

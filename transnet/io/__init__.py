@@ -1,0 +1,1 @@
+"""Reading and writing: vector files, bundles, places, saved networks and OpenStreetMap."""

@@ -1,0 +1,57 @@
+"""Every default of transnet in one place, each with its unit in its name.
+
+Functions take these as keyword defaults and the targets file (``params``, ``travel:``) can
+override the ones a user may want to change. Change a default here, never by copying its value.
+
+Examples
+--------
+>>> from transnet import options
+>>> options.ACCESS_SPEED_KMH, options.MAX_SNAP_M, options.RAMP_MAX_M
+(20.0, 5000.0, 3000.0)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ACCESS_SPEED_KMH",
+    "COUNTY_RULE",
+    "DUAL_CARRIAGEWAY_GAP_M",
+    "GRADE1_COUNTY_WITHIN_M",
+    "MAX_SNAP_M",
+    "OSM_MARGIN_KM",
+    "PLACE_GRADE_WITHIN_M",
+    "PLAN_SNAP_M",
+    "RAI_GRADE",
+    "RAI_WITHIN_M",
+    "RAMP_MAX_M",
+    "SANE_MAXSPEED_KMH",
+    "SEAT_WITHIN_KM",
+    "SEAT_WITHIN_MIN",
+]
+
+#: Speed of the off-network leg from a place to the road it snaps to (walking a track, a lane).
+ACCESS_SPEED_KMH = 20.0
+#: Places farther than this from any road they may snap to are unreachable (never dropped).
+MAX_SNAP_M = 5000.0
+#: OSM ``maxspeed`` values outside this range are ignored in favour of the grade's design speed.
+SANE_MAXSPEED_KMH = (5.0, 130.0)
+#: An interchange is joined by a ramp to the nearest ordinary road within this distance.
+RAMP_MAX_M = 3000.0
+#: A new plan link's ends snap to a node of its layer within this distance.
+PLAN_SNAP_M = 2000.0
+#: Two opposite one-way ways of the same road within this distance are one dual carriageway.
+DUAL_CARRIAGEWAY_GAP_M = 60.0
+#: ``transnet build`` fetches OSM roads this far around the region.
+OSM_MARGIN_KM = 5.0
+
+#: 县县通高速 by default: the county seat within 30 minutes of an interchange (「30分钟上高速」).
+COUNTY_RULE = "seat_within_min"
+SEAT_WITHIN_MIN = 30.0
+SEAT_WITHIN_KM = 30.0
+#: A county seat is on a grade-1 road when one is within this network distance.
+GRADE1_COUNTY_WITHIN_M = 5000.0
+#: A township or point of interest is on a road of the required grade within this distance.
+PLACE_GRADE_WITHIN_M = 1000.0
+#: Rural Access Index: the share of places within 2 km of an all-season road (World Bank, 2016).
+RAI_WITHIN_M = 2000.0
+RAI_GRADE = "3"
