@@ -14,6 +14,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from transnet import options
 from transnet._errors import InputError, expect_type
 from transnet.access import speed_table
 from transnet.metrics import COVERAGE_RULES, METRICS
@@ -63,8 +64,8 @@ class TravelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     speeds_kmh: dict[str, float] = Field(default_factory=dict)
-    access_speed_kmh: float = Field(default=20.0, gt=0)
-    max_snap_m: float = Field(default=5000.0, gt=0)
+    access_speed_kmh: float = Field(default=options.ACCESS_SPEED_KMH, gt=0)
+    max_snap_m: float = Field(default=options.MAX_SNAP_M, gt=0)
 
 
 class Target(BaseModel):

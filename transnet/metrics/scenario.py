@@ -20,10 +20,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from transnet import options
 from transnet._errors import InputError, expect_type
 from transnet.access import (
-    DEFAULT_ACCESS_SPEED_KMH,
-    DEFAULT_MAX_SNAP_M,
     AccessGraph,
     cost_from_points,
 )
@@ -161,18 +160,18 @@ class MetricSettings:
 
     """
 
-    county_rule: CoverageRule = "seat_within_min"
-    seat_within_km: float = 30.0
-    seat_within_min: float = 30.0
-    county_grade1: GradeCriterion = GradeCriterion("1", within_m=5000.0)
-    township_grade2: GradeCriterion = GradeCriterion("2", within_m=1000.0)
-    township_grade3: GradeCriterion = GradeCriterion("3", within_m=1000.0)
-    poi_grade2: GradeCriterion = GradeCriterion("2", within_m=1000.0)
-    rai_within_m: float = 2000.0
-    rai_grade: str = "3"
+    county_rule: CoverageRule = options.COUNTY_RULE
+    seat_within_km: float = options.SEAT_WITHIN_KM
+    seat_within_min: float = options.SEAT_WITHIN_MIN
+    county_grade1: GradeCriterion = GradeCriterion("1", within_m=options.GRADE1_COUNTY_WITHIN_M)
+    township_grade2: GradeCriterion = GradeCriterion("2", within_m=options.PLACE_GRADE_WITHIN_M)
+    township_grade3: GradeCriterion = GradeCriterion("3", within_m=options.PLACE_GRADE_WITHIN_M)
+    poi_grade2: GradeCriterion = GradeCriterion("2", within_m=options.PLACE_GRADE_WITHIN_M)
+    rai_within_m: float = options.RAI_WITHIN_M
+    rai_grade: str = options.RAI_GRADE
     speeds_kmh: Mapping[str, float] = field(default_factory=dict)
-    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
-    max_snap_m: float = DEFAULT_MAX_SNAP_M
+    access_speed_kmh: float = options.ACCESS_SPEED_KMH
+    max_snap_m: float = options.MAX_SNAP_M
 
     def __post_init__(self) -> None:
         if self.county_rule not in COVERAGE_RULES:
