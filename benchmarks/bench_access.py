@@ -1,4 +1,4 @@
-"""Nearest-source travel times: transnet (scipy sparse Dijkstra) against networkx, same graph.
+"""Nearest-source travel times and place snapping: transnet against networkx and geopandas.
 
 Graph: synthetic and road-like, built here with numpy (it is not part of the library). A
 square grid of nodes about 500 m apart (jittered) with 4-neighbour local roads; one diagonal
@@ -21,6 +21,12 @@ starts:
   ``nx.multi_source_dijkstra_path_length`` on ``G.reverse(copy=False)``: networkx measures
   cost *from* the sources, so the reversed graph gives the same quantity, cost *to* the
   nearest source. Median of 3 runs.
+
+- Snapping: ``snap_points`` of 10,000 seeded places (uniform over the grid and 1 km around it)
+  onto the road lines (straight segments between the nodes; the express layer is expressway
+  main line and, as in transnet, never snapped to). Baseline: geopandas ``sjoin_nearest`` on
+  the same lines, first match per place. Median of 3 runs each; the snap distances must agree
+  to 1e-6 m.
 
 Peak memory: the peak resident set size during the step above the resident set size at its
 start (``VmHWM`` reset through ``/proc/self/clear_refs``, so earlier steps do not mask it). It
@@ -64,6 +70,11 @@ LOCAL_KMH = (30.0, 60.0)
 ARTERIAL_KMH = 80.0
 EXPRESS_KMH = 100.0
 N_SOURCES = 200
+N_PLACES = 10_000
+PLACE_MARGIN_M = 1000.0
+SNAP_RUNS = 3
+MAX_SNAP_DIFFERENCE_M = 1e-6
+CRS = "EPSG:32649"
 SIZES = (100_000, 1_000_000)
 TRANSNET_RUNS = 5
 NETWORKX_RUNS = 3
@@ -80,10 +91,13 @@ class RoadGraph:
 
     side: int
     n_nodes: int
+    x: np.ndarray
+    y: np.ndarray
     u: np.ndarray
     v: np.ndarray
     cost: np.ndarray
     oneway: np.ndarray
+    express: np.ndarray
     sources: np.ndarray
     counts: dict[str, int]
 
@@ -169,7 +183,48 @@ def road_graph(target_edges: int, seed: int = SEED) -> RoadGraph:
     oneway = rng.random(len(u)) < ONEWAY_SHARE
     oneway[len(u) - counts["spur"] :] = True
     sources = np.sort(rng.choice(n_grid, N_SOURCES, replace=False))
-    return RoadGraph(side, n_nodes, u, v, cost, oneway, sources, counts)
+    express = np.zeros(len(u), dtype=bool)
+    n_local = counts["grid"] + counts["diagonal"]
+    express[n_local : n_local + counts["express"]] = True
+    # Dead ends half a spacing north-east of where their spur starts (no draw: same graph).
+    x = np.concatenate([x, x[spur_from] + SPACING_M / 2])
+    y = np.concatenate([y, y[spur_from] + SPACING_M / 4])
+    return RoadGraph(side, n_nodes, x, y, u, v, cost, oneway, express, sources, counts)
+
+
+def road_lines(graph: RoadGraph):
+    """The graph's edges as straight road lines in a GeoDataFrame (UTM metres)."""
+    import geopandas as gpd
+    import shapely
+
+    ends = np.stack(
+        [np.column_stack([graph.x[graph.u], graph.y[graph.u]]),
+         np.column_stack([graph.x[graph.v], graph.y[graph.v]])],
+        axis=1,
+    )
+    geometry = shapely.linestrings(ends)
+    return gpd.GeoDataFrame(
+        {
+            "u": graph.u,
+            "v": graph.v,
+            "grade": np.where(graph.express, "expressway", "3"),
+            "ramp": False,
+            "oneway": graph.oneway,
+            "length_m": shapely.length(geometry),
+        },
+        geometry=geometry,
+        crs=CRS,
+    )
+
+
+def places(graph: RoadGraph, seed: int = SEED + 1):
+    """Seeded places, uniform over the grid's extent and ``PLACE_MARGIN_M`` around it."""
+    import geopandas as gpd
+
+    rng = np.random.default_rng(seed)
+    low, high = -PLACE_MARGIN_M, (graph.side - 1) * SPACING_M + PLACE_MARGIN_M
+    xy = rng.uniform(low, high, (N_PLACES, 2))
+    return gpd.GeoSeries.from_xy(xy[:, 0], xy[:, 1], crs=CRS)
 
 
 def directed_edges(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -235,6 +290,33 @@ def _child(tool: str, target_edges: int, out: Path) -> None:
         costs, steps["query"] = _repeat(
             lambda: cost_to_nearest(matrix, graph.sources), TRANSNET_RUNS
         )
+    elif tool == "transnet-snap":
+        import geopandas as gpd
+
+        from transnet.access import snap_points
+        from transnet.network import RoadNetwork
+
+        nodes = gpd.GeoDataFrame(
+            {"x": graph.x, "y": graph.y, "interchange": False},
+            geometry=gpd.points_from_xy(graph.x, graph.y),
+            crs=CRS,
+        )
+        network = RoadNetwork(nodes, road_lines(graph))
+        points = places(graph)
+        snapped, steps["snap"] = _repeat(lambda: snap_points(network, points), SNAP_RUNS)
+        costs = snapped.snap_m
+    elif tool == "geopandas-snap":
+        import geopandas as gpd
+
+        lines = road_lines(graph)
+        lines = lines.loc[~graph.express, ["geometry"]]
+        points = gpd.GeoDataFrame(geometry=places(graph))
+
+        def snap() -> np.ndarray:
+            joined = gpd.sjoin_nearest(points, lines, distance_col="snap_m")
+            return joined.groupby(level=0)["snap_m"].first().to_numpy()
+
+        costs, steps["snap"] = _repeat(snap, SNAP_RUNS)
     else:
         import networkx as nx
 
@@ -342,6 +424,27 @@ def _report(target_edges: int, folder: Path) -> bool:
         f"{_verdict(ours['query']['seconds'] < TARGET_QUERY_S)} "
         f"({ours['query']['seconds']:.3f} s){scope}"
     )
+    return ok & _report_snapping(target_edges, folder)
+
+
+def _report_snapping(target_edges: int, folder: Path) -> bool:
+    ours, our_snap = _run_child("transnet-snap", target_edges, folder)
+    theirs, their_snap = _run_child("geopandas-snap", target_edges, folder)
+    print(f"{'step':58} {'seconds':>8} {'peak MiB':>9} {'runs':>5}")
+    for label, r in (
+        (f"transnet snap_points ({N_PLACES:,} places)", ours["snap"]),
+        (f"geopandas sjoin_nearest ({N_PLACES:,} places)", theirs["snap"]),
+    ):
+        print(f"{label:58} {r['seconds']:8.3f} {r['peak_mib']:9.1f} {r['runs']:5d}")
+    worst = float(np.max(np.abs(our_snap - their_snap)))
+    ok = worst < MAX_SNAP_DIFFERENCE_M
+    print(
+        f"snapping agreement: {'OK' if ok else 'FAILED'}; max difference {worst:.1e} m "
+        f"(limit {MAX_SNAP_DIFFERENCE_M:.0e}); snap distance median {np.median(our_snap):.0f} m, "
+        f"max {our_snap.max():.0f} m"
+    )
+    ratio = theirs["snap"]["seconds"] / ours["snap"]["seconds"]
+    print(f"ratio geopandas / transnet, snapping: {ratio:.1f}x")
     return ok
 
 
@@ -358,7 +461,10 @@ def main() -> None:
     import networkx as nx
     import scipy
 
-    print("Nearest-source travel times on a synthetic road graph: transnet against networkx")
+    print(
+        "Nearest-source travel times and place snapping on a synthetic road graph: "
+        "transnet against networkx and geopandas"
+    )
     print(
         f"numpy {np.__version__}, scipy {scipy.__version__}, networkx {nx.__version__}, "
         f"Python {sys.version.split()[0]}"
@@ -378,7 +484,7 @@ def main() -> None:
             ok &= _report(target_edges, Path(folder))
     print(f"\ntotal wall time {time.perf_counter() - started:.0f} s")
     if not ok:
-        sys.exit("transnet and networkx disagree")
+        sys.exit("transnet and its baseline (networkx, geopandas) disagree")
 
 
 if __name__ == "__main__":
