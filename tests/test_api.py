@@ -31,8 +31,8 @@ def test_target_table_colours_each_status(study):
 
 def test_compare_gives_before_after_and_change(study):
     table = study.compare()
-    assert list(table.columns) == ["before", "after", "change"]
-    row = table.loc["expressway km/100 km²"]
+    assert list(table.columns) == ["label", "unit", "before", "after", "change"]
+    row = table.loc["expressway_density_per_100km2"]
     assert row["change"] == pytest.approx(row["after"] - row["before"], abs=1e-3)
     assert len(study.county_table()) == 12
 
@@ -45,7 +45,8 @@ def test_step_by_step_matches_the_one_call_study(study):
     after = tn.apply_plan(before, plan).network
     settings = study.settings
     metrics = tn.evaluate_scenario(after, region, settings=settings)
-    assert metrics["density_per_100km2"] == study.metrics["after"]["density_per_100km2"]
+    assert metrics.density_per_100km2 == study.metrics["after"].density_per_100km2
+    assert metrics.counties == study.metrics["after"].counties
 
 
 @pytest.mark.parametrize(

@@ -143,13 +143,16 @@ def _doctests(module: ModuleType) -> list[doctest.DocTest]:
 
 
 @pytest.mark.parametrize("module_name", DOCTEST_MODULES)
-def test_examples_run(module_name: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_examples_run(
+    module_name: str, monkeypatch: pytest.MonkeyPatch, tmp_path, doctest_names
+) -> None:
     monkeypatch.chdir(tmp_path)  # anything an example writes lands here
     module = importlib.import_module(module_name)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     failed = []
     attempted = 0
     for test in _doctests(module):
+        test.globs.update(doctest_names)
         result = runner.run(test)
         attempted += result.attempted
         if result.failed:

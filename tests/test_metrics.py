@@ -16,13 +16,13 @@ def test_density_of_a_square_county_crossed_by_a_line(region):
     )
     metrics = evaluate_scenario(network_from_lines(lines), region)
     assert region.area_km2 == pytest.approx(100.0)
-    assert metrics["length_km"]["2"] == pytest.approx(10.0, abs=1e-3)
-    assert metrics["length_km"]["total"] == pytest.approx(10.0, abs=1e-3)
-    assert metrics["density_per_100km2"]["2"] == pytest.approx(10.0, abs=1e-3)
-    assert metrics["density_per_100km2"]["expressway"] == 0
-    county = metrics["counties"][0]
-    assert county["density_per_100km2"] == pytest.approx(10.0, abs=1e-3)
-    assert county["crossed"] is False
+    assert metrics.length_km["2"] == pytest.approx(10.0, abs=1e-3)
+    assert metrics.length_km["total"] == pytest.approx(10.0, abs=1e-3)
+    assert metrics.density_per_100km2["2"] == pytest.approx(10.0, abs=1e-3)
+    assert metrics.density_per_100km2["expressway"] == 0
+    county = metrics.counties[0]
+    assert county.density_per_100km2 == pytest.approx(10.0, abs=1e-3)
+    assert county.crossed is False
 
 
 def _network_with_interchange():
@@ -48,19 +48,19 @@ def test_seat_at_a_known_network_distance_from_an_interchange():
     region = square_region(seat_xy=(1000, 300))
     settings = MetricSettings(county_rule="seat_within_km", seat_within_km=12.0)
     metrics = evaluate_scenario(_network_with_interchange(), region, settings=settings)
-    county = metrics["counties"][0]
-    assert county["seat_snap_m"] == pytest.approx(300, abs=0.01)
-    assert county["seat_to_interchange_km"] == pytest.approx(11.8, abs=1e-3)
-    assert county["crossed"] is False
-    assert county["interchanges"] == 0
-    assert county["covered"] is True  # rule seat_within_km, 11.8 <= 12
+    county = metrics.counties[0]
+    assert county.seat_snap_m == pytest.approx(300, abs=0.01)
+    assert county.seat_to_interchange_km == pytest.approx(11.8, abs=1e-3)
+    assert county.crossed is False
+    assert county.interchanges == 0
+    assert county.covered is True  # rule seat_within_km, 11.8 <= 12
     # Minutes: 300 m at 20 km/h (54 s) + 11 km grade 2 at 60 km/h (660 s) + 500 m of ramp at
     # 40 km/h (45 s) = 759 s.
-    assert county["seat_to_interchange_min"] == pytest.approx(759 / 60, abs=1e-3)
+    assert county.seat_to_interchange_min == pytest.approx(759 / 60, abs=1e-3)
     tighter_settings = MetricSettings(county_rule="seat_within_km", seat_within_km=11.7)
     tighter = evaluate_scenario(_network_with_interchange(), region, settings=tighter_settings)
-    assert tighter["counties"][0]["covered"] is False
-    assert tighter["county_expressway_coverage"]["share"] == 0
+    assert tighter.counties[0].covered is False
+    assert tighter.county_expressway_coverage.share == 0
 
 
 @pytest.mark.parametrize(
@@ -77,17 +77,17 @@ def test_coverage_rule_is_chosen_by_the_caller(rule, covered):
     metrics = evaluate_scenario(
         _network_with_interchange(), region, settings=MetricSettings(county_rule=rule)
     )
-    assert metrics["counties"][0]["covered"] is covered
-    assert metrics["county_expressway_coverage"]["rule"] == rule
-    assert metrics["county_expressway_coverage"]["by_criterion"]["seat_within_min"] == 1
+    assert metrics.counties[0].covered is covered
+    assert metrics.county_expressway_coverage.rule == rule
+    assert metrics.county_expressway_coverage.by_criterion["seat_within_min"] == 1
 
 
 def test_seat_within_minutes_threshold():
     region = square_region(seat_xy=(1000, 300))
     settings = MetricSettings(seat_within_min=12.6)  # the seat is 12.65 minutes away
     metrics = evaluate_scenario(_network_with_interchange(), region, settings=settings)
-    assert metrics["counties"][0]["covered"] is False
-    assert metrics["counties"][0]["seat_within_km"] is True
+    assert metrics.counties[0].covered is False
+    assert metrics.counties[0].seat_within_km is True
 
 
 def test_crossed_and_interchange_inside():
@@ -104,11 +104,11 @@ def test_crossed_and_interchange_inside():
     )
     interchanges = points_frame([{"id": "i", "name": "Mid", "road": "x", "x": 5000, "y": 0}])
     metrics = evaluate_scenario(network_from_lines(lines, interchanges), square_region())
-    county = metrics["counties"][0]
-    assert county["crossed"] is True
-    assert county["expressway_km"] == pytest.approx(10.0, abs=1e-3)  # 16 km line, 10 km inside
-    assert county["interchanges"] == 1
-    assert metrics["density_per_100km2"]["expressway"] == pytest.approx(10.0, abs=1e-3)
+    county = metrics.counties[0]
+    assert county.crossed is True
+    assert county.expressway_km == pytest.approx(10.0, abs=1e-3)  # 16 km line, 10 km inside
+    assert county.interchanges == 1
+    assert metrics.density_per_100km2["expressway"] == pytest.approx(10.0, abs=1e-3)
 
 
 def test_grade1_coverage_runs_along_the_network():
@@ -125,19 +125,19 @@ def test_grade1_coverage_runs_along_the_network():
     network = network_from_lines(lines)
     near = MetricSettings(county_grade1=GradeCriterion("1", within_m=12_600.5))
     metrics = evaluate_scenario(network, region, settings=near)
-    county = metrics["counties"][0]
-    assert county["seat_to_grade1_km"] == pytest.approx(12.6, abs=1e-3)
-    assert county["grade1_covered"] is True
+    county = metrics.counties[0]
+    assert county.seat_to_grade1_km == pytest.approx(12.6, abs=1e-3)
+    assert county.grade1_covered is True
     # A straight-line buffer would say 4 km; along the network 5 km is not enough.
     far = MetricSettings(county_grade1=GradeCriterion("1", within_m=5000))
     assert (
-        evaluate_scenario(network, region, settings=far)["county_grade1_coverage"]["covered"] == 0
+        evaluate_scenario(network, region, settings=far).county_grade1_coverage.covered == 0
     )
     # Minutes: 300 m at 20 km/h (54 s), 8 km at 60 km/h (480 s), 4.3 km at 40 km/h (387 s).
-    assert county["seat_to_grade1_min"] == pytest.approx((54 + 480 + 387) / 60, abs=1e-3)
+    assert county.seat_to_grade1_min == pytest.approx((54 + 480 + 387) / 60, abs=1e-3)
     by_minutes = MetricSettings(county_grade1=GradeCriterion("1", within_min=15.4))
     assert (
-        evaluate_scenario(network, region, settings=by_minutes)["county_grade1_coverage"]["share"]
+        evaluate_scenario(network, region, settings=by_minutes).county_grade1_coverage.share
         == 1
     )
 
@@ -147,9 +147,9 @@ def test_grade1_coverage_reports_ordinary_roads_apart_from_interchanges():
     region = square_region(seat_xy=(1000, 300))
     settings = MetricSettings(county_grade1=GradeCriterion("1", within_m=13_000))
     metrics = evaluate_scenario(_network_with_interchange(), region, settings=settings)
-    county = metrics["counties"][0]
-    assert county["seat_to_grade1_km"] == pytest.approx(11.8, abs=1e-3)
-    assert county["grade1_covered"] is True
-    assert county["seat_to_grade1_road_km"] is None
-    assert county["grade1_road_covered"] is False
-    assert metrics["county_grade1_coverage"]["ordinary_roads_only"]["covered"] == 0
+    county = metrics.counties[0]
+    assert county.seat_to_grade1_km == pytest.approx(11.8, abs=1e-3)
+    assert county.grade1_covered is True
+    assert county.seat_to_grade1_road_km is None
+    assert county.grade1_road_covered is False
+    assert metrics.county_grade1_coverage.ordinary_roads_only.covered == 0

@@ -19,6 +19,7 @@ from transnet.io.files import atomic_directory, check_output_folder
 from transnet.io.network_store import load_network, save_network
 from transnet.report.junit import write_junit
 from transnet.study import Study, run_study
+from transnet.summary import caveats, headline
 from transnet.targets import TargetResult
 
 __all__ = ["app", "main"]
@@ -117,45 +118,45 @@ def _townships(bundle: str, path: Path, crs: str | None):
     return load_townships(path, region=region_from_bundle(load_bundle(bundle)), crs=crs)
 
 
-def _targets_table(results: list[TargetResult]) -> Table:
+def _targets_table(results: list[TargetResult]) -> tuple[Table, list[str]]:
+    """Return a table narrow enough for 80 columns, and the notes to print below it."""
     table = Table(title="Targets")
-    for column in ("target", "scenario", "value", "needs", "status", "note"):
-        table.add_column(column)
+    for column in ("target", "value", "needs", "status"):
+        table.add_column(column, no_wrap=column != "target", overflow="fold")
     colours = {"pass": "green", "fail": "red", "not_evaluated": "yellow"}
+    notes = []
     for r in results:
         value = "—" if r.value is None else f"{r.value:,.4g}"
-        status = f"[{colours[r.status]}]{r.status}[/]"
-        needs = f"{r.op} {r.threshold:g} {r.unit}".strip()
-        table.add_row(r.id, r.scenario, value, needs, status, r.reason)
-    return table
+        status = f"[{colours[r.status]}]{r.status.replace('_', ' ')}[/]"
+        if r.reason:
+            notes.append(f"[{len(notes) + 1}] {r.id}: {r.reason}")
+            status += f" [{len(notes)}]"
+        name = r.id if r.scenario == "after" else f"{r.id} ({r.scenario})"
+        table.add_row(name, value, f"{r.op} {r.threshold:g} {r.unit}".strip(), status)
+    return table, notes
+
+
+def _print_targets(results: list[TargetResult]) -> None:
+    table, notes = _targets_table(results)
+    _out.print(table)
+    for note in notes:
+        _out.print(note, highlight=False)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return "unreachable" if value == float("inf") else f"{value:,.2f}"
 
 
 def _summary_table(study: Study) -> Table:
-    before, after = study.metrics["before"], study.metrics["after"]
     table = Table(title=f"{study.region.name} ({study.region.area_km2:,.0f} km²)")
     for column in ("metric", "before", "after", "change"):
         table.add_column(column, justify="right" if column != "metric" else "left")
-    rows = [
-        ("expressway km", before["length_km"]["expressway"], after["length_km"]["expressway"]),
-        (
-            "expressway km/100 km²",
-            before["density_per_100km2"]["expressway"],
-            after["density_per_100km2"]["expressway"],
-        ),
-        ("trunk network km", before["length_km"]["total"], after["length_km"]["total"]),
-        (
-            "counties on an expressway",
-            before["county_expressway_coverage"]["covered"],
-            after["county_expressway_coverage"]["covered"],
-        ),
-        (
-            "counties on grade-1",
-            before["county_grade1_coverage"]["covered"],
-            after["county_grade1_coverage"]["covered"],
-        ),
-    ]
-    for name, b, a in rows:
-        table.add_row(name, f"{b:,.2f}", f"{a:,.2f}", f"{a - b:+,.2f}")
+    for row in headline(study):
+        change = "—" if row.change is None else f"{row.change:+,.2f}"
+        label = f"{row.label} ({row.unit})" if row.total is None else row.label
+        table.add_row(label, _number(row.before), _number(row.after), change)
     return table
 
 
@@ -177,7 +178,7 @@ def run(
     quiet: QuietOption = False,
 ) -> None:
     """Apply the plan, compute metrics before and after, write reports and maps."""
-    from transnet.report import caveats, write_reports
+    from transnet.report import write_reports
 
     study, folder = _study_and_folder(
         bundle,
@@ -192,7 +193,7 @@ def run(
         write_reports(study, staging)
     if not quiet:
         _out.print(_summary_table(study))
-        _out.print(_targets_table(study.results))
+        _print_targets(study.results)
         for note in caveats(study):
             _out.print(f"[yellow]Note:[/] {note}")
         _out.print(
@@ -310,7 +311,7 @@ def check(
     if junit is not None:
         write_junit(study.results, junit, suite=f"transnet.{study.bundle.name}")
     if not quiet:
-        _out.print(_targets_table(study.results))
+        _print_targets(study.results)
     failed = [r.id for r in study.results if r.status == "fail"]
     if failed:
         _err.print(f"[red]Failed targets:[/] {', '.join(failed)}")

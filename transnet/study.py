@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from math import inf
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,22 @@ from transnet.attribution import SeatAttribution, attribute_seat_minutes
 from transnet.io.bundle import Bundle, load_bundle
 from transnet.io.files import read_features
 from transnet.io.places import load_places
-from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario, zone_density
+from transnet.metrics import MetricSettings, ScenarioMetrics, evaluate_scenario, zone_density
 from transnet.network import RoadNetwork, network_from_lines
 from transnet.plan import Plan, PlanResult, apply_plan, load_plan
 from transnet.region import Region, region_from_bundle
+from transnet.summary import caveats, county_table, data_notes, headline_frame, illustrative_cards
 from transnet.targets import (
     DataAvailability,
     Target,
     TargetResults,
-    TargetsFile,
     evaluate_targets,
     load_targets_file,
+    settings_from_targets,
+    verdict,
 )
 
-__all__ = ["Study", "load_bundle_network", "run_study", "settings_from_targets"]
+__all__ = ["Study", "load_bundle_network", "run_study"]
 
 
 def load_bundle_network(bundle: Bundle) -> RoadNetwork:
@@ -89,7 +90,8 @@ class Study:
     plan_result
         The "after" network and the per-card application log.
     metrics
-        ``{"before": {...}, "after": {...}}`` as from :func:`transnet.metrics.evaluate_scenario`.
+        ``{"before": ScenarioMetrics, "after": ScenarioMetrics}``
+        (:func:`transnet.metrics.evaluate_scenario`).
     results
         Target outcomes.
     settings
@@ -118,7 +120,7 @@ class Study:
     plan: Plan
     plan_result: PlanResult
     targets: list[Target]
-    metrics: dict[str, dict[str, Any]]
+    metrics: dict[str, ScenarioMetrics]
     results: TargetResults
     targets_path: Path
     settings: MetricSettings
@@ -142,31 +144,18 @@ class Study:
         return self.plan_result.network
 
     def compare(self) -> pd.DataFrame:
-        """Return the headline metrics before and after the plan, and the change.
+        """Return the headline figures before and after the plan, and the change.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`transnet.summary.headline_frame`.
 
         Examples
         --------
-        >>> run_study("taixin").compare()  # doctest: +SKIP
+        >>> study.compare().loc["expressway_km", ["before", "after"]].tolist()  # doctest: +SKIP
         """
-        rows = {}
-        for scenario in ("before", "after"):
-            metrics = self.metrics[scenario]
-            minutes = [c["seat_to_interchange_min"] for c in metrics["counties"]]
-            reachable = [m for m in minutes if m is not None]
-            values = {
-                f"{'grade ' + g if g.isdigit() else g} km/100 km²": density
-                for g, density in metrics["density_per_100km2"].items()
-            }
-            values["counties on an expressway"] = metrics["county_expressway_coverage"]["covered"]
-            values["counties on grade 1"] = metrics["county_grade1_coverage"]["covered"]
-            values["mean min seat → interchange"] = sum(reachable) / max(len(reachable), 1)
-            # Any unreachable seat makes the worst case infinite, as on the maps' panel.
-            worst = max(reachable, default=float("nan"))
-            values["max min seat → interchange"] = worst if len(reachable) == len(minutes) else inf
-            rows[scenario] = values
-        table = pd.DataFrame(rows)
-        table["change"] = table["after"] - table["before"]
-        return table.round(3)
+        return headline_frame(self)
 
     def map(
         self,
@@ -185,7 +174,7 @@ class Study:
         --------
         >>> run_study("taixin").map("compare", tiles="none")  # doctest: +SKIP
         """
-        from transnet.viz.web import MapView, study_maps
+        from transnet.viz.web import MapView, study_maps  # folium only when a map is asked for
 
         maps = study_maps(
             self, tiles=tiles, tianditu_key=tianditu_key, metric=metric, which=(scenario,)
@@ -198,21 +187,16 @@ class Study:
         Returns
         -------
         pandas.DataFrame
-            See :func:`transnet.report.county_table`.
+            See :func:`transnet.summary.county_table`.
 
         Examples
         --------
-        >>> study = run_study("taixin")  # doctest: +SKIP
         >>> study.county_table().set_index("name")["expressway_km_after"]  # doctest: +SKIP
 
         """
-        from transnet.report import county_table
-
         return county_table(self)
 
     def _repr_html_(self) -> str:
-        from transnet.report import caveats
-
         notes = "".join(f"<li>{html.escape(note)}</li>" for note in caveats(self))
         return (
             f"<h4>{html.escape(self.region.name)}</h4>"
@@ -222,78 +206,17 @@ class Study:
         )
 
 
-def _criterion(grade: str, params: dict[str, Any], default: GradeCriterion) -> GradeCriterion:
-    if "within_min" in params:
-        return GradeCriterion(grade, within_min=float(params["within_min"]))
-    if "within_m" in params:
-        return GradeCriterion(grade, within_m=float(params["within_m"]))
-    if "within_km" in params:
-        return GradeCriterion(grade, within_m=float(params["within_km"]) * 1000)
-    return default
-
-
-def settings_from_targets(targets: TargetsFile) -> MetricSettings:
-    """Build the metric settings from a targets file's ``params`` and ``travel`` section.
-
-    The county-expressway target's ``params`` set the rule (``rule``) and thresholds
-    (``within_km``, ``within_min``); a grade-coverage target's ``params`` set its criterion
-    (``within_m``, ``within_km`` or ``within_min``).
-
-    Parameters
-    ----------
-    targets
-        A parsed targets file (:func:`~transnet.targets.load_targets_file`).
-
-    Returns
-    -------
-    MetricSettings
-        The defaults of :class:`~transnet.metrics.MetricSettings` where the file says nothing.
-
-    Examples
-    --------
-    >>> from transnet.targets import load_targets_file
-    >>> targets = load_targets_file(load_bundle("taixin").path("targets"))
-    >>> settings = settings_from_targets(targets)
-    >>> settings.county_rule, settings.seat_within_min, settings.county_grade1.as_record()
-    ('seat_within_min', 30.0, {'grade': '1', 'within_m': 5000.0})
-
-    """
-    defaults = MetricSettings()
-    options: dict[str, Any] = {
-        "speeds_kmh": dict(targets.travel.speeds_kmh),
-        "access_speed_kmh": targets.travel.access_speed_kmh,
-        "max_snap_m": targets.travel.max_snap_m,
-    }
-    grade_targets = {
-        "county_grade1_coverage": ("county_grade1", "1"),
-        "township_grade2_coverage": ("township_grade2", "2"),
-        "township_grade3_coverage": ("township_grade3", "3"),
-        "poi_grade2_coverage": ("poi_grade2", "2"),
-    }
-    for target in targets.targets:
-        prefix = target.metric.split(".")[0]
-        if prefix == "county_expressway_coverage":
-            if "rule" in target.params:
-                options["county_rule"] = target.params["rule"]
-            if "within_km" in target.params:
-                options["seat_within_km"] = float(target.params["within_km"])
-            if "within_min" in target.params:
-                options["seat_within_min"] = float(target.params["within_min"])
-        elif prefix in grade_targets:
-            name, grade = grade_targets[prefix]
-            options[name] = _criterion(grade, target.params, getattr(defaults, name))
-    return MetricSettings(**options)
-
-
 def _without_illustrative(before: RoadNetwork, plan: Plan, region: Region) -> dict[str, Any]:
     """Zone length and density after the plan without cards drawn or invented as stand-ins."""
-    frame = plan.frame
-    left_out = frame.loc[
-        (frame["provenance"] == "illustrative") | (frame["geometry_basis"] == "illustrative"), "id"
-    ].tolist()
+    left_out = illustrative_cards(plan.frame)["all"]
     kept = [card for card in plan.cards if card.id not in left_out]
-    reduced = Plan(cards=kept, frame=frame[~frame["id"].isin(left_out)], path=plan.path)
-    return {"cards_left_out": left_out, **zone_density(apply_plan(before, reduced).network, region)}
+    reduced = Plan(cards=kept, frame=plan.frame[~plan.frame["id"].isin(left_out)], path=plan.path)
+    density = zone_density(apply_plan(before, reduced).network, region)
+    return {
+        "cards_left_out": left_out,
+        "length_km": density.length_km,
+        "density_per_100km2": density.density_per_100km2,
+    }
 
 
 def _flag_verdicts_resting_on_illustrative_cards(
@@ -308,37 +231,12 @@ def _flag_verdicts_resting_on_illustrative_cards(
         if family not in ("length_km", "density_per_100km2") or not sensitivity["cards_left_out"]:
             continue
         without = sensitivity[family][key]
-        target = by_id[result.id]
-        passes_without = (
-            evaluate_targets(
-                [target], {"after": {family: {key: without}}}, available=DataAvailability()
-            )[0].status
-            == "pass"
-        )
-        if passes_without != (result.status == "pass"):
+        if verdict(by_id[result.id], without) != result.status:
             note = (
                 f"{'passes' if result.status == 'pass' else 'fails'} only with the illustrative "
                 f"cards and alignments; without them: {without:g}"
             )
             result.reason = "; ".join(filter(None, [result.reason, note]))
-
-
-def _data_notes(
-    bundle: Bundle, network: RoadNetwork, pois: gpd.GeoDataFrame | None
-) -> dict[str, str]:
-    """Caveats that travel with the target results that rest on approximate data."""
-    notes = {}
-    if network.metadata.get("completeness") != "complete":
-        notes["network"] = (
-            "measured on a network without every county and township road, so the share is a "
-            "lower bound"
-        )
-    bundle_pois = bundle.path("pois")
-    if pois is not None and bundle_pois and pois.attrs.get("source") == str(bundle_pois):
-        notes["pois"] = (
-            f"on the bundle's points of interest: {bundle.manifest.get('pois_label', '')}"
-        )
-    return notes
 
 
 def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
@@ -394,7 +292,7 @@ def run_study(
     Examples
     --------
     >>> study = run_study("taixin")  # doctest: +SKIP
-    >>> study.metrics["after"]["density_per_100km2"]["expressway"]  # doctest: +SKIP
+    >>> study.metrics["after"].density_per_100km2["expressway"]  # doctest: +SKIP
 
     """
     expect_type(bundle, (str, Path, Bundle), "bundle")
@@ -430,7 +328,7 @@ def run_study(
         complete_network=before.metadata.get("completeness") == "complete",
         townships=townships is not None and len(townships) > 0,
         pois=pois is not None and len(pois) > 0,
-        notes=_data_notes(bundle, before, pois),
+        notes=data_notes(bundle, before, pois),
     )
     results = evaluate_targets(
         targets_file.targets, metrics, available=availability, scenario=scenario

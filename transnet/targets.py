@@ -5,24 +5,31 @@ from __future__ import annotations
 import difflib
 import html
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
 
 from transnet import options
 from transnet._errors import InputError, expect_type
 from transnet.access import speed_table
-from transnet.metrics import COVERAGE_RULES, METRICS
-from transnet.metrics.scenario import coverage_share
+from transnet.metrics import (
+    METRICS,
+    CoverageRule,
+    GradeCriterion,
+    MetricSettings,
+    ScenarioMetrics,
+    Share,
+)
 
 __all__ = [
     "DataAvailability",
     "Target",
+    "TargetParams",
     "TargetResult",
     "TargetResults",
     "TargetsFile",
@@ -30,6 +37,9 @@ __all__ = [
     "evaluate_targets",
     "load_targets",
     "load_targets_file",
+    "settings_from_targets",
+    "target_value",
+    "verdict",
 ]
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -68,6 +78,62 @@ class TravelSettings(BaseModel):
     max_snap_m: float = Field(default=options.MAX_SNAP_M, gt=0)
 
 
+class TargetParams(BaseModel):
+    """A target's own ``params``: the county rule and a distance or time threshold.
+
+    Every key is checked: a misspelt key is an error, never ignored.
+
+    Examples
+    --------
+    >>> TargetParams(rule="seat_within_min", within_min=30).criterion("1") is None
+    False
+    >>> TargetParams(within_mins=30)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for TargetParams
+    within_mins
+      Extra inputs are not permitted ...
+
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: CoverageRule | None = None
+    within_km: PositiveFloat | None = None
+    within_m: PositiveFloat | None = None
+    within_min: PositiveFloat | None = None
+
+    def criterion(self, grade: str) -> GradeCriterion | None:
+        """Return the grade-coverage criterion these params set, or None if they set none.
+
+        Minutes win over metres, metres over kilometres.
+
+        Examples
+        --------
+        >>> TargetParams(within_km=5).criterion("1")
+        GradeCriterion(grade='1', within_m=5000.0, within_min=None)
+
+        """
+        if self.within_min is not None:
+            return GradeCriterion(grade, within_min=self.within_min)
+        if self.within_m is not None:
+            return GradeCriterion(grade, within_m=self.within_m)
+        if self.within_km is not None:
+            return GradeCriterion(grade, within_m=self.within_km * 1000)
+        return None
+
+    def is_empty(self) -> bool:
+        """Whether no parameter is set.
+
+        Examples
+        --------
+        >>> TargetParams().is_empty()
+        True
+
+        """
+        return not self.model_fields_set
+
+
 class Target(BaseModel):
     """One target: a metric of one scenario compared with a threshold.
 
@@ -88,7 +154,7 @@ class Target(BaseModel):
     unit: str = ""
     source_zh: str = ""
     source_en: str = ""
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: TargetParams = Field(default_factory=TargetParams)
     requires: list[Literal["complete_network", "townships", "pois", "villages"]] = Field(
         default_factory=list
     )
@@ -160,7 +226,7 @@ class TargetResult:
     status: Literal["pass", "fail", "not_evaluated"]
     reason: str = ""
     source_zh: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
+    params: TargetParams = field(default_factory=TargetParams)
 
     def as_record(self) -> dict[str, Any]:
         """Return a JSON-ready dict.
@@ -273,12 +339,11 @@ class TargetResults(list):
         ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
         ...            requires=["complete_network"]),
         ... ]
-        >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
-        >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
-        >>> results.to_frame()[["id", "value", "status"]]
-                           id  value         status
-        0  expressway_density   4.86           fail
-        1        road_density    NaN  not_evaluated
+        >>> results = evaluate_targets(targets, study.metrics, available=DataAvailability())
+        >>> results.to_frame()[["id", "status"]]
+                           id         status
+        0  expressway_density           pass
+        1        road_density  not_evaluated
 
         """
         return pd.DataFrame([r.as_record() for r in self])
@@ -295,10 +360,9 @@ class TargetResults(list):
         ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
         ...            requires=["complete_network"]),
         ... ]
-        >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
-        >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
+        >>> results = evaluate_targets(targets, study.metrics, available=DataAvailability())
         >>> results.failed
-        ['expressway_density']
+        []
 
         """
         return [r.id for r in self if r.status == "fail"]
@@ -364,23 +428,6 @@ def load_targets_file(path: str | Path) -> TargetsFile:
         except ValidationError as exc:
             raise _validation_error(exc, path=path, record=record) from None
         _check_metric(target.metric, path=path, record=record)
-        rule = target.params.get("rule")
-        if rule is not None and rule not in COVERAGE_RULES:
-            raise InputError(
-                f"unknown rule {rule!r}; expected one of {', '.join(COVERAGE_RULES)}",
-                path=path,
-                record=record,
-                field="params.rule",
-            )
-        for key in ("within_km", "within_m", "within_min"):
-            value = target.params.get(key)
-            if value is not None and not (isinstance(value, (int, float)) and value > 0):
-                raise InputError(
-                    f"expected a positive number, got {value!r}",
-                    path=path,
-                    record=record,
-                    field=f"params.{key}",
-                )
         targets.append(target)
     ids = [t.id for t in targets]
     for target_id in ids:
@@ -404,19 +451,142 @@ def load_targets(path: str | Path) -> list[Target]:
 #: Metrics measured at places (townships, POIs), whose result depends on the roads present.
 _PLACE_METRICS = ("township_", "poi_")
 
+#: Grade-coverage families: the settings field each target's params set, and its grade.
+_GRADE_FAMILIES = {
+    "county_grade1_coverage": ("county_grade1", "1"),
+    "township_grade2_coverage": ("township_grade2", "2"),
+    "township_grade3_coverage": ("township_grade3", "3"),
+    "poi_grade2_coverage": ("poi_grade2", "2"),
+}
 
-def _lookup(metrics: dict[str, Any], dotted: str) -> Any:
-    value: Any = metrics
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
+
+def settings_from_targets(targets: TargetsFile) -> MetricSettings:
+    """Build the metric settings from a targets file's ``params`` and ``travel`` section.
+
+    The county-expressway target's ``params`` set the rule (``rule``) and thresholds
+    (``within_km``, ``within_min``); a grade-coverage target's ``params`` set its criterion
+    (``within_m``, ``within_km`` or ``within_min``). This is the one place that reads
+    ``params`` into settings; :func:`target_value` reads them for a target's own value.
+
+    Parameters
+    ----------
+    targets
+        A parsed targets file (:func:`load_targets_file`).
+
+    Returns
+    -------
+    MetricSettings
+        The defaults of :class:`~transnet.metrics.MetricSettings` where the file says nothing.
+
+    Examples
+    --------
+    >>> from transnet.io.bundle import load_bundle
+    >>> settings = settings_from_targets(load_targets_file(load_bundle("taixin").path("targets")))
+    >>> settings.county_rule, settings.seat_within_min, settings.county_grade1.as_record()
+    ('seat_within_min', 30.0, {'grade': '1', 'within_m': 5000.0})
+
+    """
+    chosen: dict[str, Any] = {
+        "speeds_kmh": dict(targets.travel.speeds_kmh),
+        "access_speed_kmh": targets.travel.access_speed_kmh,
+        "max_snap_m": targets.travel.max_snap_m,
+    }
+    for target in targets.targets:
+        family = target.metric.split(".")[0]
+        params = target.params
+        if family == "county_expressway_coverage":
+            for key, name in (
+                ("rule", "county_rule"),
+                ("within_km", "seat_within_km"),
+                ("within_min", "seat_within_min"),
+            ):
+                if getattr(params, key) is not None:
+                    chosen[name] = getattr(params, key)
+        elif family in _GRADE_FAMILIES:
+            name, grade = _GRADE_FAMILIES[family]
+            criterion = params.criterion(grade)
+            if criterion is not None:
+                chosen[name] = criterion
+    return MetricSettings(**chosen)
+
+
+def _le(value: float | None, limit: float) -> bool:
+    """``value <= limit``, where None means unreachable."""
+    return value is not None and value <= limit
+
+
+def _own_share(metrics: ScenarioMetrics, family: str, params: TargetParams) -> float | None:
+    """Recompute a coverage share from the per-place records under a target's own params."""
+    if family == "county_expressway_coverage":
+        summary = metrics.county_expressway_coverage
+        rule = params.rule or summary.rule
+        if rule == "seat_within_km":
+            limit = params.within_km or summary.within_km
+            covered = [_le(r.seat_to_interchange_km, limit) for r in metrics.counties]
+        elif rule == "seat_within_min":
+            limit = params.within_min or summary.within_min
+            covered = [_le(r.seat_to_interchange_min, limit) for r in metrics.counties]
+        else:
+            covered = [bool(getattr(r, rule)) for r in metrics.counties]
+        return Share.of(sum(covered), len(covered)).share
+    if family not in _GRADE_FAMILIES:
+        return None
+    criterion = params.criterion(_GRADE_FAMILIES[family][1])
+    if criterion is None:
+        return None
+    if family == "county_grade1_coverage":
+        pairs = [(r.seat_to_grade1_km, r.seat_to_grade1_min) for r in metrics.counties]
+    else:
+        records = metrics.townships if family.startswith("township_") else metrics.pois
+        if records is None:
             return None
-        value = value[part]
-    return value
+        grade = criterion.grade
+        pairs = [(r.to_grade_km.get(grade), r.to_grade_min.get(grade)) for r in records]
+    if criterion.within_min is not None:
+        covered = [_le(minutes, criterion.within_min) for _, minutes in pairs]
+    else:
+        covered = [_le(km, criterion.within_m / 1000) for km, _ in pairs]
+    return Share.of(sum(covered), len(covered)).share
+
+
+def target_value(target: Target, metrics: ScenarioMetrics) -> float | None:
+    """Return the value a target reads from a scenario's metrics, under its own ``params``.
+
+    Two targets may read the same coverage with different rules (``crossed`` and
+    ``seat_within_km``, say); each gets its own value. None when the metric was not computed.
+
+    Examples
+    --------
+    >>> target = Target(id="crossed", metric="county_expressway_coverage.share", op=">=",
+    ...                 threshold=1, params={"rule": "crossed"})
+    >>> target_value(target, study.metrics["after"])
+    1.0
+
+    """
+    value = metrics.value(target.metric)
+    family, _, key = target.metric.partition(".")
+    if value is None or key != "share" or target.params.is_empty():
+        return value
+    own = _own_share(metrics, family, target.params)
+    return value if own is None else own
+
+
+def verdict(target: Target, value: float) -> Literal["pass", "fail"]:
+    """Compare a value with a target's threshold.
+
+    Examples
+    --------
+    >>> target = Target(id="x", metric="density_per_100km2.expressway", op=">=", threshold=4.9)
+    >>> verdict(target, 4.86), verdict(target, 4.9)
+    ('fail', 'pass')
+
+    """
+    return "pass" if _OPERATORS[target.op](float(value), target.threshold) else "fail"
 
 
 def evaluate_targets(
     targets: list[Target],
-    scenarios: dict[str, dict[str, Any]],
+    scenarios: Mapping[str, ScenarioMetrics],
     *,
     available: DataAvailability,
     scenario: str | None = None,
@@ -450,10 +620,9 @@ def evaluate_targets(
     ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
     ...            requires=["complete_network"]),
     ... ]
-    >>> metrics = {"after": {"density_per_100km2": {"expressway": 4.86, "total": 8.1}}}
-    >>> results = evaluate_targets(targets, metrics, available=DataAvailability())
-    >>> [(r.id, r.status, r.value) for r in results]
-    [('expressway_density', 'fail', 4.86), ('road_density', 'not_evaluated', None)]
+    >>> results = evaluate_targets(targets, study.metrics, available=DataAvailability())
+    >>> [(r.id, r.status) for r in results]
+    [('expressway_density', 'pass'), ('road_density', 'not_evaluated')]
     >>> results[1].reason
     'the network does not hold every public road (trunk-only or OpenStreetMap); this metric ...'
 
@@ -478,12 +647,9 @@ def evaluate_targets(
                 TargetResult(value=None, status="not_evaluated", reason=reason, **common)
             )
             continue
-        metrics = scenarios.get(which, {})
-        value = _lookup(metrics, target.metric)
-        if target.params and value is not None:
-            own = coverage_share(metrics, target.metric, target.params)
-            value = value if own is None else own
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        metrics = scenarios.get(which)
+        value = None if metrics is None else target_value(target, metrics)
+        if value is None:
             results.append(
                 TargetResult(
                     value=None,
@@ -493,14 +659,13 @@ def evaluate_targets(
                 )
             )
             continue
-        passed = _OPERATORS[target.op](float(value), target.threshold)
         caveats = [available.notes[r] for r in target.requires if r in available.notes]
         if target.metric.startswith(_PLACE_METRICS) and "network" in available.notes:
             caveats.append(available.notes["network"])
         results.append(
             TargetResult(
                 value=float(value),
-                status="pass" if passed else "fail",
+                status=verdict(target, value),
                 reason="; ".join(caveats),
                 **common,
             )

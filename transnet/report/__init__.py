@@ -1,21 +1,16 @@
-"""Reports: metrics.json, county tables, Markdown and HTML, JUnit."""
+"""Reports of a study: ``metrics.json``, county and place tables, Markdown, HTML and JUnit."""
 
-from transnet.report.document import (
-    caveats,
-    county_table,
-    metrics_document,
-    place_table,
-    report_html,
-    report_markdown,
-    write_reports,
-)
+from transnet.report.document import SCHEMA_VERSION, metrics_document
+from transnet.report.html import report_html
+from transnet.report.junit import write_junit
+from transnet.report.markdown import report_markdown
+from transnet.report.write import write_reports
 
 __all__ = [
-    "caveats",
-    "county_table",
+    "SCHEMA_VERSION",
     "metrics_document",
-    "place_table",
     "report_html",
     "report_markdown",
+    "write_junit",
     "write_reports",
 ]

@@ -48,7 +48,7 @@ from shapely.geometry.polygon import orient
 from transnet._errors import InputError
 from transnet.crs import GEOGRAPHIC_CRS
 from transnet.grades import GRADES
-from transnet.report import caveats
+from transnet.summary import caveats
 from transnet.viz.web import GRADE_STYLES, PLAN_ACTION_STYLES
 
 if TYPE_CHECKING:

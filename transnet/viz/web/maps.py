@@ -362,7 +362,7 @@ def compare_map(
 
     Examples
     --------
-    >>> from transnet.report import caveats
+    >>> from transnet.summary import caveats
     >>> from transnet.study import run_study
     >>> study = run_study("taixin")  # doctest: +SKIP
     >>> minutes = ["seat_to_interchange_min_before", "seat_to_interchange_min_after"]
@@ -687,7 +687,7 @@ def study_maps(
     --------
     >>> study_maps(study, which=("after",))["after"]  # doctest: +SKIP
     """
-    from transnet.report import caveats
+    from transnet.summary import caveats
 
     check_map_options(tiles=tiles, tianditu_key=tianditu_key, metric=metric)
     unknown = [name for name in which if name not in ("before", "after", "compare")]

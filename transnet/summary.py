@@ -1,0 +1,454 @@
+"""One source for what a reader sees of a study: caveats, headline figures, county and place tables.
+
+The CLI, the reports, the maps and Jupyter all take their figures and caveats from here, so a
+headline number or a caveat is written once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from transnet.grades import GRADES
+from transnet.metrics import ScenarioMetrics
+
+if TYPE_CHECKING:
+    from transnet.io.bundle import Bundle
+    from transnet.network import RoadNetwork
+    from transnet.study import Study
+
+__all__ = [
+    "COUNTY_METRICS",
+    "HeadlineRow",
+    "SeatMinutes",
+    "caveats",
+    "county_table",
+    "data_notes",
+    "headline",
+    "headline_frame",
+    "illustrative_cards",
+    "place_table",
+    "seat_minutes",
+]
+
+#: Per-county metrics of ``metrics_by_county.csv``, before and after.
+COUNTY_METRICS = (
+    "length_km",
+    "expressway_km",
+    "density_per_100km2",
+    "expressway_density_per_100km2",
+    "crossed",
+    "interchanges",
+    "seat_to_interchange_km",
+    "seat_to_interchange_min",
+    "seat_within_km",
+    "seat_within_min",
+    "covered",
+    "seat_to_grade1_km",
+    "seat_to_grade1_min",
+    "grade1_covered",
+)
+
+
+def illustrative_cards(plan_frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Ids of the plan cards that rest on stand-in data.
+
+    Parameters
+    ----------
+    plan_frame
+        :attr:`transnet.plan.Plan.frame`.
+
+    Returns
+    -------
+    dict
+        ``invented``: cards standing in for projects the announcement counts but does not name;
+        ``drawn``: announced projects whose alignment is illustrative; ``all``: both.
+
+    Examples
+    --------
+    >>> cards = illustrative_cards(study.plan.frame)
+    >>> cards["invented"][:2], "E8" in cards["all"]
+    (['E8', 'N3'], True)
+
+    """
+    invented = plan_frame["provenance"] == "illustrative"
+    drawn = (plan_frame["geometry_basis"] == "illustrative") & ~invented
+    ids = plan_frame["id"]
+    return {
+        "invented": ids[invented].tolist(),
+        "drawn": ids[drawn].tolist(),
+        "all": ids[invented | drawn].tolist(),
+    }
+
+
+def _bundle_pois_label(bundle: Bundle, pois: gpd.GeoDataFrame | None) -> str | None:
+    """Return the bundle's label for its POIs when the study uses them (not a user's file)."""
+    bundle_pois = bundle.path("pois")
+    if pois is None or bundle_pois is None or pois.attrs.get("source") != str(bundle_pois):
+        return None
+    return str(bundle.manifest.get("pois_label", ""))
+
+
+def data_notes(
+    bundle: Bundle, network: RoadNetwork, pois: gpd.GeoDataFrame | None
+) -> dict[str, str]:
+    """Caveats that travel with the target results resting on approximate data.
+
+    Returns
+    -------
+    dict
+        By requirement: ``network`` (a network without every road makes place coverage a
+        lower bound) and ``pois`` (the bundle's approximate points of interest).
+
+    Examples
+    --------
+    >>> sorted(data_notes(study.bundle, study.before, study.pois))
+    ['network', 'pois']
+
+    """
+    notes = {}
+    if network.metadata.get("completeness") != "complete":
+        notes["network"] = (
+            "measured on a network without every county and township road, so the share is a "
+            "lower bound"
+        )
+    label = _bundle_pois_label(bundle, pois)
+    if label is not None:
+        notes["pois"] = f"on the bundle's points of interest: {label}"
+    return notes
+
+
+def caveats(study: Study) -> list[str]:
+    """Return the data caveats a reader must see: schematic network, illustrative cards.
+
+    Examples
+    --------
+    >>> caveats(study)[0][:30]
+    'The road network is SCHEMATIC:'
+
+    """
+    notes = [study.before.metadata["caveat"]] if study.before.metadata.get("caveat") else []
+    cards = illustrative_cards(study.plan.frame)
+    if cards["invented"]:
+        notes.append(
+            f"Plan cards {', '.join(cards['invented'])} are ILLUSTRATIVE stand-ins for projects "
+            "the announcement counts but does not name."
+        )
+    if cards["drawn"]:
+        notes.append(
+            f"The alignments of announced projects {', '.join(cards['drawn'])} are ILLUSTRATIVE: "
+            "no public alignment was found, so their lengths inside the zone are estimates."
+        )
+    label = _bundle_pois_label(study.bundle, study.pois)
+    if label is not None:
+        notes.append(f"Points of interest ({len(study.pois)}): {label}.")
+    if (study.plan.frame["investment_basis"] != "announced").any():
+        notes.append(
+            "Per-project investments are apportioned from the announced class totals, "
+            "not announced figures."
+        )
+    return notes
+
+
+@dataclass(frozen=True)
+class SeatMinutes:
+    """Minutes from the county seats to their nearest interchange, in one scenario.
+
+    An unreachable seat makes the worst case infinite (``math.inf``): it is never left out of
+    the worst case, and never averaged.
+
+    Attributes
+    ----------
+    mean_min
+        Mean over the reachable seats (None if none is reachable).
+    worst_min
+        The largest, ``inf`` if a seat is unreachable.
+    unreachable
+        How many seats cannot reach an interchange.
+
+    Examples
+    --------
+    >>> minutes = seat_minutes(study.metrics["before"])
+    >>> minutes.unreachable, minutes.worst_min >= minutes.mean_min
+    (0, True)
+
+    """
+
+    mean_min: float | None
+    worst_min: float | None
+    unreachable: int
+
+
+def seat_minutes(metrics: ScenarioMetrics) -> SeatMinutes:
+    """Summarise the seats' minutes to an interchange (see :class:`SeatMinutes`).
+
+    Examples
+    --------
+    >>> seat_minutes(study.metrics["after"]).unreachable
+    0
+
+    """
+    minutes = [r.seat_to_interchange_min for r in metrics.counties]
+    reachable = [m for m in minutes if m is not None]
+    unreachable = len(minutes) - len(reachable)
+    if not reachable:
+        return SeatMinutes(None, math.inf if minutes else None, unreachable)
+    worst = math.inf if unreachable else max(reachable)
+    return SeatMinutes(sum(reachable) / len(reachable), worst, unreachable)
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One headline figure before and after the plan.
+
+    Attributes
+    ----------
+    key
+        A stable name (``expressway_density_per_100km2`` …).
+    label
+        What a reader sees.
+    unit
+        The unit of ``before`` and ``after``.
+    before, after
+        The figures (None: not computed; ``inf``: unreachable).
+    total
+        For counts of counties: how many there are.
+
+    Examples
+    --------
+    >>> row = HeadlineRow("x", "Expressway km", "km", 100.0, 150.0)
+    >>> row.change
+    50.0
+
+    """
+
+    key: str
+    label: str
+    unit: str
+    before: float | None
+    after: float | None
+    total: int | None = None
+
+    @property
+    def change(self) -> float | None:
+        """After minus before; None when either is missing or infinite.
+
+        Examples
+        --------
+        >>> HeadlineRow("x", "x", "min", 5.0, math.inf).change is None
+        True
+
+        """
+        if self.before is None or self.after is None:
+            return None
+        if math.isinf(self.before) or math.isinf(self.after):
+            return None
+        return self.after - self.before
+
+
+def _rule_text(study: Study) -> str:
+    settings = study.settings
+    rule = settings.county_rule
+    if rule == "seat_within_km":
+        return f"seat ≤ {settings.seat_within_km:g} km from an interchange"
+    if rule == "seat_within_min":
+        return f"seat ≤ {settings.seat_within_min:g} min from an interchange"
+    if rule == "interchange_inside":
+        return "an interchange inside"
+    return "crossed by an expressway"
+
+
+def _criterion_text(study: Study) -> str:
+    criterion = study.settings.county_grade1
+    if criterion.within_m is not None:
+        return f"seat ≤ {criterion.within_m / 1000:g} km from one"
+    return f"seat ≤ {criterion.within_min:g} min from one"
+
+
+def headline(study: Study) -> list[HeadlineRow]:
+    """Return the headline figures of a study, before and after the plan.
+
+    Examples
+    --------
+    >>> rows = headline(study)
+    >>> [row.key for row in rows][:3]
+    ['expressway_km', 'expressway_density_per_100km2', 'trunk_density_per_100km2']
+
+    """
+    before, after = study.metrics["before"], study.metrics["after"]
+
+    def trunk(metrics: ScenarioMetrics) -> float:
+        return sum(metrics.density_per_100km2[g] for g in ("expressway", "1", "2"))
+
+    minutes = seat_minutes(before), seat_minutes(after)
+    lost = minutes[0].unreachable or minutes[1].unreachable
+    reach = (
+        f"; unreachable seats: {minutes[0].unreachable} before, {minutes[1].unreachable} after"
+        if lost
+        else ""
+    )
+    counties = len(before.counties)
+    return [
+        HeadlineRow(
+            "expressway_km",
+            "Expressway length",
+            "km",
+            before.length_km["expressway"],
+            after.length_km["expressway"],
+        ),
+        HeadlineRow(
+            "expressway_density_per_100km2",
+            "Expressway density",
+            "km/100 km²",
+            before.density_per_100km2["expressway"],
+            after.density_per_100km2["expressway"],
+        ),
+        HeadlineRow(
+            "trunk_density_per_100km2",
+            "Trunk-road density: expressway + grades 1–2",
+            "km/100 km²",
+            trunk(before),
+            trunk(after),
+        ),
+        HeadlineRow(
+            "density_per_100km2",
+            "Road density, all grades in the network",
+            "km/100 km²",
+            before.density_per_100km2["total"],
+            after.density_per_100km2["total"],
+        ),
+        HeadlineRow(
+            "counties_on_expressway",
+            f"Counties on an expressway ({_rule_text(study)})",
+            "counties",
+            before.county_expressway_coverage.covered,
+            after.county_expressway_coverage.covered,
+            total=counties,
+        ),
+        HeadlineRow(
+            "counties_on_grade1",
+            f"Counties on a grade-1 road ({_criterion_text(study)})",
+            "counties",
+            before.county_grade1_coverage.covered,
+            after.county_grade1_coverage.covered,
+            total=counties,
+        ),
+        HeadlineRow(
+            "seat_to_interchange_mean_min",
+            f"Mean minutes, county seat → nearest interchange{reach}",
+            "min",
+            minutes[0].mean_min,
+            minutes[1].mean_min,
+        ),
+        HeadlineRow(
+            "seat_to_interchange_worst_min",
+            "Worst minutes, county seat → nearest interchange",
+            "min",
+            minutes[0].worst_min,
+            minutes[1].worst_min,
+        ),
+    ]
+
+
+def headline_frame(study: Study) -> pd.DataFrame:
+    """Return :func:`headline` as a table: ``label``, ``unit``, ``before``, ``after``, ``change``.
+
+    Examples
+    --------
+    >>> headline_frame(study).loc["expressway_km", "unit"]
+    'km'
+
+    """
+    rows = headline(study)
+    return pd.DataFrame(
+        {
+            "label": [r.label for r in rows],
+            "unit": [r.unit for r in rows],
+            "before": [r.before for r in rows],
+            "after": [r.after for r in rows],
+            "change": [r.change for r in rows],
+        },
+        index=pd.Index([r.key for r in rows], name="metric"),
+    )
+
+
+def county_table(study: Study) -> pd.DataFrame:
+    """Return per-county metrics, one row per county, ``<metric>_before`` and ``_after`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code``, ``name``, ``area_km2``, then each of :data:`COUNTY_METRICS` and the density
+        by grade, before and after: the table of ``metrics_by_county.csv``.
+
+    Examples
+    --------
+    >>> table = county_table(study)
+    >>> table.columns[:4].tolist()
+    ['code', 'name', 'area_km2', 'length_km_before']
+
+    """
+    frames = []
+    for scenario in ("before", "after"):
+        records = study.metrics[scenario].counties
+        table = pd.DataFrame([r.model_dump() for r in records]).set_index(["code", "name"])
+        by_grade = pd.DataFrame(
+            [r.density_per_100km2_by_grade for r in records], index=table.index
+        ).add_prefix("density_per_100km2_grade_")
+        frames.append(
+            pd.concat([table[list(COUNTY_METRICS)], by_grade], axis=1).add_suffix(f"_{scenario}")
+        )
+    area = pd.Series(
+        [r.area_km2 for r in study.metrics["before"].counties],
+        index=frames[0].index,
+        name="area_km2",
+    )
+    table = pd.concat([area, *frames], axis=1)
+    metrics = [*COUNTY_METRICS, *(f"density_per_100km2_grade_{g}" for g in GRADES)]
+    ordered = ["area_km2"] + [f"{m}_{s}" for m in metrics for s in ("before", "after")]
+    return table[ordered].reset_index()
+
+
+def place_table(study: Study, kind: str) -> pd.DataFrame | None:
+    """Return per-place records before and after for ``"townships"`` or ``"pois"``, or None.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``name``, ``lon``, ``lat``, then per scenario ``snap_m``, ``unreachable``, and by grade
+        ``grade<G>_km``, ``grade<G>_min``, ``grade<G>_euclidean_km``, and ``<criterion>_covered``,
+        each with a ``_before`` or ``_after`` suffix; None when the study has no such places.
+
+    Examples
+    --------
+    >>> place_table(study, "pois").columns[:4].tolist()
+    ['name', 'lon', 'lat', 'snap_m_before']
+    >>> place_table(study, "townships") is None  # the bundle has no townships
+    True
+
+    """
+    places = getattr(study, kind)
+    records_by_scenario = {s: getattr(study.metrics[s], kind) for s in ("before", "after")}
+    if places is None or any(r is None for r in records_by_scenario.values()):
+        return None
+    frames = []
+    for scenario, records in records_by_scenario.items():
+        rows = []
+        for record in records:
+            row = {"snap_m": record.snap_m, "unreachable": record.unreachable}
+            for grade in record.to_grade_km:
+                row[f"grade{grade}_km"] = record.to_grade_km[grade]
+                row[f"grade{grade}_min"] = record.to_grade_min[grade]
+                row[f"grade{grade}_euclidean_km"] = record.euclidean_km[grade]
+            row.update({f"{k}_covered": v for k, v in record.covered.items()})
+            rows.append(row)
+        frames.append(pd.DataFrame(rows).add_suffix(f"_{scenario}"))
+    points = places.geometry
+    base = pd.DataFrame(
+        {"name": places["name"].to_numpy(), "lon": points.x.round(6), "lat": points.y.round(6)}
+    )
+    return pd.concat([base.reset_index(drop=True), *frames], axis=1)
