@@ -136,16 +136,16 @@ def test_township_coverage_by_grade_along_the_network(region):
     # 800 m of access leg at 20 km/h is 2.4 minutes.
     assert grade2["min"].iloc[0] == pytest.approx(2.4, abs=1e-3)
     metrics = evaluate_scenario(network, region, townships=towns)
-    assert metrics["township_grade2_coverage"]["covered"] == 1
-    assert metrics["township_grade3_coverage"]["covered"] == 2
-    assert metrics["township_grade3_coverage"]["share"] == pytest.approx(2 / 3, abs=1e-4)
-    assert [t["township_grade2_covered"] for t in metrics["townships"]] == [True, False, False]
-    assert metrics["townships"][2]["grade2_m"] is None  # unreachable, not dropped
-    assert [t["snap_m"] for t in metrics["townships"]] == pytest.approx([800, 1200, 500], abs=0.2)
+    assert metrics.township_grade2_coverage.covered == 1
+    assert metrics.township_grade3_coverage.covered == 2
+    assert metrics.township_grade3_coverage.share == pytest.approx(2 / 3, abs=1e-4)
+    assert [t.covered["township_grade2"] for t in metrics.townships] == [True, False, False]
+    assert metrics.townships[2].to_grade_km["2"] is None  # unreachable, not dropped
+    assert [t.snap_m for t in metrics.townships] == pytest.approx([800, 1200, 500], abs=0.2)
     # RAI: within 2 km of a grade-3-or-better road; along the network all three are (0.8,
     # 1.2 and 0.5 km), by straight line too.
-    assert metrics["rai"]["network_share"] == 1.0
-    assert metrics["rai"]["euclidean_share"] == 1.0
+    assert metrics.rai.network_share == 1.0
+    assert metrics.rai.euclidean_share == 1.0
 
 
 def test_rai_along_the_network_is_stricter_than_a_straight_line_buffer(region):
@@ -172,10 +172,10 @@ def test_rai_along_the_network_is_stricter_than_a_straight_line_buffer(region):
         {"name": ["hill town"]}, geometry=[Point(X0 + 4000, Y0 + 1500)], crs=UTM
     ).to_crs(4326)
     metrics = evaluate_scenario(network_from_lines(lines), region, townships=town)
-    assert metrics["rai"]["euclidean_share"] == 1.0
-    assert metrics["rai"]["network_share"] == 0.0
-    assert metrics["townships"][0]["grade3_euclidean_m"] == pytest.approx(1500, abs=0.2)
-    assert metrics["townships"][0]["grade3_m"] == pytest.approx(300 + 4000 + 1800, abs=0.2)
+    assert metrics.rai.euclidean_share == 1.0
+    assert metrics.rai.network_share == 0.0
+    assert metrics.townships[0].euclidean_km["3"] == pytest.approx(1.5, abs=2e-4)
+    assert metrics.townships[0].to_grade_km["3"] == pytest.approx(0.3 + 4.0 + 1.8, abs=2e-4)
 
 
 PLACES_OSM = """<?xml version="1.0" encoding="UTF-8"?>

@@ -88,11 +88,11 @@ def test_upgrade_changes_the_grade_of_matched_edges_only(region):
     # Density by grade moves 10 km from grade 2 to grade 1 (the whole road lies in the county).
     before_metrics = evaluate_scenario(base, region)
     after_metrics = evaluate_scenario(after, region)
-    assert before_metrics["length_km"]["2"] == pytest.approx(10.0, abs=1e-3)
-    assert after_metrics["length_km"]["1"] == pytest.approx(10.0, abs=1e-3)
-    assert after_metrics["length_km"]["2"] == pytest.approx(0.0, abs=1e-3)
-    assert after_metrics["length_km"]["total"] == pytest.approx(
-        before_metrics["length_km"]["total"]
+    assert before_metrics.length_km["2"] == pytest.approx(10.0, abs=1e-3)
+    assert after_metrics.length_km["1"] == pytest.approx(10.0, abs=1e-3)
+    assert after_metrics.length_km["2"] == pytest.approx(0.0, abs=1e-3)
+    assert after_metrics.length_km["total"] == pytest.approx(
+        before_metrics.length_km["total"]
     )
 
 
@@ -344,7 +344,7 @@ def test_an_upgrade_covering_part_of_a_long_edge_changes_that_part_only(region):
     assert lengths["1"] == pytest.approx(4000)
     assert lengths["2"] == pytest.approx(6000)
     metrics = evaluate_scenario(result.network, region)
-    assert metrics["length_km"]["1"] == pytest.approx(4.0, abs=1e-3)
+    assert metrics.length_km["1"] == pytest.approx(4.0, abs=1e-3)
 
 
 def test_an_upgrade_replaces_the_old_posted_speed():

@@ -1,0 +1,163 @@
+"""The JSON Schema of ``metrics.json``, built from the typed results.
+
+The scenarios' part comes from :class:`~transnet.metrics.ScenarioMetrics` (pydantic), so the
+schema cannot drift from the code; the file ``metrics.schema.json`` beside this module is its
+committed copy, which a test keeps equal to :func:`metrics_schema` and uses to validate every
+``metrics.json`` the tests write. Regenerate it with ``python -m transnet.report.schema``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from transnet.metrics import ScenarioMetrics
+from transnet.report.document import SCHEMA_PATH, SCHEMA_VERSION
+
+__all__ = ["metrics_schema", "write_schema"]
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_BY_GRADE = {"type": "object", "additionalProperties": {"type": "number"}}
+
+
+def metrics_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of ``metrics.json``.
+
+    Examples
+    --------
+    >>> schema = metrics_schema()
+    >>> schema["properties"]["schema_version"]["const"], "scenarios" in schema["required"]
+    (1, True)
+
+    """
+    scenario = ScenarioMetrics.model_json_schema(ref_template="#/$defs/{model}")
+    defs = scenario.pop("$defs", {})
+    defs["ScenarioMetrics"] = scenario
+    headline_row = {
+        "type": "object",
+        "required": ["key", "label", "unit", "before", "after", "change"],
+        "properties": {
+            "key": {"type": "string"},
+            "label": {"type": "string"},
+            "unit": {"type": "string"},
+            "before": _NUMBER_OR_NULL,
+            "after": _NUMBER_OR_NULL,
+            "change": _NUMBER_OR_NULL,
+        },
+    }
+    target = {
+        "type": "object",
+        "required": ["id", "metric", "scenario", "value", "op", "threshold", "status", "reason"],
+        "properties": {
+            "id": {"type": "string"},
+            "metric": {"type": "string"},
+            "scenario": {"enum": ["before", "after"]},
+            "value": _NUMBER_OR_NULL,
+            "op": {"enum": [">=", "<=", ">", "<", "=="]},
+            "threshold": {"type": "number"},
+            "unit": {"type": "string"},
+            "status": {"enum": ["pass", "fail", "not_evaluated"]},
+            "reason": {"type": "string"},
+            "source_zh": {"type": "string"},
+        },
+    }
+    by_grade_change = {"type": "object", "additionalProperties": _NUMBER_OR_NULL}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "transnet metrics.json",
+        "description": "Metrics of a study before and after its plan, and its target results.",
+        "type": "object",
+        "required": [
+            "schema_version",
+            "transnet_version",
+            "generated",
+            "region",
+            "data",
+            "settings",
+            "scenarios",
+            "headline",
+            "change",
+            "seat_to_interchange",
+            "project_effects",
+            "sensitivity_without_illustrative",
+            "plan",
+            "targets",
+        ],
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "transnet_version": {"type": "string"},
+            "generated": {"type": "string", "format": "date-time"},
+            "region": {
+                "type": "object",
+                "required": ["name", "area_km2", "counties"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "area_km2": {"type": "number", "exclusiveMinimum": 0},
+                    "counties": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "data": {
+                "type": "object",
+                "required": ["network_source", "network_completeness", "caveats", "warnings"],
+                "properties": {
+                    "caveats": {"type": "array", "items": {"type": "string"}},
+                    "warnings": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "settings": {"type": "object"},
+            "scenarios": {
+                "type": "object",
+                "required": ["before", "after"],
+                "properties": {
+                    "before": {"$ref": "#/$defs/ScenarioMetrics"},
+                    "after": {"$ref": "#/$defs/ScenarioMetrics"},
+                },
+            },
+            "headline": {"type": "array", "items": headline_row},
+            "change": {
+                "type": "object",
+                "properties": {
+                    "length_km": by_grade_change,
+                    "density_per_100km2": by_grade_change,
+                },
+            },
+            "seat_to_interchange": {"type": "array", "items": {"type": "object"}},
+            "project_effects": {"type": "array", "items": {"type": "object"}},
+            "sensitivity_without_illustrative": {
+                "type": "object",
+                "required": ["cards_left_out", "length_km", "density_per_100km2"],
+                "properties": {
+                    "cards_left_out": {"type": "array", "items": {"type": "string"}},
+                    "length_km": _BY_GRADE,
+                    "density_per_100km2": _BY_GRADE,
+                },
+            },
+            "plan": {
+                "type": "object",
+                "required": ["projects", "by_class", "cards"],
+                "properties": {
+                    "projects": {"type": "integer"},
+                    "cards": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "targets": {"type": "array", "items": target},
+        },
+        "$defs": defs,
+    }
+
+
+def write_schema() -> None:
+    """Write :func:`metrics_schema` to ``transnet/report/metrics.schema.json``.
+
+    Examples
+    --------
+    >>> write_schema()  # doctest: +SKIP
+
+    """
+    SCHEMA_PATH.write_text(
+        json.dumps(metrics_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    write_schema()
