@@ -28,16 +28,49 @@ __version__ = "0.1.0"
 
 from transnet._errors import InputError, TransnetError
 from transnet._progress import settings
-from transnet.io.bundle import load_bundle
-from transnet.io.network_store import load_network, save_network
-from transnet.io.osm import network_from_osm, network_from_osm_file
-from transnet.io.places import load_places, load_townships
-from transnet.metrics import GradeCriterion, MetricSettings, evaluate_scenario
-from transnet.network import RoadNetwork, network_from_lines
-from transnet.plan import Plan, apply_plan, load_plan
-from transnet.region import Region, region_from_bundle
-from transnet.study import Study, load_bundle_network, run_study
-from transnet.targets import evaluate_targets, load_targets
+
+#: Public name → the module that defines it. Imported on first use (PEP 562), so
+#: ``import transnet`` and ``transnet check --help`` stay fast and never load the map stack.
+_LAZY = {
+    "GradeCriterion": "transnet.metrics",
+    "MetricSettings": "transnet.metrics",
+    "ScenarioMetrics": "transnet.metrics",
+    "evaluate_scenario": "transnet.metrics",
+    "Plan": "transnet.plan",
+    "apply_plan": "transnet.plan",
+    "load_plan": "transnet.plan",
+    "Region": "transnet.region",
+    "region_from_bundle": "transnet.region",
+    "RoadNetwork": "transnet.network",
+    "network_from_lines": "transnet.network",
+    "Study": "transnet.study",
+    "load_bundle_network": "transnet.study",
+    "run_study": "transnet.study",
+    "evaluate_targets": "transnet.targets",
+    "load_targets": "transnet.targets",
+    "load_bundle": "transnet.io.bundle",
+    "load_network": "transnet.io.network_store",
+    "save_network": "transnet.io.network_store",
+    "load_places": "transnet.io.places",
+    "load_townships": "transnet.io.places",
+    "network_from_osm": "transnet.io.osm",
+    "network_from_osm_file": "transnet.io.osm",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'transnet' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "GradeCriterion",
@@ -46,6 +79,7 @@ __all__ = [
     "Plan",
     "Region",
     "RoadNetwork",
+    "ScenarioMetrics",
     "Study",
     "TransnetError",
     "__version__",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,12 +15,12 @@ from rich.table import Table
 
 from transnet._errors import TransnetError
 from transnet._progress import settings as progress_settings
-from transnet.io.files import atomic_directory, check_output_folder
-from transnet.io.network_store import load_network, save_network
-from transnet.report.junit import write_junit
-from transnet.study import Study, run_study
-from transnet.summary import caveats, headline
-from transnet.targets import TargetResult
+
+# The pipeline (geopandas, scipy, pydantic models) is imported inside the commands, after the
+# first message, so ``--help`` and the start of every command take a fraction of a second.
+if TYPE_CHECKING:
+    from transnet.study import Study
+    from transnet.targets import TargetResult
 
 __all__ = ["app", "main"]
 
@@ -95,11 +95,13 @@ def _study(
     pois: Path | None,
     crs: str | None,
 ) -> Study:
-    from transnet.io.places import load_places
-
     progress_settings.quiet = quiet
     if not quiet:
         _err.print(f"Building both scenarios of bundle '{bundle}'…")
+    from transnet.io.network_store import load_network
+    from transnet.io.places import load_places
+    from transnet.study import run_study
+
     return run_study(
         bundle,
         targets_path=targets,
@@ -150,6 +152,8 @@ def _number(value: float | None) -> str:
 
 
 def _summary_table(study: Study) -> Table:
+    from transnet.summary import headline
+
     table = Table(title=f"{study.region.name} ({study.region.area_km2:,.0f} km²)")
     for column in ("metric", "before", "after", "change"):
         table.add_column(column, justify="right" if column != "metric" else "left")
@@ -178,7 +182,9 @@ def run(
     quiet: QuietOption = False,
 ) -> None:
     """Apply the plan, compute metrics before and after, write reports and maps."""
+    from transnet.io.files import atomic_directory
     from transnet.report import write_reports
+    from transnet.summary import caveats
 
     study, folder = _study_and_folder(
         bundle,
@@ -223,6 +229,8 @@ def map_(
     quiet: QuietOption = False,
 ) -> None:
     """Write the before, after and side-by-side maps (and, with --png, static images)."""
+    from transnet.io.files import atomic_directory
+
     study, folder = _study_and_folder(
         bundle,
         out=out or Path("outputs") / f"{Path(bundle).name}-maps",
@@ -247,6 +255,7 @@ def _study_and_folder(
     quiet: bool,
 ) -> tuple[Study, Path]:
     """Check the map options and the output folder first, then build the study."""
+    from transnet.io.files import check_output_folder
     from transnet.viz.web import check_map_options
 
     check_map_options(**map_options)
@@ -309,6 +318,8 @@ def check(
         crs=crs,
     )
     if junit is not None:
+        from transnet.report.junit import write_junit
+
         write_junit(study.results, junit, suite=f"transnet.{study.bundle.name}")
     if not quiet:
         _print_targets(study.results)
@@ -350,6 +361,7 @@ def build(
     """Build a road network from OpenStreetMap for the bundle's region and save it."""
     from transnet.grades import GradeTable
     from transnet.io.bundle import bundle_root, load_bundle
+    from transnet.io.network_store import save_network
     from transnet.io.osm import network_from_osm, network_from_osm_file
     from transnet.region import region_from_bundle
 
