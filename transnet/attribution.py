@@ -43,10 +43,11 @@ class SeatAttribution:
 
     Examples
     --------
-    >>> from transnet.study import run_study
-    >>> attribution = run_study("taixin").attribution  # doctest: +SKIP
-    >>> attribution.by_county[["name", "before_min", "after_min", "projects"]]  # doctest: +SKIP
-    >>> attribution.credits.query("project == 'N1'")  # doctest: +SKIP
+    >>> attribution = study.attribution
+    >>> attribution.by_county.columns.tolist()
+    ['code', 'name', 'before_min', 'after_min', 'change_min', 'projects']
+    >>> attribution.credits.columns.tolist()
+    ['code', 'name', 'project', 'minutes_saved']
     """
 
     by_county: pd.DataFrame
@@ -57,8 +58,8 @@ class SeatAttribution:
 
         Examples
         --------
-        >>> from transnet.study import run_study
-        >>> run_study("taixin").attribution.by_project()  # doctest: +SKIP
+        >>> study.attribution.by_project().columns.tolist()
+        ['counties', 'minutes_saved_total', 'minutes_saved_max']
         """
         grouped = self.credits.groupby("project")
         table = pd.DataFrame(
@@ -92,13 +93,8 @@ def seat_minutes_to_interchange(
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> from transnet.region import region_from_bundle
-    >>> from transnet.study import load_bundle_network
-    >>> bundle = load_bundle("taixin")
-    >>> seats = region_from_bundle(bundle).seats.set_index("name").geometry
-    >>> minutes = seat_minutes_to_interchange(
-    ...     load_bundle_network(bundle), seats, settings=MetricSettings())
+    >>> seats = region.seats.set_index("name").geometry
+    >>> minutes = seat_minutes_to_interchange(network, seats, settings=MetricSettings())
     >>> minutes.index[0], bool((minutes < 30).all())
     ('尖草坪区', True)
     """
@@ -146,15 +142,8 @@ def attribute_seat_minutes(
     --------
     One rebuild and measurement per card that changed the network:
 
-    >>> from transnet.io.bundle import load_bundle
-    >>> from transnet.plan import load_plan
-    >>> from transnet.region import region_from_bundle
-    >>> from transnet.study import load_bundle_network
-    >>> bundle = load_bundle("taixin")
-    >>> before, plan = load_bundle_network(bundle), load_plan(bundle.path("plan"))
-    >>> region = region_from_bundle(bundle)
     >>> attribution = attribute_seat_minutes(
-    ...     before, plan, apply_plan(before, plan), region, settings=MetricSettings()
+    ...     network, plan, study.plan_result, region, settings=MetricSettings()
     ... )  # doctest: +SKIP
     >>> attribution.by_project()  # doctest: +SKIP
     """

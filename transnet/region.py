@@ -90,8 +90,7 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> table = load_counties_csv(load_bundle("taixin").path("counties"))
+    >>> table = load_counties_csv(bundle.path("counties"))
     >>> table.loc[table["name"] == "阳曲县", ["code", "name_en", "seat_lon", "seat_lat"]]
             code name_en  seat_lon  seat_lat
     4  156140122  Yangqu   112.679     38.06
@@ -135,8 +134,6 @@ class Region:
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> region = region_from_bundle(load_bundle("taixin"))
     >>> region.counties.columns.tolist()
     ['code', 'name', 'name_en', 'name_gb', 'area_km2', 'geometry']
     >>> region.seats.loc[4, ["code", "name"]].tolist()
@@ -154,8 +151,7 @@ class Region:
 
         Examples
         --------
-        >>> from transnet.io.bundle import load_bundle
-        >>> round(region_from_bundle(load_bundle("taixin")).area_km2, -2)
+        >>> round(region.area_km2, -2)
         16800.0
 
         """
@@ -167,8 +163,6 @@ class Region:
 
         Examples
         --------
-        >>> from transnet.io.bundle import load_bundle
-        >>> region = region_from_bundle(load_bundle("taixin"))
         >>> region.outline.geom_type, bool(region.outline.contains(region.seats.union_all()))
         ('Polygon', True)
 

@@ -56,7 +56,7 @@ def load_bundle_network(bundle: Bundle) -> RoadNetwork:
 
     Examples
     --------
-    >>> network = load_bundle_network(load_bundle("taixin"))
+    >>> network = load_bundle_network(bundle)
     >>> network.metadata["completeness"], network.metadata["label"]
     ('trunk_only', 'schematic')
     >>> int(network.nodes["interchange"].sum()) > 0

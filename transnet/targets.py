@@ -290,8 +290,7 @@ class TargetsFile:
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> targets_file = load_targets_file(load_bundle("taixin").path("targets"))
+    >>> targets_file = load_targets_file(bundle.path("targets"))
     >>> targets_file.path.name, targets_file.targets[0].id, targets_file.travel.max_snap_m
     ('targets.yaml', 'expressway_density', 5000.0)
 
@@ -394,8 +393,7 @@ def load_targets_file(path: str | Path) -> TargetsFile:
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> load_targets_file(load_bundle("taixin").path("targets")).travel.access_speed_kmh
+    >>> load_targets_file(bundle.path("targets")).travel.access_speed_kmh
     20.0
     """
     expect_type(path, (str, Path), "path")
@@ -480,8 +478,7 @@ def settings_from_targets(targets: TargetsFile) -> MetricSettings:
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> settings = settings_from_targets(load_targets_file(load_bundle("taixin").path("targets")))
+    >>> settings = settings_from_targets(load_targets_file(bundle.path("targets")))
     >>> settings.county_rule, settings.seat_within_min, settings.county_grade1.as_record()
     ('seat_within_min', 30.0, {'grade': '1', 'within_m': 5000.0})
 

@@ -40,8 +40,7 @@ def read_features(path: str | Path) -> gpd.GeoDataFrame:
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> lines = read_features(load_bundle("taixin").path("network"))
+    >>> lines = read_features(bundle.path("network"))
     >>> lines.crs.to_string(), lines.geom_type.unique().tolist()
     ('EPSG:4326', ['LineString'])
     >>> read_features("no-such-file.geojson")

@@ -42,9 +42,6 @@ def save_network(network: RoadNetwork, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> from transnet.study import load_bundle_network
-    >>> network = load_bundle_network(load_bundle("taixin"))
     >>> save_network(network, "outputs/taixin-network.gpkg")  # doctest: +SKIP
     PosixPath('outputs/taixin-network.gpkg')
 
@@ -101,9 +98,6 @@ def load_network(path: str | Path) -> RoadNetwork:
     A round trip through a temporary folder:
 
     >>> import tempfile
-    >>> from transnet.io.bundle import load_bundle
-    >>> from transnet.study import load_bundle_network
-    >>> network = load_bundle_network(load_bundle("taixin"))
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     loaded = load_network(save_network(network, Path(folder) / "taixin.gpkg"))
     >>> len(loaded.edges) == len(network.edges), loaded.metadata["source"]
