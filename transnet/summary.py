@@ -7,11 +7,13 @@ headline number or a caveat is written once.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
+from pydantic import BaseModel
 
 from transnet.grades import GRADES
 from transnet.metrics import ScenarioMetrics
@@ -32,6 +34,7 @@ __all__ = [
     "headline_frame",
     "illustrative_cards",
     "place_table",
+    "records_frame",
     "seat_minutes",
 ]
 
@@ -374,6 +377,18 @@ def headline_frame(study: Study) -> pd.DataFrame:
         },
         index=pd.Index([r.key for r in rows], name="metric"),
     )
+
+
+def records_frame(records: Sequence[BaseModel]) -> pd.DataFrame:
+    """Return typed records (counties, townships, POIs) as a table, nested fields flattened.
+
+    Examples
+    --------
+    >>> records_frame(study.metrics["after"].pois).columns[:4].tolist()
+    ['name', 'snap_m', 'unreachable', 'to_grade_km.2']
+
+    """
+    return pd.json_normalize([record.model_dump() for record in records])
 
 
 def county_table(study: Study) -> pd.DataFrame:
