@@ -127,6 +127,22 @@ def test_check_passes_on_the_bundle_and_writes_junit(tmp_path):
     assert int(suite.get("tests")) == len(targets["targets"])
 
 
+def test_check_prints_a_target_table_that_fits_80_columns(monkeypatch):
+    from rich.console import Console
+
+    import transnet.cli as cli
+
+    console = Console(width=80, record=True, force_terminal=False)
+    monkeypatch.setattr(cli, "_out", console)
+    assert _exit_code(["check", "--bundle", "taixin"]) == 0
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    # One line per target id, never broken across lines; the reasons follow as notes.
+    assert any(line.startswith("│ county_expressway ") for line in rows)
+    assert "[1] expressway_density: passes only with the illustrative cards" in text
+
+
 def test_check_fails_on_a_stricter_target(tmp_path):
     targets = tmp_path / "strict.yaml"
     targets.write_text(

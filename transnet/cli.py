@@ -124,7 +124,7 @@ def _targets_table(results: list[TargetResult]) -> tuple[Table, list[str]]:
     """Return a table narrow enough for 80 columns, and the notes to print below it."""
     table = Table(title="Targets")
     for column in ("target", "value", "needs", "status"):
-        table.add_column(column, no_wrap=column != "target", overflow="fold")
+        table.add_column(column, no_wrap=column != "needs")
     colours = {"pass": "green", "fail": "red", "not_evaluated": "yellow"}
     notes = []
     for r in results:
