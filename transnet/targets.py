@@ -332,14 +332,7 @@ class TargetResults(list):
 
         Examples
         --------
-        >>> targets = [
-        ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
-        ...            threshold=4.9),
-        ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
-        ...            requires=["complete_network"]),
-        ... ]
-        >>> results = evaluate_targets(targets, study.metrics, available=DataAvailability())
-        >>> results.to_frame()[["id", "status"]]
+        >>> study.results.to_frame()[["id", "status"]].head(2)
                            id         status
         0  expressway_density           pass
         1        road_density  not_evaluated
@@ -353,14 +346,7 @@ class TargetResults(list):
 
         Examples
         --------
-        >>> targets = [
-        ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
-        ...            threshold=4.9),
-        ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
-        ...            requires=["complete_network"]),
-        ... ]
-        >>> results = evaluate_targets(targets, study.metrics, available=DataAvailability())
-        >>> results.failed
+        >>> study.results.failed
         []
 
         """

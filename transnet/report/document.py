@@ -69,23 +69,6 @@ def _settings_record(study: Study) -> dict[str, Any]:
     }
 
 
-def _settings_record(study: Study) -> dict[str, Any]:
-    settings = study.settings
-    return {
-        "county_rule": settings.county_rule,
-        "seat_within_km": settings.seat_within_km,
-        "seat_within_min": settings.seat_within_min,
-        "county_grade1": settings.county_grade1.as_record(),
-        "township_grade2": settings.township_grade2.as_record(),
-        "township_grade3": settings.township_grade3.as_record(),
-        "poi_grade2": settings.poi_grade2.as_record(),
-        "rai": {"grade": settings.rai_grade, "within_m": settings.rai_within_m},
-        "speeds_kmh": speed_table(settings.speeds_kmh),
-        "access_speed_kmh": settings.access_speed_kmh,
-        "max_snap_m": settings.max_snap_m,
-    }
-
-
 def metrics_document(study: Study) -> dict[str, Any]:
     """Return the ``metrics.json`` document of a study.
 

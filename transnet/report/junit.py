@@ -32,19 +32,11 @@ def write_junit(results: list[TargetResult], path: str | Path, *, suite: str = "
     In a temporary folder:
 
     >>> import tempfile
-    >>> from transnet.targets import DataAvailability, Target, evaluate_targets
-    >>> targets = [
-    ...     Target(id="expressway_density", metric="density_per_100km2.expressway", op=">=",
-    ...            threshold=4.9),
-    ...     Target(id="road_density", metric="density_per_100km2.total", op=">=", threshold=94,
-    ...            requires=["complete_network"]),
-    ... ]
-    >>> results = evaluate_targets(targets, study.metrics, available=DataAvailability())
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     write_junit(results, Path(folder) / "targets.xml")
+    ...     write_junit(study.results, Path(folder) / "targets.xml")
     ...     root = ElementTree.parse(Path(folder) / "targets.xml").getroot()
     >>> root.attrib
-    {'name': 'transnet', 'tests': '2', 'failures': '0', 'skipped': '1', 'errors': '0'}
+    {'name': 'transnet', 'tests': '9', 'failures': '0', 'skipped': '5', 'errors': '0'}
 
     """
     failures = sum(r.status == "fail" for r in results)
