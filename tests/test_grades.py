@@ -595,3 +595,15 @@ def test_classify_edges_200k_rows():
         "none",
     ]
     assert out["ramp"].sum() == 25_000
+
+
+def test_grades_do_not_import_the_io_stage():
+    # transnet.io.osm imports transnet.grades; the reverse would be a cycle across stages.
+    import subprocess
+    import sys
+
+    probe = "import sys, transnet.grades\nprint(sorted(m for m in sys.modules if m.startswith('transnet.io')))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -1,22 +1,22 @@
-"""Road grades: the technical-grade vocabulary, grade tables and OSM tag classification."""
+"""Road grades: the grade vocabulary, OSM tag values, grade tables and classification.
 
-from transnet.grades.classify import (
+Modules, in the order data flows: :mod:`~transnet.grades.tag_values` (``ref``, ``lanes``,
+``maxspeed``, ``oneway``), :mod:`~transnet.grades.vocabulary` (grades, administrative classes),
+:mod:`~transnet.grades.tables` (:class:`GradeTable`), :mod:`~transnet.grades.classify`.
+"""
+
+from transnet.grades.classify import classify_edges, design_speed_kmh, technical_grade
+from transnet.grades.tables import GradeTable, Refinement
+from transnet.grades.tag_values import TagValue, parse_lanes, parse_maxspeed_kmh, parse_refs
+from transnet.grades.vocabulary import (
     ADMIN_CLASSES,
     GRADES,
-    GradeTable,
-    Refinement,
     admin_class_of_ref,
     admin_class_of_refs,
-    classify_edges,
-    design_speed_kmh,
     grade_rank,
     is_at_least,
     is_ramp,
     normalize_grade,
-    parse_lanes,
-    parse_maxspeed_kmh,
-    parse_refs,
-    technical_grade,
 )
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "GRADES",
     "GradeTable",
     "Refinement",
+    "TagValue",
     "admin_class_of_ref",
     "admin_class_of_refs",
     "classify_edges",
