@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import geopandas as gpd
 from pyproj import CRS
+from pyproj.database import query_utm_crs_info
 
 from transnet._errors import InputError
 
@@ -47,15 +49,52 @@ def equal_area_crs(bounds: tuple[float, float, float, float]) -> CRS:
 
 
 def utm_crs(lon: float, lat: float) -> CRS:
-    """Return the WGS-84 UTM zone CRS containing ``lon``, ``lat``.
+    """Return the WGS-84 UTM zone CRS containing ``lon``, ``lat``, from PROJ's EPSG database.
+
+    The zones and their extents come from :func:`pyproj.database.query_utm_crs_info`, as in
+    :meth:`geopandas.GeoSeries.estimate_utm_crs`; a point on a zone boundary goes to the zone
+    east of it, and the equator to the northern zones.
+
+    Parameters
+    ----------
+    lon, lat
+        Degrees, WGS-84.
+
+    Returns
+    -------
+    pyproj.CRS
+        ``EPSG:326xx`` north of the equator, ``EPSG:327xx`` south of it.
+
+    Raises
+    ------
+    ValueError
+        Outside the UTM latitudes (84° N to 80° S) or off the globe.
 
     Examples
     --------
-    >>> utm_crs(112.6, 38.3).to_epsg()
-    32649
+    >>> utm_crs(112.6, 38.3).to_epsg(), utm_crs(114.0, 38.3).to_epsg()
+    (32649, 32650)
+    >>> utm_crs(-70.6, -33.4).to_epsg()
+    32719
+
     """
-    zone = int((lon + 180) // 6) + 1
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+    hemisphere = "N" if lat >= 0 else "S"
+    for west, south, east, north, code in _utm_zones():
+        in_zone = west <= lon < east or lon == east == 180  # 180° belongs to zone 60
+        if in_zone and south <= lat <= north and code.endswith(hemisphere):
+            return CRS.from_epsg(int(code[:-1]))
+    raise ValueError(f"no UTM zone holds lon {lon}, lat {lat}")
+
+
+@functools.cache
+def _utm_zones() -> tuple[tuple[float, float, float, float, str], ...]:
+    """``(west, south, east, north, "<epsg><N|S>")`` of every WGS-84 UTM zone, read once."""
+    zones = []
+    for info in query_utm_crs_info(datum_name="WGS 84"):
+        if info.area_of_use is not None:
+            hemisphere = "N" if info.name.endswith("N") else "S"
+            zones.append((*info.area_of_use.bounds, f"{info.code}{hemisphere}"))
+    return tuple(zones)
 
 
 def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd.GeoDataFrame:
