@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
-from conftest import UTM, X0, Y0, lines_frame
+from conftest import UTM, X0, Y0, lines_frame, points_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
@@ -19,6 +19,7 @@ from transnet.access import (
     build_matrix,
     cost_from_points,
     cost_to_nearest,
+    ordinary_edges,
     snap_points,
     speed_table,
 )
@@ -177,7 +178,7 @@ def test_agrees_with_networkx_dijkstra(graph):
     ),
     st.lists(st.tuples(st.floats(-1000, 6000), st.floats(-1000, 6000)), min_size=1, max_size=10),
 )
-def test_kd_tree_snapping_finds_the_nearest_edge(segments, points):
+def test_snapping_finds_the_nearest_edge(segments, points):
     lines = [
         {"id": str(i), "name": str(i), "grade": "3", "coords": [(x1, y1), (x2, y2)]}
         for i, (x1, y1, x2, y2) in enumerate(segments)
@@ -186,9 +187,62 @@ def test_kd_tree_snapping_finds_the_nearest_edge(segments, points):
     if not lines:
         return
     network = network_from_lines(lines_frame(lines))
-    snapped = snap_points(network, _points(*points), sample_m=300, max_snap_m=1e9)
-    brute = [
-        min(shapely.distance(network.edges.geometry.values, Point(X0 + x, Y0 + y)))
-        for x, y in points
-    ]
-    assert snapped.snap_m == pytest.approx(np.array(brute), abs=1e-6)
+    geometries = network.edges.geometry.values
+    brute = np.array(
+        [min(shapely.distance(geometries, Point(X0 + x, Y0 + y))) for x, y in points]
+    )
+    # Unlimited, and with a limit that leaves some points beyond it (searched again unbounded).
+    for max_snap_m in (1e9, 500.0):
+        snapped = snap_points(network, _points(*points), max_snap_m=max_snap_m)
+        assert snapped.snap_m == pytest.approx(brute, abs=1e-6)
+        assert snapped.unreachable.tolist() == (snapped.snap_m > max_snap_m).tolist()
+        on_edge = shapely.distance(
+            shapely.line_interpolate_point(geometries[snapped.edge], snapped.along_m),
+            shapely.points([(X0 + x, Y0 + y) for x, y in points]),
+        )
+        assert on_edge == pytest.approx(brute, abs=1e-6)
+
+
+def _ramp_and_road():
+    # G5 along y = 0 with an interchange at x = 5 km, joined by a 1 km ramp north to the start
+    # of S318, a grade-2 road running north from (5 km, 1 km) to (5 km, 5 km).
+    lines = lines_frame(
+        [
+            {"id": "g5", "name": "G5", "grade": "expressway", "coords": [(0, 0), (10_000, 0)]},
+            {"id": "s318", "name": "S318", "grade": "2", "coords": [(5000, 1000), (5000, 5000)]},
+        ]
+    )
+    interchanges = points_frame([{"name": "Central", "x": 5000, "y": 0}])
+    return network_from_lines(lines, interchanges)
+
+
+def test_a_place_nearer_a_ramp_than_a_road_snaps_to_the_road():
+    network = _ramp_and_road()
+    ramp = network.edges["ramp"].to_numpy()
+    assert ramp.sum() == 1
+    assert ordinary_edges(network).tolist() == (network.edges["name"] == "S318").tolist()
+    # 300 m east of the ramp's middle, 500 m north of G5; S318's start (5 km, 1 km) is
+    # hypot(300, 500) = 583.1 m away.
+    place = _points((5300, 500))
+    snapped = snap_points(network, place)
+    assert network.edges["name"].iloc[snapped.edge[0]] == "S318"
+    assert snapped.snap_m[0] == pytest.approx(np.hypot(300, 500))
+    assert snapped.along_m[0] == pytest.approx(0)
+    # An explicit mask still decides: with ramps allowed the place lands on the ramp, 300 m.
+    onto_ramp = snap_points(network, place, edge_mask=~network.mainline)
+    assert ramp[onto_ramp.edge[0]]
+    assert onto_ramp.snap_m[0] == pytest.approx(300)
+    # By network: 583.1 m of access leg, then 1 km down the ramp to the interchange.
+    graph = AccessGraph.from_network(network)
+    metres = cost_from_points(
+        graph, place, target_nodes=network.interchange_ids, weight="length_m"
+    )
+    assert metres["total"].iloc[0] == pytest.approx(np.hypot(300, 500) + 1000)
+
+
+def test_a_network_of_only_expressway_and_ramps_has_nowhere_to_snap():
+    network = _ramp_and_road()
+    only_expressway = network.edges["name"] != "S318"
+    network.edges = network.edges.loc[only_expressway].reset_index(drop=True)
+    with pytest.raises(InputError, match="no edge to snap to"):
+        snap_points(network, _points((5300, 500)))

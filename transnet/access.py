@@ -5,10 +5,11 @@
   design-speed table by technical grade (``data/grades/design_speeds.csv``, JTG B01-2014).
   Interchange ramps (``motorway_link``) get the table's ramp speed, 40 km/h, never more than
   their road's own design speed.
-- **Snapping.** Points snap to the nearest *edge*, not the nearest node: a KD-tree over points
-  sampled along the edges (at most ``sample_m`` apart) finds the candidates, and exact distances
-  to them decide. The off-network access leg is travelled at ``access_speed_kmh``. Points
-  farther than ``max_snap_m`` from every edge are flagged ``unreachable``, never dropped.
+- **Snapping.** Points snap to the nearest *ordinary road* edge, not the nearest node, with
+  exact distances (:func:`transnet.nearest.nearest`, a shapely STRtree). Expressway main lines
+  and interchange ramps are never snapped to: a place reaches a ramp only through an ordinary
+  road. The off-network access leg is travelled at ``access_speed_kmh``. Points farther than
+  ``max_snap_m`` from every allowed edge are flagged ``unreachable``, never dropped.
 - **Shortest paths.** Costs from every node to the nearest member of a target set come from ONE
   ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` call on a sparse matrix.
 - **Direction.** Travel is directed: a two-way edge may be used both ways, a one-way edge
@@ -32,31 +33,24 @@ import pandas as pd
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
+from transnet import options
 from transnet._errors import InputError, expect_type
 from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
+from transnet.nearest import nearest
 from transnet.network import RoadNetwork
 
 __all__ = [
-    "DEFAULT_ACCESS_SPEED_KMH",
-    "DEFAULT_MAX_SNAP_M",
     "AccessGraph",
     "SnappedPoints",
     "add_travel_times",
     "build_matrix",
     "cost_from_points",
     "cost_to_nearest",
+    "ordinary_edges",
     "snap_points",
     "speed_table",
 ]
-
-#: Speed of the off-network leg from a place to its snapped point: local roads and lanes.
-DEFAULT_ACCESS_SPEED_KMH = 20.0
-#: Points farther than this from every edge are ``unreachable``.
-DEFAULT_MAX_SNAP_M = 5000.0
-#: OSM ``maxspeed`` values outside this range are ignored as mistakes.
-SANE_MAXSPEED_KMH = (5.0, 130.0)
 
 Weight = Literal["time_s", "length_m"]
 
@@ -144,7 +138,7 @@ def add_travel_times(
         source[from_card] = "plan card design speed"
     if "maxspeed" in edges.columns:
         posted = np.array([parse_maxspeed_kmh(v) or np.nan for v in edges["maxspeed"]], dtype=float)
-        low, high = SANE_MAXSPEED_KMH
+        low, high = options.SANE_MAXSPEED_KMH
         sane = np.isfinite(posted) & (posted >= low) & (posted <= high)
         speed = np.where(sane, posted, speed)
         source[sane] = "OSM maxspeed"
@@ -438,15 +432,50 @@ def _checked_points(points: gpd.GeoSeries, crs) -> np.ndarray:
     return xy
 
 
+def ordinary_edges(network: RoadNetwork) -> np.ndarray:
+    """Boolean mask of the edges a place may snap to: all but expressway main lines and ramps.
+
+    A main line cannot be entered between interchanges, and a ramp is reached only from the
+    ordinary road it joins.
+
+    Parameters
+    ----------
+    network
+        The network.
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per row of ``network.edges``.
+
+    Examples
+    --------
+    An expressway split at its interchange, a grade-2 road, and the ramp between them:
+
+    >>> from shapely.geometry import LineString, Point
+    >>> from transnet.network import network_from_lines
+    >>> lines = gpd.GeoDataFrame(
+    ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
+    ...     geometry=[LineString([(0, 0), (10_000, 0)]),
+    ...               LineString([(5000, 1000), (5000, 5000)])],
+    ...     crs="EPSG:32649")
+    >>> interchanges = gpd.GeoDataFrame(
+    ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+    >>> ordinary_edges(network_from_lines(lines, interchanges))
+    array([False, False,  True, False])
+
+    """
+    return ~(network.mainline.to_numpy(dtype=bool) | network.edges["ramp"].to_numpy(dtype=bool))
+
+
 def snap_points(
     network: RoadNetwork,
     points: gpd.GeoSeries,
     *,
     edge_mask: np.ndarray | pd.Series | None = None,
-    max_snap_m: float = DEFAULT_MAX_SNAP_M,
-    sample_m: float = 100.0,
+    max_snap_m: float = options.MAX_SNAP_M,
 ) -> SnappedPoints:
-    """Snap points to the nearest edge, with a KD-tree on projected coordinates.
+    """Snap points to the nearest allowed edge, with exact distances in the network's CRS.
 
     Parameters
     ----------
@@ -455,13 +484,11 @@ def snap_points(
     points
         Points in any declared CRS.
     edge_mask
-        Edges a point may snap to; default every edge but expressway main lines, which cannot
-        be entered between interchanges.
+        Edges a point may snap to; default :func:`ordinary_edges` (every edge but expressway
+        main lines and interchange ramps).
     max_snap_m
-        Points farther than this from every allowed edge are flagged ``unreachable``.
-    sample_m
-        Spacing of the points sampled along edges for the KD-tree; the result is exact
-        whatever the spacing, which only trades memory for speed.
+        Points farther than this from every allowed edge are flagged ``unreachable``; they
+        still get their nearest edge and its distance.
 
     Returns
     -------
@@ -491,28 +518,21 @@ def snap_points(
 
     """
     xy = _checked_points(points, network.crs)
-    mask = ~network.mainline.to_numpy() if edge_mask is None else np.asarray(edge_mask, dtype=bool)
+    mask = ordinary_edges(network) if edge_mask is None else np.asarray(edge_mask, dtype=bool)
     allowed = np.flatnonzero(mask)
     if len(allowed) == 0:
         raise InputError("no edge to snap to", field="edges")
-    lines = network.edges.geometry.values[allowed]
-    long = shapely.length(lines) > sample_m
-    lines[long] = shapely.segmentize(lines[long], sample_m)
-    samples, owner = shapely.get_coordinates(lines, return_index=True)
-    tree = cKDTree(samples)
-    _, nearest_sample = tree.query(xy)
-    best_edge = allowed[owner[nearest_sample]]
     geometries = network.edges.geometry.values
-    points_geom = shapely.points(xy)
-    best = shapely.distance(geometries[best_edge], points_geom)
-    # Any edge nearer than `best` has a sample within best + sample_m / 2 of the point.
-    for i, candidates in enumerate(tree.query_ball_point(xy, best + sample_m / 2 + 1e-6)):
-        edges = allowed[np.unique(owner[candidates])]
-        distances = shapely.distance(geometries[edges], points_geom[i])
-        j = int(np.argmin(distances))
-        best_edge[i], best[i] = edges[j], distances[j]
-    along = shapely.line_locate_point(geometries[best_edge], points_geom)
-    return SnappedPoints(edge=best_edge, along_m=along, snap_m=best, unreachable=best > max_snap_m)
+    candidates = geometries[allowed]
+    queries = shapely.points(xy)
+    # Within the snap limit the tree prunes hard; the few points beyond it search again unbounded.
+    choice, snap = nearest(queries, candidates, max_distance=max_snap_m).per_query(len(queries))
+    far = np.flatnonzero(choice < 0)
+    if len(far):
+        choice[far], snap[far] = nearest(queries[far], candidates).per_query(len(far))
+    edge = allowed[choice]
+    along = shapely.line_locate_point(geometries[edge], queries)
+    return SnappedPoints(edge=edge, along_m=along, snap_m=snap, unreachable=snap > max_snap_m)
 
 
 def cost_from_points(
@@ -522,8 +542,8 @@ def cost_from_points(
     target_nodes: np.ndarray,
     target_edges: np.ndarray | None = None,
     weight: Weight = "time_s",
-    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH,
-    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    access_speed_kmh: float = options.ACCESS_SPEED_KMH,
+    max_snap_m: float = options.MAX_SNAP_M,
     edge_mask: np.ndarray | None = None,
     empty_ok: bool = False,
 ) -> pd.DataFrame:

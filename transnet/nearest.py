@@ -84,6 +84,11 @@ def nearest(
     >>> match.candidate_index.tolist(), match.distance.tolist()
     ([1, 0], [1.0, 3.0])
 
+    Nothing within ``max_distance``: no pair at all.
+
+    >>> nearest([Point(2, 40)], roads, max_distance=10).query_index.tolist()
+    []
+
     """
     queries = np.asarray(getattr(queries, "values", queries), dtype=object)
     candidates = np.asarray(getattr(candidates, "values", candidates), dtype=object)
@@ -99,5 +104,6 @@ def nearest(
     query_index, candidate_index, distance = (
         query_index[order], candidate_index[order], distance[order]
     )
-    first = np.r_[True, query_index[1:] != query_index[:-1]]
+    first = np.ones(len(query_index), dtype=bool)  # empty when nothing is within max_distance
+    first[1:] = query_index[1:] != query_index[:-1]
     return NearestMatch(query_index[first], candidate_index[first], distance[first])
