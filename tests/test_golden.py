@@ -29,6 +29,17 @@ CHANGED = {
     # counties; intersecting each ramp with the counties' union in shapely, apart from
     # transnet's overlay, gives 33.742 km (34.923 - 1.180, rounded).
     "scenarios.after.ramp_km": (34.923, 33.742),
+    # A place reaches the network at an ordinary road, never on a ramp. 0.1 snapped the 大盂
+    # POI 709.4 m onto a ramp and then ran 1.4 km along the network. The nearest grade-2 road
+    # is 874.6 m away before the plan and 747.0 m after (0.1's own straight-line figures,
+    # grade2_euclidean_m), so the trip is that leg alone, at the 20 km/h access speed:
+    # 874.6 m → 2.62 min, 747.0 m → 2.24 min.
+    "scenarios.before.pois.0.snap_m": (709.4, 874.6),
+    "scenarios.before.pois.0.to_grade_km.2": (1.4, 0.875),
+    "scenarios.before.pois.0.to_grade_min.2": (3.16, 2.62),
+    "scenarios.after.pois.0.snap_m": (709.4, 747.0),
+    "scenarios.after.pois.0.to_grade_km.2": (1.4, 0.747),
+    "scenarios.after.pois.0.to_grade_min.2": (3.16, 2.24),
 }
 
 
