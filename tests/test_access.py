@@ -191,7 +191,7 @@ def test_snapping_finds_the_nearest_edge(segments, points):
     brute = np.array(
         [min(shapely.distance(geometries, Point(X0 + x, Y0 + y))) for x, y in points]
     )
-    # Unlimited, and with a limit that leaves some points beyond it (searched again unbounded).
+    # Unlimited, and with a limit that leaves some points beyond it (still snapped, flagged).
     for max_snap_m in (1e9, 500.0):
         snapped = snap_points(network, _points(*points), max_snap_m=max_snap_m)
         assert snapped.snap_m == pytest.approx(brute, abs=1e-6)

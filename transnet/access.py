@@ -525,11 +525,8 @@ def snap_points(
     geometries = network.edges.geometry.values
     candidates = geometries[allowed]
     queries = shapely.points(xy)
-    # Within the snap limit the tree prunes hard; the few points beyond it search again unbounded.
-    choice, snap = nearest(queries, candidates, max_distance=max_snap_m).per_query(len(queries))
-    far = np.flatnonzero(choice < 0)
-    if len(far):
-        choice[far], snap[far] = nearest(queries[far], candidates).per_query(len(far))
+    # Unbounded: max_distance=max_snap_m was slower on the 1M-edge bench graph (0.95 s, 0.65 s).
+    choice, snap = nearest(queries, candidates).per_query(len(queries))
     edge = allowed[choice]
     along = shapely.line_locate_point(geometries[edge], queries)
     return SnappedPoints(edge=edge, along_m=along, snap_m=snap, unreachable=snap > max_snap_m)
