@@ -87,7 +87,7 @@ def test_public_api_is_found() -> None:
     for name in (
         "transnet._errors.InputError",
         "transnet._progress.progress",
-        "transnet.grades.classify.admin_class_of_ref",
+        "transnet.grades.vocabulary.admin_class_of_ref",
         "transnet.network.model.RoadNetwork.from_networkx",
         "transnet.network.model.RoadNetwork.crs",
         "transnet.region.Region.outline",
