@@ -1,7 +1,5 @@
-import importlib.util
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +14,8 @@ from shapely.geometry import LineString, Point, box
 
 from transnet._errors import InputError, TransnetError
 from transnet.network import RoadNetwork, network_from_lines
+from transnet.summary import headline
+from transnet.testing import synthetic_network as synthetic_grid
 from transnet.viz.web import (
     CHOROPLETH_METRICS,
     LAYER_NAMES,
@@ -566,29 +566,75 @@ def test_compare_page_has_both_maps_synced_offline_and_the_deltas(bundle_maps, s
     controls = re.findall(r"overlays\s*:\s*\{(.*?)\}", page, re.DOTALL)
     assert len(controls) == 2
     names = [re.findall(r'"([^"]*)"\s*:', control) for control in controls]
-    assert names[0] == names[1] and LAYER_NAMES["plan"] in names[0]
+    # The before half draws the plan as planned projects (off), the after half as built.
+    assert LAYER_NAMES["planned"] in names[0] and LAYER_NAMES["plan"] not in names[0]
+    assert LAYER_NAMES["plan"] in names[1] and LAYER_NAMES["planned"] not in names[1]
+    assert [n for n in names[0] if n != LAYER_NAMES["planned"]] == [
+        n for n in names[1] if n != LAYER_NAMES["plan"]
+    ]
     assert len(re.findall(r"\.bindPopup\(popup_", page)) == 2 * len(study.plan.frame)
 
     shown = visible_html(page)
     assert "BEFORE the plan" in shown and "AFTER the plan" in shown
     panel = shown.split('class="transnet-deltas"', 1)[1].split("</table>", 1)[0]
     before, after = study.metrics["before"], study.metrics["after"]
+    # One row per headline figure of transnet.summary, in its order (the CLI's and report's).
+    rows = re.findall(r"<tr><td>(.*?)</td>", panel)
+    assert len(rows) == len(headline(study))
+    for row, figure in zip(rows, headline(study), strict=True):
+        assert row.startswith(figure.label.split(" (")[0].split(";")[0]), (row, figure.label)
     for label in (
         "Expressway density (km/100 km²)",
         "Trunk-road density",
         "Counties on an expressway",
         "Counties on a grade-1 road",
         "Mean minutes, county seat → nearest interchange",
-        "Max minutes, county seat → nearest interchange",
+        "Worst minutes, county seat → nearest interchange",
     ):
         assert label in panel
-    density = [round(s["density_per_100km2"]["expressway"], 2) for s in (before, after)]
+    density = [round(s.density_per_100km2["expressway"], 2) for s in (before, after)]
     row = re.search(r"Expressway density \(km/100 km²\)</td>(.*?)</tr>", panel).group(1)
     cells = re.findall(r"<td>(.*?)</td>", row)
     assert [float(c) for c in cells[:2]] == pytest.approx(density, abs=0.006)
     assert float(cells[2]) == pytest.approx(density[1] - density[0], abs=0.011)
-    coverage = before["county_expressway_coverage"]
-    assert f"{coverage['covered']}/{coverage['total']}" in panel
+    coverage = before.county_expressway_coverage
+    assert f"{coverage.covered}/{coverage.total}" in panel
+
+
+
+
+def test_before_map_draws_the_plan_only_as_a_faint_planned_layer_off_by_default(tmp_path):
+    # Issue 9's bug: the "before" map drew the planned projects like built roads.
+    page = render(tmp_path, planned=True)
+    names = overlays(page)
+    assert LAYER_NAMES["planned"] in names and LAYER_NAMES["plan"] not in names
+    variable = names[LAYER_NAMES["planned"]]
+    assert f"{variable}.addTo(" not in page  # in the layer control, not on the map
+    lines = re.findall(r"L\.polyline\(.*?\)\.addTo\(\w+\);", page, re.DOTALL)
+    assert len(lines) == 1  # no halo, one faint dashed line
+    assert '"opacity": 0.45' in lines[0] and '"dashArray": "4 6"' in lines[0]
+    assert '"weight": 2.0' in lines[0]
+    assert "Planned project (not built)" in legend(page)
+    assert "realign" not in legend(page)  # no action styles: nothing of the plan is built
+    assert "Planned: not built in this scenario" in next(iter(popups(page).values()))
+
+    (tmp_path / "after").mkdir()
+    built = render(tmp_path / "after")
+    variable = overlays(built)[LAYER_NAMES["plan"]]
+    assert f"{variable}.addTo(" in built
+    lines = re.findall(r"L\.polyline\(.*?\)\.addTo\(\w+\);", built, re.DOTALL)
+    assert len(lines) == 2 and '"weight": 16.0' in lines[0]
+
+
+def test_bundle_before_map_has_no_built_plan(bundle_maps, study):
+    before = bundle_maps["before.html"].read_text(encoding="utf-8")
+    after = bundle_maps["after.html"].read_text(encoding="utf-8")
+    names = overlays(before)
+    assert LAYER_NAMES["plan"] not in names
+    assert f"{names[LAYER_NAMES['planned']]}.addTo(" not in before
+    assert f"{overlays(after)[LAYER_NAMES['plan']]}.addTo(" in after
+    assert '"weight": 16.0' not in before and '"weight": 16.0' in after  # no halo before
+    assert len(re.findall(r"\.bindPopup\(popup_", before)) == len(study.plan.frame)
 
 
 def test_unknown_metric_is_an_input_error(study, tmp_path):
@@ -639,14 +685,9 @@ def test_compare_map_of_two_networks(tmp_path):
 
 
 def synthetic_network(n_edges: int) -> tuple[RoadNetwork, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """The synthetic grid network of ``benchmarks/bench_maps.py`` (one generator for both)."""
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_maps.py"
-    spec = importlib.util.spec_from_file_location("bench_maps", path)
-    bench = sys.modules.get("bench_maps") or importlib.util.module_from_spec(spec)
-    sys.modules["bench_maps"] = bench  # dataclasses look their module up there
-    spec.loader.exec_module(bench)
-    data = bench.synthetic_network(n_edges)
-    return data.network, data.counties, data.seats
+    """The synthetic grid of :mod:`transnet.testing` (``benchmarks/bench_maps.py`` uses it too)."""
+    grid = synthetic_grid(n_edges)
+    return grid.network, grid.counties, grid.seats
 
 
 def test_large_network_map_is_simplified_shows_minor_roads_when_zoomed_and_fits_budget(tmp_path):
@@ -708,7 +749,7 @@ def test_small_networks_are_not_simplified(tmp_path):
 
 
 def test_popups_flag_illustrative_alignments_of_announced_projects():
-    from transnet.viz.web.maps import _card_popup_html
+    from transnet.viz.web.layers import card_popup_html as _card_popup_html
 
     card = {
         "id": "E3",
