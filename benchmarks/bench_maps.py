@@ -4,13 +4,13 @@ Two data sets, each drawn both ways in the same run:
 
 - the embedded Taixin bundle: the "after" network (a few hundred edges), with its plan cards,
   counties and seats;
-- a synthetic road network of 200,000 edges (20,000 with ``--quick``), built here with numpy
-  (it is not data and not part of the library): a square grid of roads 500 m apart near
-  Taiyuan (UTM 49N), five vertices per edge with the inner three jittered (σ 6 m); every 40th
-  grid line an expressway, every 20th grade 1, every 10th grade 2, every 4th grade 3 and the
-  rest grade 4, so most edges are minor roads, as in OpenStreetMap; minor roads carry street
-  names (one per ten edges) and trunk roads their refs; interchanges where
-  expressways cross every 10th line; 4 × 4 square counties with a seat at each centre.
+- a synthetic road network of 200,000 edges (20,000 with ``--quick``) from
+  :func:`transnet.testing.synthetic_network` (the tests use the same generator): a square grid
+  of roads 500 m apart near Taiyuan (UTM 49N), five vertices per edge with the inner three
+  jittered (σ 6 m); every 40th grid line an expressway, every 20th grade 1, every 10th grade 2,
+  every 4th grade 3 and the rest grade 4, so most edges are minor roads, as in OpenStreetMap;
+  minor roads carry street names (one per ten edges) and trunk roads their refs; interchanges
+  where expressways cross every 10th line; 4 × 4 square counties with a seat at each centre.
 
 For each data set:
 
@@ -36,7 +36,7 @@ Measured:
 ``explore()`` loads Leaflet from a CDN, so offline it does not render at all; that is reported
 as such, not as a number. For a render time all the same, it is measured a second time with the
 benchmark answering the CDN's ``leaflet.js`` and ``leaflet.css`` requests from the local copy in
-the ``django-leaflet`` package (jQuery, Bootstrap and the other CDN assets still fail). That
+the ``xstatic-leaflet`` package (jQuery, Bootstrap and the other CDN assets still fail). That
 row is labelled; it is not how the page behaves offline.
 
 Budgets (issue 5): the bundle's maps (``before.html``, ``after.html``, ``compare.html`` as
@@ -51,34 +51,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import re
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
 from playwright.sync_api import Browser, Error, Page, Route, sync_playwright
-from shapely.geometry import box
 
 from transnet.network import RoadNetwork
+from transnet.testing import synthetic_network as synthetic_grid
+from transnet.viz.style import county_values
 from transnet.viz.web import save_map, scenario_map, write_study_maps
 
-PROJECTED = "EPSG:32649"  # UTM 49N
-X0, Y0 = 500_000.0, 4_200_000.0  # west of Taiyuan
-SPACING_M = 500.0
-JITTER_M = 6.0
-SEED = 20240601
 FULL_EDGES = 200_000
 QUICK_EDGES = 20_000
 RUNS = 3
@@ -145,103 +136,27 @@ class MapData:
     notes: list[str]
 
 
-def synthetic_network(n_edges: int, seed: int = SEED) -> MapData:
-    """Build the synthetic grid network of exactly ``n_edges`` edges, its counties and seats."""
-    rng = np.random.default_rng(seed)
-    side = int(np.ceil(np.sqrt(n_edges / 2))) + 1
-    ids = np.arange(side * side).reshape(side, side)
-    u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])[:n_edges]
-    v = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])[:n_edges]
-    horizontal = np.arange(len(u)) < side * (side - 1)
-    line = np.where(horizontal, u // side, u % side)  # the grid line an edge runs along
-    x = X0 + (np.arange(side * side) % side) * SPACING_M
-    y = Y0 + (np.arange(side * side) // side) * SPACING_M
-    t = np.linspace(0, 1, 5)
-    xs = x[u][:, None] + (x[v] - x[u])[:, None] * t
-    ys = y[u][:, None] + (y[v] - y[u])[:, None] * t
-    jitter = rng.normal(0, JITTER_M, size=(len(u), 3))
-    xs[:, 1:-1] += np.where(horizontal[:, None], 0, jitter)
-    ys[:, 1:-1] += np.where(horizontal[:, None], jitter, 0)
-    geometry = shapely.linestrings(np.stack([xs, ys], axis=-1))
-    grade = np.select(
-        [line % 40 == 0, line % 20 == 0, line % 10 == 0, line % 4 == 0],
-        ["expressway", "1", "2", "3"],
-        "4",
-    ).astype(object)
-    prefix = pd.Series(grade).map({"expressway": "G", "1": "G", "2": "S", "3": "X", "4": ""})
-    ref = np.where(prefix != "", prefix + (2 * line + horizontal).astype(str), "")
-    # Minor roads get street names, one per stretch of ten edges, as an OSM city would have.
-    street = np.char.add("street ", (np.arange(len(u)) // 10).astype(str)).astype(object)
-    name = np.where(ref != "", ref, street)
-    edges = gpd.GeoDataFrame(
-        {
-            "u": u,
-            "v": v,
-            "key": 0,
-            "name": name,
-            "ref": ref,
-            "grade": grade,
-            "admin_class": "unknown",
-            "lanes": np.where(grade == "expressway", 4, 2),
-            "opened": None,
-            "source": "synthetic",
-            "ramp": False,
-            "oneway": False,
-            "project_id": None,
-            "centerline_factor": 1.0,
-            "length_m": shapely.length(geometry),
-        },
-        geometry=geometry,
-        crs=PROJECTED,
-    )
-    used = np.unique(np.concatenate([u, v]))
-    col, row = used % side, used // side
-    interchange = ((col % 40 == 0) & (row % 10 == 0)) | ((row % 40 == 0) & (col % 10 == 0))
-    nodes = gpd.GeoDataFrame(
-        {
-            "x": x[used],
-            "y": y[used],
-            "interchange": interchange,
-            "interchange_name": np.where(interchange, "IC", None),
-        },
-        geometry=gpd.points_from_xy(x[used], y[used]),
-        crs=PROJECTED,
-        index=pd.Index(used, name="id"),
-    )
-    network = RoadNetwork(nodes, edges, {"source": "synthetic grid (benchmark)", "date": "2026"})
-    step = (side - 1) * SPACING_M / 4
-    squares = [
-        box(X0 + i * step, Y0 + j * step, X0 + (i + 1) * step, Y0 + (j + 1) * step)
-        for j in range(4)
-        for i in range(4)
-    ]
-    counties = gpd.GeoDataFrame(
-        {"code": [f"C{i}" for i in range(16)], "name": [f"County {i}" for i in range(16)]},
-        geometry=squares,
-        crs=PROJECTED,
-    )
-    counties["area_km2"] = counties.area / 1e6
-    counties["value"] = np.linspace(1.0, 30.0, 16)
-    seats = gpd.GeoDataFrame(counties[["code", "name"]], geometry=counties.centroid, crs=PROJECTED)
+def synthetic_network(n_edges: int) -> MapData:
+    """The synthetic grid network of exactly ``n_edges`` edges, its counties and seats."""
+    grid = synthetic_grid(n_edges)
     return MapData(
         label=f"synthetic {n_edges:,} edges",
-        network=network,
-        counties=counties,
-        seats=seats,
+        network=grid.network,
+        counties=grid.counties,
+        seats=grid.seats,
         plan=None,
         choropleth="value",
         title="Synthetic grid network (benchmark)",
-        notes=["SYNTHETIC network generated by benchmarks/bench_maps.py"],
+        notes=["SYNTHETIC network generated by transnet.testing.synthetic_network"],
     )
 
 
 def bundle_data(study: Any) -> MapData:
     """The Taixin bundle's "after" network with its plan cards, counties and seats."""
-    from transnet.report import caveats
+    from transnet.summary import caveats
 
     metric = "seat_to_interchange_min"
-    records = pd.DataFrame(study.metrics["after"]["counties"])[["code", metric]]
-    counties = study.region.counties.merge(records, on="code", how="left")
+    counties = study.region.counties.assign(**{metric: county_values(study, "after", metric)})
     plan = study.plan.frame.merge(study.plan_result.log[["id", "outcome"]], on="id", how="left")
     return MapData(
         label=f"Taixin bundle ({len(study.after.edges):,} edges)",
@@ -277,29 +192,6 @@ def build_transnet(data: MapData, path: Path) -> float:
     return time.perf_counter() - start
 
 
-def allow_explore_without_mapclassify() -> str:
-    """Let ``explore()`` run when ``mapclassify`` is not installed; return a note if it is not.
-
-    geopandas imports ``mapclassify.classify`` on every ``explore()`` call but uses it only for
-    a classification ``scheme=``, which the plain call here does not pass. transnet does not
-    depend on mapclassify, so without it a stand-in module is registered whose ``classify``
-    raises: the page ``explore()`` writes is exactly the one it writes with mapclassify.
-    """
-    if importlib.util.find_spec("mapclassify") is not None:
-        return ""
-
-    def classify(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("benchmark stand-in: mapclassify is not installed")
-
-    stand_in = types.ModuleType("mapclassify")
-    stand_in.classify = classify  # type: ignore[attr-defined]
-    sys.modules["mapclassify"] = stand_in
-    return (
-        "mapclassify is not installed: explore() runs with a stand-in whose classify() is never "
-        "called without scheme= (same page)."
-    )
-
-
 def build_explore(data: MapData, path: Path) -> float:
     """Draw and save the same edges with plain ``GeoDataFrame.explore()``; return seconds."""
     start = time.perf_counter()
@@ -324,17 +216,14 @@ def chromium_path() -> str:
 
 
 def local_leaflet() -> dict[str, tuple[bytes, str]]:
-    """Leaflet's ``leaflet.js`` and ``leaflet.css`` from the installed ``django-leaflet``."""
-    spec = importlib.util.find_spec("leaflet")  # not imported: it reads Django settings
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    for folder in folders:
-        static = Path(folder) / "static" / "leaflet"
-        if (static / "leaflet.js").is_file():
-            return {
-                "leaflet.js": ((static / "leaflet.js").read_bytes(), "application/javascript"),
-                "leaflet.css": ((static / "leaflet.css").read_bytes(), "text/css"),
-            }
-    sys.exit("django-leaflet is not installed")
+    """Leaflet's ``leaflet.js`` and ``leaflet.css`` from the installed ``xstatic-leaflet``."""
+    import xstatic.pkg.leaflet as xstatic_leaflet
+
+    folder = Path(xstatic_leaflet.BASE_DIR)
+    return {
+        "leaflet.js": ((folder / "leaflet.js").read_bytes(), "application/javascript"),
+        "leaflet.css": ((folder / "leaflet.css").read_bytes(), "text/css"),
+    }
 
 
 @dataclass
@@ -491,9 +380,6 @@ def main() -> None:
         f"Headless Chromium ({chromium_path()}), {VIEWPORT['width']}×{VIEWPORT['height']}, no "
         f"network; render = navigation start → painted, median of {RUNS} runs."
     )
-    note = allow_explore_without_mapclassify()
-    if note:
-        print(note)
     study = run_study("taixin")
     synthetic = synthetic_network(n_edges)
     with (
@@ -515,7 +401,7 @@ def main() -> None:
     print_table(rows)
     print(
         "* not offline behaviour: the benchmark answers the CDN's leaflet.js and leaflet.css from"
-        " django-leaflet's copy; jQuery, Bootstrap and the other CDN assets still fail."
+        " xstatic-leaflet's copy; jQuery, Bootstrap and the other CDN assets still fail."
     )
 
     print("\nBudgets (issue 5):")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 import warnings
@@ -19,10 +18,11 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from PIL import Image
 
 from transnet._errors import InputError
-from transnet.report import caveats
 from transnet.study import Study, run_study
+from transnet.summary import caveats
 from transnet.viz.static import _fonts, metric_names, static_map, write_static_maps
-from transnet.viz.web import GRADE_STYLES, PLAN_ACTION_STYLES
+from transnet.viz.style import PLANNED_STYLE, study_classes
+from transnet.viz.web import GRADE_STYLES, PLAN_ACTION_STYLES, study_maps
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 NO_CJK_FONT = len(_fonts()[0]) == 1
@@ -68,10 +68,12 @@ def map_axes(fig: Figure):
 
 
 def with_metric(study: Study, scenario: str, code: str, metric: str, value) -> Study:
-    metrics = copy.deepcopy(study.metrics)
-    for record in metrics[scenario]["counties"]:
-        if record["code"] == code:
-            record[metric] = value
+    metrics = dict(study.metrics)
+    counties = [
+        record.model_copy(update={metric: value}) if record.code == code else record
+        for record in metrics[scenario].counties
+    ]
+    metrics[scenario] = metrics[scenario].model_copy(update={"counties": counties})
     return dataclasses.replace(study, metrics=metrics)
 
 
@@ -106,8 +108,11 @@ def test_pngs_are_drawn_not_blank(study: Study, pngs: list[Path]):
         assert inside.size > 0.3 * rgb.size
         assert colour_count(inside, GRADE_STYLES["expressway"]["color"]) > 2000
         assert colour_count(inside, GRADE_STYLES["1"]["color"]) > 200
-        assert colour_count(inside, PLAN_ACTION_STYLES["new"]["color"]) > 2000
-        assert colour_count(inside, PLAN_ACTION_STYLES["upgrade"]["color"]) > 200
+        plan = [colour_count(inside, PLAN_ACTION_STYLES[a]["color"]) for a in ("new", "upgrade")]
+        if scenario == "after":
+            assert plan[0] > 2000 and plan[1] > 200
+        else:  # the plan is not built: no project is drawn like a road
+            assert plan[0] < 200 and plan[1] < 50, plan
         green = (inside[..., 1] > inside[..., 0] + 15) & (inside[..., 1] > inside[..., 2] + 15)
         assert green.sum() > 0.1 * green.size
 
@@ -179,10 +184,10 @@ def test_counties_are_shaded_on_one_scale_with_a_labelled_colorbar(study: Study,
     assert "(min)" in bars[1][0].get_xlabel()
     assert bars[0][0].get_xlim() == bars[1][0].get_xlim()
     values = [
-        r["seat_to_interchange_min"]
+        r.seat_to_interchange_min
         for s in ("before", "after")
-        for r in study.metrics[s]["counties"]
-        if r["seat_to_interchange_min"] is not None
+        for r in study.metrics[s].counties
+        if r.seat_to_interchange_min is not None
     ]
     assert bars[1][0].get_xlim() == pytest.approx((min(values), max(values)))
     shaded = [
@@ -279,3 +284,35 @@ def test_names_fall_back_to_english_unless_a_cjk_font_draws_them(monkeypatch):
     monkeypatch.setattr(module, "_fonts", lambda: every_glyph)
     assert module._displayable(region) == region
     assert module._seat_label("阳曲县", "Yangqu") == "Yangqu 阳曲县"
+
+
+def test_before_map_draws_the_plan_only_as_a_faint_planned_outline(study: Study, after: Figure):
+    # Issue 9's bug: the before map drew the planned projects like built roads.
+    before = map_axes(static_map(study, "before"))
+    labels = [t.get_text() for t in before.get_legend().get_texts()]
+    assert PLANNED_STYLE["label"] in labels
+    assert not [label for label in labels if label.startswith("Plan project:")]
+    planned = [c for c in before.collections if c.get_zorder() == 5]
+    assert len(planned) == 1  # one faint dashed outline, no halo
+    assert planned[0].get_alpha() == PLANNED_STYLE["opacity"]
+    assert planned[0].get_linestyle()[0][1] is not None  # dashed
+    after_labels = [t.get_text() for t in map_axes(after).get_legend().get_texts()]
+    assert PLANNED_STYLE["label"] not in after_labels
+
+
+def test_html_and_png_maps_show_the_same_classes(study: Study, after: Figure):
+    metric = "seat_to_interchange_min"
+    classes = study_classes(study, metric)
+    assert 2 <= len(classes.colors) <= 5
+    # The PNG: a colour bar whose blocks are the classes, its ticks the class edges.
+    (bar,) = map_axes(after).child_axes
+    ticks = [float(t) for t in bar.get_xticks()]
+    assert ticks == pytest.approx(list(classes.bins))
+    shown = [t.get_text() for t in bar.get_xticklabels()]
+    # The HTML: the legend lists the same classes, "low – high", with the same edges.
+    page = study_maps(study, tiles="none", metric=metric, which=("after",))["after"]
+    html = page.get_root().render()
+    legend = html.split('class="transnet-legend"', 1)[1]
+    rows = re.findall(r"</span> ([-\d.,]+) – ([-\d.,]+)</div>", legend)
+    assert [low for low, _ in rows] + [rows[-1][1]] == shown
+    assert [f"{low} – {high}" for low, high in rows] == classes.labels()

@@ -1,11 +1,14 @@
 """Static before/after maps for slides: PNGs drawn with matplotlib, styled as the HTML maps.
 
 A static map shows one scenario of a study in the network's projected CRS (metres), so that its
-scale bar is true: counties shaded by a per-county metric, roads coloured and sized by technical
-grade as on the HTML map (:data:`transnet.viz.web.GRADE_STYLES`), plan projects on top, one line
-style per action (:data:`transnet.viz.web.PLAN_ACTION_STYLES`), county seats and interchanges. Each
-map carries a title with its data source and date, a legend, a colour bar, a north arrow, a scale
-bar and the study's caveats in a box at the bottom.
+scale bar is true: counties shaded by a per-county metric in the classes of the HTML maps
+(:func:`transnet.viz.style.study_classes`), roads coloured and sized by technical grade as on the
+HTML map (:data:`transnet.viz.style.GRADE_STYLES`), plan projects on top of the "after" map, one
+line style per action (:data:`transnet.viz.style.PLAN_ACTION_STYLES`), county seats and
+interchanges. The "before" map shows the base network: the plan's alignments only as a faint
+dashed outline labelled "planned". Each map carries a title with its data source and date, a
+legend, a colour bar of the classes, a north arrow, a scale bar and the study's caveats in a box
+at the bottom.
 
 Figures are built on :class:`matplotlib.figure.Figure` with an Agg canvas: no ``pyplot``, no
 global backend state. Text is drawn in the default sans-serif font; Chinese names are used only
@@ -27,12 +30,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import colormaps, font_manager, patheffects, rcParams
+from matplotlib import font_manager, patheffects, rcParams
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection, PathCollection
-from matplotlib.colors import ListedColormap, Normalize
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.legend_handler import HandlerTuple
@@ -49,7 +52,21 @@ from transnet._errors import InputError
 from transnet.crs import GEOGRAPHIC_CRS
 from transnet.grades import GRADES
 from transnet.summary import caveats
-from transnet.viz.web import GRADE_STYLES, PLAN_ACTION_STYLES
+from transnet.viz.style import (
+    CHOROPLETH_OPACITY,
+    GRADE_STYLES,
+    HALO_OPACITY,
+    HALO_WEIGHT_PX,
+    NO_DATA_COLOR,
+    PLAN_ACTION_STYLES,
+    PLAN_WEIGHT_PX,
+    PLANNED_STYLE,
+    RAMP_WEIGHT_PX,
+    ChoroplethClasses,
+    county_values,
+    format_number,
+    study_classes,
+)
 
 if TYPE_CHECKING:
     from transnet.network import RoadNetwork
@@ -65,17 +82,15 @@ _HEADINGS = {"before": "before the plan (base network)", "after": "after the pla
 # The HTML map's widths are in screen pixels; on a slide-sized figure 0.6 pt per pixel keeps the
 # same proportions (expressway 3 pt, grade 4 road 0.9 pt).
 _PX_TO_PT = 0.6
-_RAMP_WEIGHT_PX = 1.5
-_PLAN_WEIGHT_PX = 6.0
-_HALO_WEIGHT_PX = 16.0
-_HALO_ALPHA = 0.25
+_RAMP_WEIGHT_PX = RAMP_WEIGHT_PX
+_PLAN_WEIGHT_PX = PLAN_WEIGHT_PX
+_HALO_WEIGHT_PX = HALO_WEIGHT_PX
+_HALO_ALPHA = HALO_OPACITY
 _FALLBACK_COLOR = "#7f8c8d"
 
-# Counties: the HTML map's sequential greens at its fill opacity, pre-blended with white so that
+# Counties: the HTML map's class colours at its fill opacity, pre-blended with white so that
 # the colour bar shows exactly the colours of the map.
-_SHADE_CMAP = "Greens"
-_SHADE_ALPHA = 0.55
-_NO_VALUE_COLOR = "#d9d9d9"
+_NO_VALUE_COLOR = NO_DATA_COLOR
 _NO_VALUE_HATCH_COLOR = "#8c8c8c"
 _NO_VALUE_HATCH = "///"
 _OUTLINE_COLOR = "#333333"
@@ -150,16 +165,12 @@ def metric_names(study: Study) -> list[str]:
 
     Examples
     --------
-    >>> from transnet.study import run_study
-    >>> study = run_study("taixin")  # doctest: +SKIP
-    >>> "seat_to_interchange_min" in metric_names(study)  # doctest: +SKIP
-    True
+    >>> "seat_to_interchange_min" in metric_names(study), "covered" in metric_names(study)
+    (True, False)
 
     """
     records = [
-        record
-        for scenario in SCENARIOS
-        for record in study.metrics.get(scenario, {}).get("counties", [])
+        record.model_dump() for scenario in SCENARIOS for record in study.metrics[scenario].counties
     ]
     keys = {key for record in records for key in record}
     return sorted(
@@ -179,13 +190,15 @@ def static_map(
     """Draw one scenario of a study as a static map for slides.
 
     The map is drawn in the projected CRS of the scenario's network, so that distances on it are
-    true. Counties are shaded by ``metric`` on one colour scale shared by both scenarios, so the
-    before and after maps compare at a glance; counties with no value (e.g. a seat that cannot
-    reach an interchange) are hatched grey. Roads are coloured and sized by technical grade as on
-    the HTML map, ramps thin; plan projects are drawn on both maps, over a halo, one line style
-    per action. The map has a title with the region, the scenario and the network's source and
-    date, a legend, a colour bar, a north arrow (pointing to true north), a scale bar and the
-    caveats of :func:`transnet.report.caveats` in a box under the map.
+    true. Counties are shaded by ``metric`` in classes shared by both scenarios and by the HTML
+    maps (:func:`transnet.viz.style.study_classes`), so the maps compare at a glance; counties
+    with no value (e.g. a seat that cannot reach an interchange) are hatched grey. Roads are
+    coloured and sized by technical grade as on the HTML map, ramps thin. On the ``"after"`` map
+    plan projects are drawn over a halo, one line style per action; the ``"before"`` map shows
+    the base network, with the plan's alignments only as a faint dashed outline labelled
+    "planned", never like built roads. The map has a title with the region, the scenario and
+    the network's source and date, a legend, a colour bar, a north arrow (pointing to true
+    north), a scale bar and the caveats of :func:`transnet.summary.caveats` in a box under the map.
 
     Text is English (counties by ``name_en``) unless a CJK-capable font is installed, in which
     case Chinese names are shown as well.
@@ -219,10 +232,8 @@ def static_map(
 
     Examples
     --------
-    >>> from transnet.study import run_study
-    >>> study = run_study("taixin")  # doctest: +SKIP
-    >>> fig = static_map(study, "after", metric="density_per_100km2")  # doctest: +SKIP
-    >>> fig.savefig("after.png", dpi=200)  # doctest: +SKIP
+    >>> fig = static_map(study, "after", metric="density_per_100km2")
+    >>> fig.savefig("after.png", dpi=50)
 
     """
     if scenario not in SCENARIOS:
@@ -259,21 +270,27 @@ def static_map(
     ax.set_yticks([])
     ax.apply_aspect()
 
-    values = _county_values(study, scenario, metric) if metric is not None else None
-    norm = _shared_norm(study, metric) if metric is not None else None
-    cmap = _shade_cmap()
-    _draw_counties(ax, counties, values, norm, cmap)
+    values = county_values(study, scenario, metric) if metric is not None else None
+    classes = study_classes(study, metric) if metric is not None else None
+    if classes is not None and not classes.colors:
+        classes = None  # no value anywhere: every county hatched, no colour bar
+    _draw_counties(ax, counties, values, classes)
     grades, has_ramps = _draw_roads(ax, network)
     plan = study.plan.frame
-    actions = _draw_plan(ax, plan.to_crs(crs)) if not plan.empty else []
+    actions: list[str] = []
+    planned = False
+    if not plan.empty and scenario == "after":
+        actions = _draw_plan(ax, plan.to_crs(crs))
+    elif not plan.empty:
+        planned = _draw_planned(ax, plan.to_crs(crs))
     has_interchanges = _draw_interchanges(ax, network)
     _draw_seats(ax, study.region.seats.to_crs(crs), study.region.counties)
 
     side_width = _SIDE_COLUMN - 0.2
     missing = values is not None and bool(values.isna().any())
-    _add_legend(ax, grades, has_ramps, actions, has_interchanges, missing=missing)
-    if metric is not None and norm is not None:
-        _add_colorbar(ax, norm, cmap, metric, side_width=side_width)
+    _add_legend(ax, grades, has_ramps, actions, has_interchanges, missing=missing, planned=planned)
+    if metric is not None and classes is not None:
+        _add_colorbar(ax, classes, metric, side_width=side_width)
     _add_north_arrow(ax, counties.crs)
     _add_scale_bar(ax)
     _add_titles(ax, title, subtitle, width_in=text_width)
@@ -291,8 +308,8 @@ def write_static_maps(
 ) -> list[Path]:
     """Write ``before.png`` and ``after.png`` of a study into ``folder``, for slides.
 
-    Both maps shade counties by ``metric`` on the same colour scale. The PNG files carry the
-    map title and the caveats as text metadata.
+    Both maps shade counties by ``metric`` in the same classes (those of the HTML maps). The
+    PNG files carry the map title and the caveats as text metadata.
 
     Parameters
     ----------
@@ -319,11 +336,8 @@ def write_static_maps(
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> from transnet.study import run_study
-    >>> study = run_study("taixin")  # doctest: +SKIP
-    >>> write_static_maps(study, Path("outputs/taixin"))  # doctest: +SKIP
-    [PosixPath('outputs/taixin/before.png'), PosixPath('outputs/taixin/after.png')]
+    >>> write_static_maps(study, Path("slides"), dpi=40)
+    [PosixPath('slides/before.png'), PosixPath('slides/after.png')]
 
     """
     if metric is not None:
@@ -365,29 +379,6 @@ def _check_metric(study: Study, metric: Any) -> None:
             f"{', '.join(names)}, or none",
             field="metric",
         )
-
-
-def _county_values(study: Study, scenario: str, metric: str) -> pd.Series:
-    """Return the metric per county, aligned with ``study.region.counties``; NaN if none."""
-    by_code = {}
-    for record in study.metrics[scenario]["counties"]:
-        value = record.get(metric)
-        finite = _is_number(value) and math.isfinite(float(value))
-        by_code[str(record.get("code"))] = float(value) if finite else math.nan
-    codes = study.region.counties["code"].astype(str)
-    return pd.Series([by_code.get(code, math.nan) for code in codes], index=codes.index)
-
-
-def _shared_norm(study: Study, metric: str) -> Normalize | None:
-    """Return one colour scale spanning the metric in both scenarios; None if it has no value."""
-    values = pd.concat([_county_values(study, s, metric) for s in SCENARIOS]).dropna()
-    if values.empty:
-        return None
-    low, high = float(values.min()), float(values.max())
-    if low == high:
-        pad = abs(low) * 0.05 or 0.5
-        low, high = low - pad, high + pad
-    return Normalize(vmin=low, vmax=high)
 
 
 def _metric_label(metric: str) -> str:
@@ -576,18 +567,17 @@ def _flags(values: pd.Series) -> np.ndarray:
 # --- layers -------------------------------------------------------------------------------------
 
 
-def _shade_cmap() -> ListedColormap:
-    greens = colormaps[_SHADE_CMAP](np.linspace(0.0, 1.0, 256))[:, :3]
-    blended = _SHADE_ALPHA * greens + (1 - _SHADE_ALPHA) * np.ones_like(greens)
-    return ListedColormap(blended, name="transnet_counties")
+def _on_white(color: str) -> tuple[float, float, float]:
+    """Return the colour of a fill at the HTML map's opacity over white."""
+    rgb = np.asarray(to_rgb(color))
+    return tuple(CHOROPLETH_OPACITY * rgb + (1 - CHOROPLETH_OPACITY))
 
 
 def _draw_counties(
     ax: Axes,
     counties: gpd.GeoDataFrame,
     values: pd.Series | None,
-    norm: Normalize | None,
-    cmap: ListedColormap,
+    classes: ChoroplethClasses | None,
 ) -> None:
     shaded, shades, missing, outlines = [], [], [], []
     for position, geometry in enumerate(counties.geometry):
@@ -600,11 +590,11 @@ def _draw_counties(
         if values is None:
             continue
         value = values.iloc[position]
-        if pd.isna(value) or norm is None:
+        if pd.isna(value) or classes is None:
             missing.append(path)
         else:
             shaded.append(path)
-            shades.append(cmap(norm(float(value))))
+            shades.append(_on_white(classes.color(float(value))))
     if shaded:
         ax.add_collection(
             PathCollection(shaded, facecolors=shades, edgecolors="none", linewidths=0, zorder=1)
@@ -742,6 +732,28 @@ def _draw_plan(ax: Axes, plan: gpd.GeoDataFrame) -> list[str]:
     return ordered
 
 
+def _draw_planned(ax: Axes, plan: gpd.GeoDataFrame) -> bool:
+    """Draw the plan's alignments as a faint dashed outline (not built); return if any was."""
+    segments = _segments(plan.geometry.to_numpy())
+    if not segments:
+        return False
+    width = PLANNED_STYLE["weight"] * _PX_TO_PT
+    linestyle, capstyle = _dashes(PLANNED_STYLE["dash_array"], width)
+    ax.add_collection(
+        LineCollection(
+            segments,
+            colors=PLANNED_STYLE["color"],
+            linewidths=width,
+            linestyles=[linestyle],
+            alpha=PLANNED_STYLE["opacity"],
+            capstyle=capstyle,
+            joinstyle="round",
+            zorder=5,
+        )
+    )
+    return True
+
+
 _INTERCHANGE_MARKER = {"marker": "o", "mfc": "white", "mec": "#7b241c", "mew": 1.0, "ms": 4.5}
 _SEAT_MARKER = {"marker": "o", "mfc": "white", "mec": "#222222", "mew": 1.4, "ms": 6.5}
 
@@ -858,6 +870,7 @@ def _add_legend(
     has_interchanges: bool,
     *,
     missing: bool,
+    planned: bool = False,
 ) -> None:
     handles: list[Any] = []
     labels: list[str] = []
@@ -883,6 +896,21 @@ def _add_legend(
         )
         handles.append((halo, line))
         labels.append(f"Plan project: {action}")
+    if planned:
+        width = PLANNED_STYLE["weight"] * _PX_TO_PT
+        linestyle, capstyle = _dashes(PLANNED_STYLE["dash_array"], width)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=PLANNED_STYLE["color"],
+                lw=width,
+                ls=linestyle,
+                alpha=PLANNED_STYLE["opacity"],
+                dash_capstyle=capstyle,
+            )
+        )
+        labels.append(PLANNED_STYLE["label"])
     handles.append(Line2D([], [], ls="none", **_SEAT_MARKER))
     labels.append("County seat")
     if has_interchanges:
@@ -915,18 +943,24 @@ def _add_legend(
     )
 
 
-def _add_colorbar(
-    ax: Axes, norm: Normalize, cmap: ListedColormap, metric: str, *, side_width: float
-) -> None:
+def _add_colorbar(ax: Axes, classes: ChoroplethClasses, metric: str, *, side_width: float) -> None:
+    """Draw a colour bar of the classes: a block per class, edges labelled as on the HTML map."""
     width_in = max(_axes_width_in(ax), 1e-6)
     height_in = ax.get_position().height * _root_figure(ax).get_figheight()
     gap = _GAP / width_in
     cax = ax.inset_axes((1 + gap, 0.06, side_width / width_in, 0.16 / max(height_in, 1e-6)))
+    cmap = ListedColormap([_on_white(color) for color in classes.colors], name="transnet_classes")
+    norm = BoundaryNorm(list(classes.bins), ncolors=cmap.N)
     colorbar = _root_figure(ax).colorbar(
-        ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
+        ScalarMappable(norm=norm, cmap=cmap),
+        cax=cax,
+        orientation="horizontal",
+        ticks=list(classes.bins),
+        spacing="uniform",
     )
+    colorbar.ax.set_xticklabels([format_number(edge) for edge in classes.bins])
     label = _wrap(
-        f"{_metric_label(metric)}. Same scale on the before and after maps.",
+        f"{_metric_label(metric)}. Same classes on the before and after maps.",
         width_in=side_width,
         size=_FONT_SIZE,
     )
