@@ -183,12 +183,21 @@ def map_bounds(page: Page, name: str) -> tuple[float, float, float, float]:
     return tuple(bounds)
 
 
-def expected_layers(study: Study, scenarios: tuple[str, ...]) -> set[str]:
+def expected_layers(study: Study, scenarios: tuple[str, ...], *, planned: bool) -> set[str]:
+    """The layer control of a map; ``planned``: the plan is a layer of projects not built."""
     grades = set()
     for scenario in scenarios:
         grades |= set(getattr(study, scenario).edges["grade"].astype(str))
-    fixed = ("counties", "plan", "interchanges", "seats")
+    fixed = ("counties", "planned" if planned else "plan", "interchanges", "seats")
     return {LAYER_NAMES[grade] for grade in grades} | {LAYER_NAMES[key] for key in fixed}
+
+
+def overlay_checkbox(page: Page, map_name: str, label: str) -> Any:
+    """The layer-control checkbox of the overlay called ``label`` on map ``map_name``."""
+    container = page.locator(f"#{map_name}")
+    return container.locator(".leaflet-control-layers-overlays label", has_text=label).locator(
+        "input"
+    )
 
 
 def near_color(pixels: np.ndarray, rgb: tuple[int, int, int], tolerance: float = 40.0) -> int:
@@ -244,8 +253,11 @@ def test_leaflet_map_is_north_up_and_fitted_to_the_region(page, maps, study, nam
 @pytest.mark.parametrize("name", ["before", "after", "compare"])
 def test_layer_control_lists_the_expected_layers(page, maps, study, name):
     names = open_map(page, maps[name])
-    wanted = expected_layers(study, SCENARIOS[name])
-    for map_name in names:
+    # The before map (and the before half) shows the plan only as planned projects.
+    planned = {"before": [True], "after": [False], "compare": [True, False]}[name]
+    assert len(names) == len(planned)
+    for map_name, is_planned in zip(names, planned, strict=True):
+        wanted = expected_layers(study, SCENARIOS[name], planned=is_planned)
         labels = page.evaluate(
             "(name) => Array.from(window[name].getContainer()"
             ".querySelectorAll('.leaflet-control-layers-overlays label'))"
@@ -254,6 +266,8 @@ def test_layer_control_lists_the_expected_layers(page, maps, study, name):
         )
         assert set(labels) == wanted, (map_name, labels)
         assert len(labels) == len(wanted)
+        if is_planned:  # off until ticked
+            assert not overlay_checkbox(page, map_name, LAYER_NAMES["planned"]).is_checked()
 
 
 def clickable_cards(study: Study, scenario: str) -> list[dict[str, Any]]:
@@ -280,6 +294,12 @@ def clickable_cards(study: Study, scenario: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", ["before", "after"])
 def test_clicking_a_plan_project_opens_its_card(page, page_log, maps, study, name):
     (map_name,) = open_map(page, maps[name])
+    if name == "before":  # planned projects are off until the reader ticks them
+        checkbox = overlay_checkbox(page, map_name, LAYER_NAMES["planned"])
+        assert not checkbox.is_checked()
+        checkbox.click()
+        page.mouse.move(5, 400)  # let the collapsed-or-not control be
+        page.evaluate(TWO_FRAMES)
     cards = clickable_cards(study, name)
     assert cards, "no plan card is clear of other features: lower CLICK_CLEARANCE_M"
     # The first such card whose midpoint is on the map's canvas (not under a box or a control).
@@ -328,7 +348,10 @@ def test_screenshot_is_not_blank(page, maps, name):
     assert pixels.std() > 20, f"pixel standard deviation {pixels.std():.1f}"
     # The roads and the plan are painted, not just the boxes (their swatches are tiny).
     assert near_color(pixels, EXPRESSWAY_RGB) > 2_000
-    assert near_color(pixels, PLAN_RGB) > 2_000
+    if name == "before":  # the plan is not built: its layer is off, only swatches show it
+        assert near_color(pixels, PLAN_RGB) < 300
+    else:
+        assert near_color(pixels, PLAN_RGB) > 2_000
 
 
 BOXES = ".transnet-title, .transnet-notes, .transnet-legend, .transnet-panel"

@@ -179,7 +179,7 @@ class ChoroplethClasses:
     --------
     >>> classes = ChoroplethClasses.of([3.0, 7.0, None], bins=[0, 5, 10])
     >>> classes.color(5.0), classes.color(5.1), classes.color(float("nan"))
-    ('#bae4b3', '#31a354', '#bdbdbd')
+    ('#edf8e9', '#006d2c', '#bdbdbd')
     >>> classes.has_missing, classes.labels()
     (True, ['0 – 5', '5 – 10'])
 
@@ -281,7 +281,7 @@ def county_values(study: Study, scenario: str, metric: str) -> pd.Series:
 
     Examples
     --------
-    >>> county_values(study, "after", "seat_to_interchange_min").notna().all()
+    >>> bool(county_values(study, "after", "seat_to_interchange_min").notna().all())
     True
 
     """

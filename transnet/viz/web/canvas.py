@@ -73,7 +73,7 @@ def shading(
     Examples
     --------
     >>> shading([1.0, 2.0], bins=None, label="x", missing="no data").classes.bins
-    (1.0, 2.0)
+    (1.0, 1.5, 2.0)
 
     """
     if values is None:

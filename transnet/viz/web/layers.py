@@ -239,8 +239,9 @@ class Overlays:
         >>> overlays.draw(m, road_frame(network, large=False, gcj02=False),
         ...               interchange_frame(network, gcj02=False), grades={"expressway"},
         ...               shading=None, planned=True, large=False, minor_min_zoom=11)
-        >>> "Planned projects (not built)" in m.get_root().render()
-        True
+        >>> page = m.get_root().render()
+        >>> '"dashArray": "4 6"' in page, '"weight": 16.0' in page  # faint, no halo
+        (True, False)
 
         """
         order: list[Element] = [self._add_counties(m, shading)]

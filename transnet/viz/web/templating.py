@@ -6,7 +6,7 @@ HTML templates (``*.html.j2``, ``*.css.j2``) are rendered with every value forma
 
 Examples
 --------
->>> render("notes.html.j2", notes=["Network is <SCHEMATIC>"])[:32]
+>>> str(render("notes.html.j2", notes=["Network is <SCHEMATIC>"]))[:32]
 '<div class="transnet-notes" styl'
 >>> "Network is &lt;SCHEMATIC&gt;" in render("notes.html.j2", notes=["Network is <SCHEMATIC>"])
 True
@@ -67,7 +67,7 @@ def render(name: str, **values: Any) -> Markup:
 
     Examples
     --------
-    >>> render("title.html.j2", title="A & B", data="")[-20:]
+    >>> str(render("title.html.j2", title="A & B", data=""))[-23:]
     'center">A &amp; B</div>'
 
     """
