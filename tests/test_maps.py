@@ -601,8 +601,6 @@ def test_compare_page_has_both_maps_synced_offline_and_the_deltas(bundle_maps, s
     assert f"{coverage.covered}/{coverage.total}" in panel
 
 
-
-
 def test_before_map_draws_the_plan_only_as_a_faint_planned_layer_off_by_default(tmp_path):
     # Issue 9's bug: the "before" map drew the planned projects like built roads.
     page = render(tmp_path, planned=True)
