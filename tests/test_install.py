@@ -31,6 +31,12 @@ def test_wheel_carries_the_bundle_and_the_installed_package_finds_it(tmp_path):
         p.relative_to(ROOT / "data").as_posix() for p in (ROOT / "data" / "taixin").iterdir()
     }
     assert {f"transnet/_data/{name}" for name in bundle_files} <= names
+    # Map templates and the metrics.json schema are package data the code reads at run time.
+    package_data = [
+        *(ROOT / "transnet" / "viz" / "templates").glob("*.j2"),
+        ROOT / "transnet" / "report" / "metrics.schema.json",
+    ]
+    assert {p.relative_to(ROOT).as_posix() for p in package_data} <= names
 
     target = tmp_path / "site"
     subprocess.run(
