@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from transnet import options
 from transnet._errors import TransnetError
 from transnet._progress import settings as progress_settings
 
@@ -341,7 +342,7 @@ def build(
     ] = None,
     margin_km: Annotated[
         float, typer.Option("--margin-km", help="Buffer around the region, in km.")
-    ] = 5.0,
+    ] = options.OSM_MARGIN_KM,
     unclassified: Annotated[
         bool, typer.Option("--unclassified", help="Also keep highway=unclassified roads.")
     ] = False,
