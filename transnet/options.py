@@ -17,16 +17,23 @@ __all__ = [
     "COUNTY_RULE",
     "DUAL_CARRIAGEWAY_GAP_M",
     "GRADE1_COUNTY_WITHIN_M",
+    "INTERCHANGE_SNAP_M",
     "MAX_SNAP_M",
     "OSM_MARGIN_KM",
     "PLACE_GRADE_WITHIN_M",
+    "PLAN_LENGTH_TOLERANCE",
+    "PLAN_MATCH_BUFFER_M",
+    "PLAN_MATCH_SHARE",
+    "PLAN_MAX_ANGLE_DEG",
     "PLAN_SNAP_M",
+    "PLAN_SNAP_WARN_SHARE",
     "RAI_GRADE",
     "RAI_WITHIN_M",
     "RAMP_MAX_M",
     "SANE_MAXSPEED_KMH",
     "SEAT_WITHIN_KM",
     "SEAT_WITHIN_MIN",
+    "SPLIT_MIN_M",
 ]
 
 #: Speed of the off-network leg from a place to the road it snaps to (walking a track, a lane).
@@ -55,3 +62,20 @@ PLACE_GRADE_WITHIN_M = 1000.0
 #: Rural Access Index: the share of places within 2 km of an all-season road (World Bank, 2016).
 RAI_WITHIN_M = 2000.0
 RAI_GRADE = "3"
+
+#: An interchange point may lie this far from the expressway line it is placed on.
+INTERCHANGE_SNAP_M = 300.0
+#: A road is cut only where the cut is farther than this from its ends (and a vertex is inserted
+#: only this far from existing ones): closer, the existing node is used.
+SPLIT_MIN_M = 1.0
+#: Existing edges within this distance of an upgrade or widening card's line lie "along" it.
+PLAN_MATCH_BUFFER_M = 500.0
+#: An edge is changed by an upgrade or widening card when this share of its length lies along
+#: the card; a ``new`` card is already in the base network when this share of it does.
+PLAN_MATCH_SHARE = 0.8
+#: An edge runs the card's way when within this angle of the card's local direction.
+PLAN_MAX_ANGLE_DEG = 30.0
+#: A plan link end snapped farther than this share of :data:`PLAN_SNAP_M` gets a warning.
+PLAN_SNAP_WARN_SHARE = 0.5
+#: A card's ``length_km`` may differ from its geometry's length by this share.
+PLAN_LENGTH_TOLERANCE = 0.25

@@ -1,41 +1,39 @@
-"""`RoadNetwork`: road edges and nodes in one projected CRS, and how to build one from lines.
+"""`RoadNetwork`: road edges and nodes in one projected CRS, and the schema of its edge table.
 
-Topology rules of :func:`network_from_lines` (the schematic-GeoJSON path):
-
-- every vertex of a line is a node: schematic lines are drawn through places, so a vertex is a
-  place; lines that share a vertex coordinate are connected there;
-- expressway main lines live in their own layer: they connect to each other at shared vertices
-  (hubs) but to other roads only through interchanges, as on the ground; an interchange point is
-  inserted into the nearest expressway line and joined by a ramp (``highway=motorway_link``) to
-  the nearest ordinary road, split where the ramp meets it.
+How a network is built from lines and interchange points is in :mod:`transnet.network.build`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
-from shapely.geometry import LineString, Point
-from shapely.ops import substring
+from shapely.geometry import LineString
 
-from transnet._errors import InputError, expect_type
+from transnet._errors import InputError
 from transnet.crs import PROJECTED_CRS
-from transnet.grades import ADMIN_CLASSES, normalize_grade
 
-__all__ = ["EDGE_ATTRIBUTES", "RoadNetwork", "network_from_lines"]
+__all__ = ["EDGE_ATTRIBUTES", "RoadNetwork", "finish_edges"]
 
 #: Attributes every road line carries; ``ref`` and ``source`` may be empty.
 EDGE_ATTRIBUTES = ("name", "ref", "grade", "admin_class", "lanes", "opened", "source")
-
-EXPRESSWAY_LAYER = "x"
-ORDINARY_LAYER = "o"
+#: Value of each edge column a source leaves out (None: left missing).
+EDGE_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "ref": "",
+    "admin_class": "unknown",
+    "lanes": None,
+    "opened": None,
+    "source": "",
+    "ramp": False,
+    "oneway": False,
+    "project_id": None,
+    "centerline_factor": 1.0,
+}
 
 
 @dataclass
@@ -63,6 +61,7 @@ class RoadNetwork:
 
     >>> import geopandas as gpd
     >>> from shapely.geometry import LineString, Point
+    >>> from transnet.network import network_from_lines
     >>> lines = gpd.GeoDataFrame(
     ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
     ...     geometry=[LineString([(0, 0), (10_000, 0)]),
@@ -94,9 +93,6 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> from transnet.io.bundle import load_bundle
-        >>> from transnet.study import load_bundle_network
-        >>> network = load_bundle_network(load_bundle("taixin"))
         >>> network.crs.to_epsg()
         32649
 
@@ -111,6 +107,7 @@ class RoadNetwork:
         --------
         >>> import geopandas as gpd
         >>> from shapely.geometry import LineString, Point
+        >>> from transnet.network import network_from_lines
         >>> lines = gpd.GeoDataFrame(
         ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
         ...     geometry=[LineString([(0, 0), (10_000, 0)]),
@@ -132,6 +129,7 @@ class RoadNetwork:
         --------
         >>> import geopandas as gpd
         >>> from shapely.geometry import LineString, Point
+        >>> from transnet.network import network_from_lines
         >>> lines = gpd.GeoDataFrame(
         ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
         ...     geometry=[LineString([(0, 0), (10_000, 0)]),
@@ -155,9 +153,6 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> from transnet.io.bundle import load_bundle
-        >>> from transnet.study import load_bundle_network
-        >>> network = load_bundle_network(load_bundle("taixin"))
         >>> widened = network.copy()
         >>> widened.edges["lanes"] = 8
         >>> bool((network.edges["lanes"] == 8).any())
@@ -176,6 +171,7 @@ class RoadNetwork:
         --------
         >>> import geopandas as gpd
         >>> from shapely.geometry import LineString, Point
+        >>> from transnet.network import network_from_lines
         >>> lines = gpd.GeoDataFrame(
         ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
         ...     geometry=[LineString([(0, 0), (10_000, 0)]),
@@ -201,8 +197,11 @@ class RoadNetwork:
 
         Examples
         --------
+        >>> graph = network.to_networkx()
+        >>> graph.number_of_edges() == len(network.edges) + int((~network.edges["oneway"]).sum())
+        True
         >>> import osmnx as ox  # doctest: +SKIP
-        >>> nodes, edges = ox.graph_to_gdfs(network.to_networkx())  # doctest: +SKIP
+        >>> nodes, edges = ox.graph_to_gdfs(graph)  # doctest: +SKIP
 
         """
         graph = nx.MultiDiGraph(crs=self.crs, name=self.metadata.get("source", "transnet"))
@@ -256,9 +255,6 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> from transnet.io.bundle import load_bundle
-        >>> from transnet.study import load_bundle_network
-        >>> network = load_bundle_network(load_bundle("taixin"))
         >>> back = RoadNetwork.from_networkx(network.to_networkx(), metadata=network.metadata)
         >>> len(back.edges) == len(network.edges), back.crs == network.crs
         (True, True)
@@ -306,21 +302,39 @@ def _highway_tag(grade: str, ramp: bool) -> str:
     )
 
 
-def finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
+def finish_edges(frame: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """Give an edge table the columns of :attr:`RoadNetwork.edges`, in their order.
+
+    Missing columns get their default (empty ``name``, ``ref`` and ``source``, ``admin_class``
+    ``"unknown"``, not a ramp, two-way, ``centerline_factor`` 1); ``length_m`` is measured from
+    the geometry; any other column is kept after the standard ones.
+
+    Parameters
+    ----------
+    frame
+        One row per edge with at least ``u``, ``v``, ``key``, ``grade`` and ``geometry``.
+    crs
+        The projected CRS of the geometries.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        With a fresh ``RangeIndex``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from shapely.geometry import LineString
+    >>> frame = pd.DataFrame({"u": [0], "v": [1], "key": [0], "grade": ["2"],
+    ...                       "geometry": [LineString([(0, 0), (300, 400)])]})
+    >>> edges = finish_edges(frame, "EPSG:32649")
+    >>> edges[["u", "v", "name", "admin_class", "ramp", "length_m"]]
+       u  v name admin_class   ramp  length_m
+    0  0  1          unknown  False     500.0
+
+    """
     edges = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
-    defaults = {
-        "name": "",
-        "ref": "",
-        "admin_class": "unknown",
-        "lanes": None,
-        "opened": None,
-        "source": "",
-        "ramp": False,
-        "oneway": False,
-        "project_id": None,
-        "centerline_factor": 1.0,
-    }
-    for column, default in defaults.items():
+    for column, default in EDGE_DEFAULTS.items():
         if column not in edges.columns:
             edges[column] = default
         elif default is not None:
@@ -342,366 +356,3 @@ def finish_edges(frame: pd.DataFrame, crs) -> gpd.GeoDataFrame:
     ]
     rest = [c for c in edges.columns if c not in ordered and c != "geometry"]
     return edges[[*ordered, *rest, "geometry"]].reset_index(drop=True)
-
-
-class NetworkBuilder:
-    """Accumulates nodes (keyed by layer and 1 m-rounded coordinates) and edges."""
-
-    def __init__(self, crs) -> None:
-        self.crs = crs
-        self._ids: dict[tuple[str, int, int], int] = {}
-        self._next_id = 0
-        self.nodes_by_id: dict[int, dict[str, Any]] = {}
-        self.edge_rows: list[dict[str, Any]] = []
-        self.warnings: list[str] = []
-
-    @classmethod
-    def from_network(cls, network: RoadNetwork) -> NetworkBuilder:
-        builder = cls(network.crs)
-        touching_mainline = network.edges.loc[network.mainline, ["u", "v"]].to_numpy().ravel()
-        nodes = pd.DataFrame(
-            {
-                "node": network.nodes.index.to_numpy(),
-                "x": network.nodes["x"].to_numpy(dtype=float),
-                "y": network.nodes["y"].to_numpy(dtype=float),
-                "interchange": network.nodes["interchange"].to_numpy(dtype=bool),
-                "interchange_name": network.nodes["interchange_name"].to_numpy(dtype=object),
-            }
-        )
-        nodes["layer"] = np.where(
-            nodes["node"].isin(touching_mainline), EXPRESSWAY_LAYER, ORDINARY_LAYER
-        )
-        for row in nodes.to_dict("records"):
-            builder._ids[(row["layer"], round(row["x"]), round(row["y"]))] = row["node"]
-            builder.nodes_by_id[row["node"]] = row
-        builder._next_id = int(max(network.nodes.index, default=-1)) + 1
-        builder.edge_rows = network.edges.drop(columns=["length_m"]).to_dict("records")
-        return builder
-
-    def node(self, x: float, y: float, layer: str) -> int:
-        key = (layer, round(x), round(y))
-        node_id = self._ids.get(key)
-        if node_id is None:
-            node_id = self._next_id
-            self._next_id += 1
-            self._ids[key] = node_id
-            self.nodes_by_id[node_id] = {
-                "node": node_id,
-                "x": float(x),
-                "y": float(y),
-                "interchange": False,
-                "interchange_name": None,
-                "layer": layer,
-            }
-        return node_id
-
-    def layer_nodes(self, layer: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return ids and an (n, 2) coordinate array of the nodes of ``layer``."""
-        rows = [r for r in self.nodes_by_id.values() if r["layer"] == layer]
-        ids = np.array([r["node"] for r in rows], dtype=np.int64)
-        xy = np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2)
-        return ids, xy
-
-    def add_line(self, coords: np.ndarray, attributes: dict[str, Any], layer: str) -> None:
-        node_ids = [self.node(x, y, layer) for x, y in coords]
-        for (a, b), (node_a, node_b) in zip(pairwise(coords), pairwise(node_ids), strict=True):
-            if node_a == node_b:
-                continue
-            self.edge_rows.append(
-                {**attributes, "u": node_a, "v": node_b, "geometry": LineString([a, b])}
-            )
-
-    def mark_interchange(self, x: float, y: float, name: str) -> int:
-        node_id = self.node(x, y, EXPRESSWAY_LAYER)
-        row = self.nodes_by_id[node_id]
-        row["interchange"] = True
-        row["interchange_name"] = name
-        return node_id
-
-    def _ordinary_edge_positions(self) -> np.ndarray:
-        return np.array(
-            [
-                i
-                for i, e in enumerate(self.edge_rows)
-                if e["grade"] != "expressway" and not e.get("ramp", False)
-            ],
-            dtype=np.int64,
-        )
-
-    def edge_frame(self) -> gpd.GeoDataFrame:
-        """Return the current edges as a GeoDataFrame; its index is the row position."""
-        return finish_edges(pd.DataFrame(self.edge_rows), self.crs)
-
-    def split_near(self, point: Point, *, max_distance_m: float, expressway: bool) -> int:
-        """Split the edges of one class passing within ``max_distance_m`` of ``point``.
-
-        Each is cut where it comes nearest the point (unless that is within 1 m of its ends),
-        so that a plan card ending mid-edge changes only the part of the road it covers.
-        Returns the number of edges split.
-        """
-        positions = [
-            i
-            for i, e in enumerate(self.edge_rows)
-            if not e.get("ramp", False) and (e["grade"] == "expressway") == expressway
-        ]
-        if not positions:
-            return 0
-        geometries = [self.edge_rows[i]["geometry"] for i in positions]
-        hits = shapely.STRtree(geometries).query(
-            point, predicate="dwithin", distance=max_distance_m
-        )
-        before = len(self.edge_rows)
-        layer = EXPRESSWAY_LAYER if expressway else ORDINARY_LAYER
-        for hit in hits:
-            self._split_edge(positions[int(hit)], point, layer)
-        return len(self.edge_rows) - before
-
-    def _split_edge(self, position: int, point: Point, layer: str = ORDINARY_LAYER) -> int:
-        """Split edge ``position`` at the point nearest ``point``; return the node there."""
-        row = self.edge_rows[position]
-        line = row["geometry"]
-        along = line.project(point)
-        if along < 1.0:
-            return row["u"]
-        if along > line.length - 1.0:
-            return row["v"]
-        at = line.interpolate(along)
-        node_id = self.node(at.x, at.y, layer)
-        self.edge_rows[position] = {**row, "v": node_id, "geometry": substring(line, 0, along)}
-        self.edge_rows.append(
-            {**row, "u": node_id, "geometry": substring(line, along, line.length)}
-        )
-        return node_id
-
-    def add_ramps(self, interchange_ids: Iterable[int], *, ramp_max_m: float) -> None:
-        """Join each interchange by a ramp to the nearest ordinary road within ``ramp_max_m``.
-
-        The ordinary road is split where the ramp meets it, unless that is within 1 m of a node.
-        """
-        rows = self.nodes_by_id
-        positions = self._ordinary_edge_positions()
-        tree = shapely.STRtree([self.edge_rows[i]["geometry"] for i in positions])
-        for node_id in interchange_ids:
-            row = rows[node_id]
-            origin = Point(row["x"], row["y"])
-            hit, distance = tree.query_nearest(origin, return_distance=True, all_matches=False)
-            if len(hit) == 0 or distance[0] > ramp_max_m:
-                self.warnings.append(
-                    f"interchange {row['interchange_name']!r} has no ordinary road within "
-                    f"{ramp_max_m:.0f} m: it counts as an interchange but cannot be reached"
-                )
-                continue
-            before = len(self.edge_rows)
-            target = self._split_edge(int(positions[hit[0]]), origin)
-            if len(self.edge_rows) > before:
-                positions = self._ordinary_edge_positions()
-                tree = shapely.STRtree([self.edge_rows[i]["geometry"] for i in positions])
-            end = rows[target]
-            self.edge_rows.append(
-                {
-                    "u": node_id,
-                    "v": target,
-                    "name": f"{row['interchange_name']} ramp",
-                    "ref": "",
-                    "grade": "expressway",
-                    "admin_class": "expressway",
-                    "lanes": 1,
-                    "opened": None,
-                    "source": "ramp joining the interchange to the nearest ordinary road",
-                    "ramp": True,
-                    "geometry": LineString([(row["x"], row["y"]), (end["x"], end["y"])]),
-                }
-            )
-
-    def build(self, metadata: dict[str, Any]) -> RoadNetwork:
-        nodes_frame = (
-            pd.DataFrame(list(self.nodes_by_id.values())).set_index("node").drop(columns="layer")
-        )
-        nodes = gpd.GeoDataFrame(
-            nodes_frame,
-            geometry=gpd.points_from_xy(nodes_frame["x"], nodes_frame["y"]),
-            crs=self.crs,
-        )
-        nodes.index.name = "node"
-        if not self.edge_rows:
-            raise InputError("no road edges: the lines are empty or shorter than 1 m")
-        edges = pd.DataFrame(self.edge_rows)
-        pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
-        edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
-        metadata = {**metadata, "warnings": [*metadata.get("warnings", []), *self.warnings]}
-        return RoadNetwork(nodes, finish_edges(edges, self.crs), metadata)
-
-
-def insert_vertex(coords: np.ndarray, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Insert the point ``distance_m`` along a polyline; return new coords and the point."""
-    segments = np.diff(coords, axis=0)
-    cumulative = np.concatenate([[0.0], np.cumsum(np.hypot(segments[:, 0], segments[:, 1]))])
-    index = int(
-        np.clip(np.searchsorted(cumulative, distance_m, side="right") - 1, 0, len(segments) - 1)
-    )
-    length = cumulative[index + 1] - cumulative[index]
-    fraction = 0.0 if length == 0 else (distance_m - cumulative[index]) / length
-    point = coords[index] + fraction * segments[index]
-    for existing in (coords[index], coords[index + 1]):
-        if np.hypot(*(point - existing)) < 1.0:
-            return coords, existing
-    return np.insert(coords, index + 1, point, axis=0), point
-
-
-def _validate_lines(lines: gpd.GeoDataFrame, *, path: Any) -> gpd.GeoDataFrame:
-    lines = lines.copy()
-    if "id" not in lines.columns:
-        lines["id"] = [f"#{i}" for i in range(len(lines))]
-    lines["id"] = lines["id"].astype(str)
-    for column in ("name", "grade"):
-        if column not in lines.columns:
-            raise InputError("missing required property", path=path, field=column)
-    for row in lines.itertuples():
-        if row.geometry is None or row.geometry.is_empty:
-            raise InputError("feature has no geometry", path=path, record=row.id, field="geometry")
-        if row.geometry.geom_type not in ("LineString", "MultiLineString"):
-            raise InputError(
-                f"geometry is {row.geometry.geom_type}; expected LineString",
-                path=path,
-                record=row.id,
-                field="geometry",
-            )
-    grades = []
-    for record, value in zip(lines["id"], lines["grade"], strict=True):
-        try:
-            grades.append(normalize_grade(value))
-        except ValueError as exc:
-            raise InputError(str(exc), path=path, record=record, field="grade") from None
-    lines["grade"] = grades
-    if "admin_class" in lines.columns:
-        for record, value in zip(lines["id"], lines["admin_class"], strict=True):
-            if value not in ADMIN_CLASSES:
-                raise InputError(
-                    f"unknown admin_class {value!r}; expected one of {', '.join(ADMIN_CLASSES)}",
-                    path=path,
-                    record=record,
-                    field="admin_class",
-                )
-    for column, default in (("ref", ""), ("source", ""), ("lanes", 2), ("opened", None)):
-        if column not in lines.columns:
-            lines[column] = default
-    lines["ref"] = lines["ref"].fillna("").astype(str)
-    if "admin_class" not in lines.columns:
-        lines["admin_class"] = "unknown"
-    return lines.explode(index_parts=False).reset_index(drop=True)
-
-
-def network_from_lines(
-    lines: gpd.GeoDataFrame,
-    interchanges: gpd.GeoDataFrame | None = None,
-    *,
-    crs: Any = PROJECTED_CRS,
-    interchange_snap_m: float = 300.0,
-    ramp_max_m: float = 3000.0,
-    metadata: dict[str, Any] | None = None,
-    path: Any = None,
-) -> RoadNetwork:
-    """Build a :class:`RoadNetwork` from road lines and interchange points.
-
-    Parameters
-    ----------
-    lines
-        LineStrings with ``id``, ``name``, ``ref``, ``grade``, ``admin_class``, ``lanes``,
-        ``opened`` and ``source``; any CRS (checked by the caller).
-    interchanges
-        Points with ``name`` and optionally ``road`` (the ``id`` of the expressway line they lie
-        on; otherwise the nearest expressway line is used).
-    crs
-        Projected CRS for lengths.
-    interchange_snap_m
-        Largest distance from an interchange point to its expressway line.
-    ramp_max_m
-        Largest ramp length from an interchange to the ordinary network.
-    metadata
-        Stored on the network (``source``, ``completeness``, ``label``).
-    path
-        File the lines came from, for error messages.
-
-    Returns
-    -------
-    RoadNetwork
-
-    Raises
-    ------
-    InputError
-        On a feature with no geometry, an unknown grade or admin class, or an interchange too far
-        from every expressway.
-
-    Examples
-    --------
-    >>> from shapely.geometry import LineString
-    >>> import geopandas as gpd
-    >>> lines = gpd.GeoDataFrame(
-    ...     {"id": ["a"], "name": ["A"], "grade": ["2"]},
-    ...     geometry=[LineString([(0, 0), (1000, 0)])], crs="EPSG:32649")
-    >>> network_from_lines(lines).edges.length_m.sum()
-    np.float64(1000.0)
-
-    """
-    expect_type(lines, gpd.GeoDataFrame, "lines")
-    if lines.crs is None:
-        raise InputError(
-            "lines have no CRS; expected WGS-84 (EPSG:4326) or a projected CRS such as "
-            f"{PROJECTED_CRS}",
-            path=path,
-            field="crs",
-        )
-    lines = _validate_lines(lines, path=path).to_crs(crs)
-    coords_by_line = [np.asarray(g.coords, dtype=float)[:, :2] for g in lines.geometry]
-    is_mainline = (lines["grade"] == "expressway").to_numpy()
-
-    interchange_points: list[tuple[float, float, str]] = []
-    if interchanges is not None and len(interchanges):
-        interchanges = interchanges.to_crs(crs)
-        mainline_index = np.flatnonzero(is_mainline)
-        tree = shapely.STRtree(lines.geometry.values[mainline_index])
-        for number, row in enumerate(interchanges.itertuples()):
-            record = str(getattr(row, "id", number))
-            candidates = mainline_index
-            road = getattr(row, "road", None)
-            if road and (lines["id"].to_numpy()[mainline_index] == road).any():
-                candidates = mainline_index[lines["id"].to_numpy()[mainline_index] == road]
-                distances = lines.geometry.values[candidates].distance(row.geometry)
-                best = candidates[int(np.argmin(distances))]
-                distance = float(np.min(distances))
-            else:
-                hit, found = tree.query_nearest(
-                    row.geometry, return_distance=True, all_matches=False
-                )
-                if len(hit) == 0:
-                    raise InputError(
-                        "no expressway to place the interchange on", path=path, record=record
-                    )
-                best, distance = mainline_index[hit[0]], float(found[0])
-            if distance > interchange_snap_m:
-                raise InputError(
-                    f"interchange is {distance:.0f} m from the nearest expressway line; expected "
-                    f"within {interchange_snap_m:.0f} m",
-                    path=path,
-                    record=record,
-                    field="geometry",
-                )
-            along = LineString(coords_by_line[best]).project(row.geometry)
-            coords_by_line[best], point = insert_vertex(coords_by_line[best], along)
-            interchange_points.append((float(point[0]), float(point[1]), str(row.name)))
-
-    builder = NetworkBuilder(crs)
-    attributes = lines.drop(columns="geometry").to_dict("records")
-    for coords, attrs, mainline in zip(coords_by_line, attributes, is_mainline, strict=True):
-        layer = EXPRESSWAY_LAYER if mainline else ORDINARY_LAYER
-        builder.add_line(coords, {**_line_attributes(attrs), "ramp": False}, layer)
-    interchange_ids = [builder.mark_interchange(x, y, name) for x, y, name in interchange_points]
-    builder.add_ramps(interchange_ids, ramp_max_m=ramp_max_m)
-    return builder.build(dict(metadata or {}))
-
-
-def _line_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
-    kept = {name: attrs.get(name) for name in EDGE_ATTRIBUTES}
-    kept["line_id"] = attrs.get("id")
-    kept["project_id"] = attrs.get("project_id")
-    return kept

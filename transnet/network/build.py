@@ -1,0 +1,641 @@
+"""Building a :class:`~transnet.network.model.RoadNetwork` from lines and interchange points.
+
+Topology rules of :func:`network_from_lines` (the schematic-GeoJSON path):
+
+- every vertex of a line is a node: schematic lines are drawn through places, so a vertex is a
+  place; lines that share a vertex coordinate (to the metre) are connected there;
+- expressway main lines live in their own layer: they connect to each other at shared vertices
+  (hubs) but to other roads only through interchanges, as on the ground; an interchange point is
+  inserted into the nearest expressway line and joined by a ramp (``highway=motorway_link``) to
+  the nearest point of the nearest ordinary road, which is split there (unless that point is
+  within :data:`~transnet.options.SPLIT_MIN_M` of one of its nodes, which is then used).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from itertools import pairwise
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import LineString, Point
+from shapely.ops import substring
+
+from transnet import options
+from transnet._errors import InputError, expect_type
+from transnet.crs import PROJECTED_CRS
+from transnet.grades import ADMIN_CLASSES, normalize_grade
+from transnet.nearest import nearest
+from transnet.network.model import EDGE_ATTRIBUTES, RoadNetwork, finish_edges
+
+__all__ = [
+    "EXPRESSWAY_LAYER",
+    "ORDINARY_LAYER",
+    "NetworkBuilder",
+    "insert_vertex",
+    "network_from_lines",
+]
+
+#: Node layer of expressway main lines: they meet other roads only through interchange ramps.
+EXPRESSWAY_LAYER = "x"
+#: Node layer of every other road (and of a ramp's far end).
+ORDINARY_LAYER = "o"
+
+
+def insert_vertex(
+    line: LineString, distance_m: float, *, merge_m: float = options.SPLIT_MIN_M
+) -> tuple[LineString, Point]:
+    """Insert the point ``distance_m`` along ``line`` as a vertex.
+
+    Parameters
+    ----------
+    line
+        The polyline, in metres.
+    distance_m
+        How far along it (clamped to the line).
+    merge_m
+        An existing vertex this close to the point is used instead of a new one.
+
+    Returns
+    -------
+    tuple of (shapely.LineString, shapely.Point)
+        The line with the vertex (the same line if an existing vertex was used) and the vertex.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> line, at = insert_vertex(LineString([(0, 0), (100, 0)]), 30)
+    >>> line.wkt, at.wkt
+    ('LINESTRING (0 0, 30 0, 100 0)', 'POINT (30 0)')
+    >>> insert_vertex(LineString([(0, 0), (100, 0)]), 99.5)[1].wkt
+    'POINT (100 0)'
+
+    """
+    distance_m = min(max(float(distance_m), 0.0), line.length)
+    head = shapely.get_coordinates(substring(line, 0.0, distance_m))
+    tail = shapely.get_coordinates(substring(line, distance_m, line.length))
+    point = tail[0]
+    neighbours = [*head[-2:-1], *tail[1:2]]  # the vertices either side of the point
+    for existing in neighbours:
+        if np.hypot(*(point - existing)) < merge_m:
+            return line, Point(existing)
+    return LineString(np.vstack([head[:-1], tail])), Point(point)
+
+
+class NetworkBuilder:
+    """Accumulates nodes (keyed by layer and 1 m-rounded coordinates) and edge rows.
+
+    An edge row's *label* is its position in the builder; :meth:`edge_frame` uses labels as its
+    index, so a selection made on the frame can be written back with :meth:`update_edges`.
+    Splitting an edge keeps its label for the first part and gives the rest a new one.
+
+    Parameters
+    ----------
+    crs
+        The projected CRS of every coordinate given.
+
+    Examples
+    --------
+    >>> builder = NetworkBuilder("EPSG:32649")
+    >>> builder.add_line([(0, 0), (500, 0), (500, 800)], {"name": "A", "grade": "2"},
+    ...                  ORDINARY_LAYER)
+    [0, 1]
+    >>> builder.build({}).edges[["u", "v", "name", "length_m"]]
+       u  v name  length_m
+    0  0  1    A     500.0
+    1  1  2    A     800.0
+
+    """
+
+    def __init__(self, crs: Any) -> None:
+        self.crs = crs
+        self._ids: dict[tuple[str, int, int], int] = {}
+        self._next_id = 0
+        self.nodes_by_id: dict[int, dict[str, Any]] = {}
+        self.edge_rows: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
+
+    @classmethod
+    def from_network(cls, network: RoadNetwork) -> NetworkBuilder:
+        """Start from an existing network: its nodes (same ids) and edges.
+
+        A node touching an expressway main line is in the expressway layer, any other in the
+        ordinary layer.
+
+        Parameters
+        ----------
+        network
+            Left unchanged.
+
+        Returns
+        -------
+        NetworkBuilder
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder.from_network(network)
+        >>> len(builder.edge_rows) == len(network.edges)
+        True
+
+        """
+        builder = cls(network.crs)
+        touching_mainline = network.edges.loc[network.mainline, ["u", "v"]].to_numpy().ravel()
+        nodes = pd.DataFrame(
+            {
+                "node": network.nodes.index.to_numpy(),
+                "x": network.nodes["x"].to_numpy(dtype=float),
+                "y": network.nodes["y"].to_numpy(dtype=float),
+                "interchange": network.nodes["interchange"].to_numpy(dtype=bool),
+                "interchange_name": network.nodes["interchange_name"].to_numpy(dtype=object),
+            }
+        )
+        nodes["layer"] = np.where(
+            nodes["node"].isin(touching_mainline), EXPRESSWAY_LAYER, ORDINARY_LAYER
+        )
+        for row in nodes.to_dict("records"):
+            builder._ids[(row["layer"], round(row["x"]), round(row["y"]))] = row["node"]
+            builder.nodes_by_id[row["node"]] = row
+        builder._next_id = int(max(network.nodes.index, default=-1)) + 1
+        builder.edge_rows = network.edges.drop(columns=["length_m"]).to_dict("records")
+        return builder
+
+    def node(self, x: float, y: float, layer: str) -> int:
+        """Return the id of the node of ``layer`` at (x, y), to the metre; add it if new.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.node(10, 20, ORDINARY_LAYER), builder.node(10.2, 19.9, ORDINARY_LAYER)
+        (0, 0)
+        >>> builder.node(10, 20, EXPRESSWAY_LAYER)
+        1
+
+        """
+        key = (layer, round(x), round(y))
+        node_id = self._ids.get(key)
+        if node_id is None:
+            node_id = self._next_id
+            self._next_id += 1
+            self._ids[key] = node_id
+            self.nodes_by_id[node_id] = {
+                "node": node_id,
+                "x": float(x),
+                "y": float(y),
+                "interchange": False,
+                "interchange_name": None,
+                "layer": layer,
+            }
+        return node_id
+
+    def layer_nodes(self, layer: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return the ids and an (n, 2) coordinate array of the nodes of ``layer``.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (500, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.layer_nodes(ORDINARY_LAYER)
+        (array([0, 1]), array([[  0.,   0.],
+               [500.,   0.]]))
+
+        """
+        rows = [r for r in self.nodes_by_id.values() if r["layer"] == layer]
+        ids = np.array([r["node"] for r in rows], dtype=np.int64)
+        xy = np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2)
+        return ids, xy
+
+    def add_line(self, coords: Any, attributes: Mapping[str, Any], layer: str) -> list[int]:
+        """Add a polyline as one edge per segment, its vertices as nodes of ``layer``.
+
+        Segments shorter than the node precision (both ends on one node) are skipped.
+
+        Parameters
+        ----------
+        coords
+            An (n, 2) array of vertices (or a LineString).
+        attributes
+            Copied onto every edge.
+        layer
+            :data:`EXPRESSWAY_LAYER` or :data:`ORDINARY_LAYER`.
+
+        Returns
+        -------
+        list of int
+            Labels of the edges added.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (0.3, 0), (500, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+
+        """
+        if isinstance(coords, LineString):
+            coords = shapely.get_coordinates(coords)
+        coords = np.asarray(coords, dtype=float)
+        node_ids = [self.node(x, y, layer) for x, y in coords]
+        added = []
+        for (a, b), (node_a, node_b) in zip(pairwise(coords), pairwise(node_ids), strict=True):
+            if node_a == node_b:
+                continue
+            added.append(len(self.edge_rows))
+            self.edge_rows.append(
+                {**attributes, "u": node_a, "v": node_b, "geometry": LineString([a, b])}
+            )
+        return added
+
+    def mark_interchange(self, x: float, y: float, name: str) -> int:
+        """Make the expressway node at (x, y) an interchange called ``name``; return its id.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.mark_interchange(0, 0, "Central")
+        0
+        >>> builder.nodes_by_id[0]["interchange_name"]
+        'Central'
+
+        """
+        node_id = self.node(x, y, EXPRESSWAY_LAYER)
+        row = self.nodes_by_id[node_id]
+        row["interchange"] = True
+        row["interchange_name"] = name
+        return node_id
+
+    def edge_frame(self) -> gpd.GeoDataFrame:
+        """Return the current edges as a GeoDataFrame indexed by edge label.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (500, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.edge_frame()[["u", "v", "length_m"]]
+           u  v  length_m
+        0  0  1     500.0
+
+        """
+        return finish_edges(self._edge_table(), self.crs)
+
+    def _edge_table(self) -> pd.DataFrame:
+        """Return the edge rows, ``key`` numbering the edges between the same two nodes."""
+        edges = pd.DataFrame(self.edge_rows)
+        pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
+        edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
+        return edges
+
+    def update_edges(self, changes: Mapping[int, Mapping[str, Any]]) -> None:
+        """Set attributes of edges: ``{label: {column: value}}``.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (500, 0)], {"grade": "2", "lanes": 2}, ORDINARY_LAYER)
+        [0]
+        >>> builder.update_edges({0: {"lanes": 4}})
+        >>> builder.edge_frame().at[0, "lanes"]
+        np.int64(4)
+
+        """
+        for label, values in changes.items():
+            self.edge_rows[label].update(values)
+
+    def split_near(self, point: Point, *, max_distance_m: float, expressway: bool) -> int:
+        """Split the edges of one class passing within ``max_distance_m`` of ``point``.
+
+        Each is cut where it comes nearest the point (unless that is within
+        :data:`~transnet.options.SPLIT_MIN_M` of its ends), so that a plan card ending mid-edge
+        changes only the part of the road it covers. Ramps are never split.
+
+        Parameters
+        ----------
+        point
+            Where to cut.
+        max_distance_m
+            Edges farther than this are left whole.
+        expressway
+            Cut expressway main lines (True) or ordinary roads (False).
+
+        Returns
+        -------
+        int
+            The number of edges split.
+
+        Examples
+        --------
+        >>> from shapely import Point
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (1000, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.split_near(Point(400, 30), max_distance_m=100, expressway=False)
+        1
+        >>> builder.edge_frame()["length_m"].tolist()
+        [400.0, 600.0]
+
+        """
+        labels = [
+            i
+            for i, e in enumerate(self.edge_rows)
+            if not e.get("ramp", False) and (e["grade"] == "expressway") == expressway
+        ]
+        if not labels:
+            return 0
+        geometries = [self.edge_rows[i]["geometry"] for i in labels]
+        hits = shapely.STRtree(geometries).query(
+            point, predicate="dwithin", distance=max_distance_m
+        )
+        before = len(self.edge_rows)
+        layer = EXPRESSWAY_LAYER if expressway else ORDINARY_LAYER
+        for hit in hits:
+            self._split_edge(labels[int(hit)], point, layer)
+        return len(self.edge_rows) - before
+
+    def _split_edge(self, label: int, point: Point, layer: str = ORDINARY_LAYER) -> int:
+        """Split edge ``label`` at the point nearest ``point``; return the node there."""
+        row = self.edge_rows[label]
+        line = row["geometry"]
+        along = line.project(point)
+        if along < options.SPLIT_MIN_M:
+            return row["u"]
+        if along > line.length - options.SPLIT_MIN_M:
+            return row["v"]
+        at = line.interpolate(along)
+        node_id = self.node(at.x, at.y, layer)
+        self.edge_rows[label] = {**row, "v": node_id, "geometry": substring(line, 0, along)}
+        self.edge_rows.append(
+            {**row, "u": node_id, "geometry": substring(line, along, line.length)}
+        )
+        return node_id
+
+    def _ordinary_labels(self) -> np.ndarray:
+        return np.array(
+            [
+                i
+                for i, e in enumerate(self.edge_rows)
+                if e["grade"] != "expressway" and not e.get("ramp", False)
+            ],
+            dtype=np.int64,
+        )
+
+    def add_ramps(
+        self, interchange_ids: Iterable[int], *, ramp_max_m: float = options.RAMP_MAX_M
+    ) -> None:
+        """Join each interchange by a ramp to the nearest ordinary road within ``ramp_max_m``.
+
+        The ramp runs straight to the road's nearest point, where the road is split (unless that
+        point is within :data:`~transnet.options.SPLIT_MIN_M` of one of its nodes, which is
+        used instead). An interchange with no road in reach gets a warning.
+
+        Parameters
+        ----------
+        interchange_ids
+            Nodes made by :meth:`mark_interchange`.
+        ramp_max_m
+            Longest ramp.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 500), (1000, 500)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.add_ramps([builder.mark_interchange(300, 0, "West")])
+        >>> builder.edge_frame()[["u", "v", "ramp", "length_m"]]
+           u  v   ramp  length_m
+        0  0  3  False     300.0
+        1  3  1  False     700.0
+        2  2  3   True     500.0
+
+        """
+        rows = self.nodes_by_id
+        for node_id in interchange_ids:
+            row = rows[node_id]
+            origin = Point(row["x"], row["y"])
+            labels = self._ordinary_labels()
+            match = nearest([origin], [self.edge_rows[i]["geometry"] for i in labels])
+            if len(match.distance) == 0 or match.distance[0] > ramp_max_m:
+                self.warnings.append(
+                    f"interchange {row['interchange_name']!r} has no ordinary road within "
+                    f"{ramp_max_m:.0f} m: it counts as an interchange but cannot be reached"
+                )
+                continue
+            target = self._split_edge(int(labels[match.candidate_index[0]]), origin)
+            end = rows[target]
+            self.edge_rows.append(
+                {
+                    "u": node_id,
+                    "v": target,
+                    "name": f"{row['interchange_name']} ramp",
+                    "ref": "",
+                    "grade": "expressway",
+                    "admin_class": "expressway",
+                    "lanes": 1,
+                    "opened": None,
+                    "source": "ramp joining the interchange to the nearest ordinary road",
+                    "ramp": True,
+                    "geometry": LineString([(row["x"], row["y"]), (end["x"], end["y"])]),
+                }
+            )
+
+    def build(self, metadata: Mapping[str, Any]) -> RoadNetwork:
+        """Return the network built so far, with the builder's warnings in its metadata.
+
+        Parameters
+        ----------
+        metadata
+            Stored on the network; its ``warnings`` come first.
+
+        Returns
+        -------
+        RoadNetwork
+
+        Raises
+        ------
+        InputError
+            If there is no edge.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (500, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.build({"source": "sketch"}).metadata
+        {'source': 'sketch', 'warnings': []}
+
+        """
+        nodes_frame = (
+            pd.DataFrame(list(self.nodes_by_id.values())).set_index("node").drop(columns="layer")
+        )
+        nodes = gpd.GeoDataFrame(
+            nodes_frame,
+            geometry=gpd.points_from_xy(nodes_frame["x"], nodes_frame["y"]),
+            crs=self.crs,
+        )
+        nodes.index.name = "node"
+        if not self.edge_rows:
+            raise InputError("no road edges: the lines are empty or shorter than 1 m")
+        edges = self._edge_table()
+        metadata = {**metadata, "warnings": [*metadata.get("warnings", []), *self.warnings]}
+        return RoadNetwork(nodes, finish_edges(edges, self.crs), metadata)
+
+
+def _validate_lines(lines: gpd.GeoDataFrame, *, path: Any) -> gpd.GeoDataFrame:
+    lines = lines.copy()
+    if "id" not in lines.columns:
+        lines["id"] = [f"#{i}" for i in range(len(lines))]
+    lines["id"] = lines["id"].astype(str)
+    for column in ("name", "grade"):
+        if column not in lines.columns:
+            raise InputError("missing required property", path=path, field=column)
+    for row in lines.itertuples():
+        if row.geometry is None or row.geometry.is_empty:
+            raise InputError("feature has no geometry", path=path, record=row.id, field="geometry")
+        if row.geometry.geom_type not in ("LineString", "MultiLineString"):
+            raise InputError(
+                f"geometry is {row.geometry.geom_type}; expected LineString",
+                path=path,
+                record=row.id,
+                field="geometry",
+            )
+    grades = []
+    for record, value in zip(lines["id"], lines["grade"], strict=True):
+        try:
+            grades.append(normalize_grade(value))
+        except ValueError as exc:
+            raise InputError(str(exc), path=path, record=record, field="grade") from None
+    lines["grade"] = grades
+    if "admin_class" in lines.columns:
+        for record, value in zip(lines["id"], lines["admin_class"], strict=True):
+            if value not in ADMIN_CLASSES:
+                raise InputError(
+                    f"unknown admin_class {value!r}; expected one of {', '.join(ADMIN_CLASSES)}",
+                    path=path,
+                    record=record,
+                    field="admin_class",
+                )
+    for column, default in (("ref", ""), ("source", ""), ("lanes", 2), ("opened", None)):
+        if column not in lines.columns:
+            lines[column] = default
+    lines["ref"] = lines["ref"].fillna("").astype(str)
+    if "admin_class" not in lines.columns:
+        lines["admin_class"] = "unknown"
+    return lines.explode(index_parts=False).reset_index(drop=True)
+
+
+def network_from_lines(
+    lines: gpd.GeoDataFrame,
+    interchanges: gpd.GeoDataFrame | None = None,
+    *,
+    crs: Any = PROJECTED_CRS,
+    interchange_snap_m: float = options.INTERCHANGE_SNAP_M,
+    ramp_max_m: float = options.RAMP_MAX_M,
+    metadata: dict[str, Any] | None = None,
+    path: Any = None,
+) -> RoadNetwork:
+    """Build a :class:`RoadNetwork` from road lines and interchange points.
+
+    Parameters
+    ----------
+    lines
+        LineStrings with ``id``, ``name``, ``ref``, ``grade``, ``admin_class``, ``lanes``,
+        ``opened`` and ``source``; any CRS (checked by the caller).
+    interchanges
+        Points with ``name`` and optionally ``road`` (the ``id`` of the expressway line they lie
+        on; otherwise the nearest expressway line is used).
+    crs
+        Projected CRS for lengths.
+    interchange_snap_m
+        Largest distance from an interchange point to its expressway line.
+    ramp_max_m
+        Largest ramp length from an interchange to the ordinary network.
+    metadata
+        Stored on the network (``source``, ``completeness``, ``label``).
+    path
+        File the lines came from, for error messages.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    InputError
+        On a feature with no geometry, an unknown grade or admin class, or an interchange too far
+        from every expressway.
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> import geopandas as gpd
+    >>> lines = gpd.GeoDataFrame(
+    ...     {"id": ["a"], "name": ["A"], "grade": ["2"]},
+    ...     geometry=[LineString([(0, 0), (1000, 0)])], crs="EPSG:32649")
+    >>> network_from_lines(lines).edges.length_m.sum()
+    np.float64(1000.0)
+
+    """
+    expect_type(lines, gpd.GeoDataFrame, "lines")
+    if lines.crs is None:
+        raise InputError(
+            "lines have no CRS; expected WGS-84 (EPSG:4326) or a projected CRS such as "
+            f"{PROJECTED_CRS}",
+            path=path,
+            field="crs",
+        )
+    lines = _validate_lines(lines, path=path).to_crs(crs)
+    geometries = [LineString(shapely.get_coordinates(g)) for g in lines.geometry]
+    is_mainline = (lines["grade"] == "expressway").to_numpy()
+
+    interchange_points: list[tuple[float, float, str]] = []
+    if interchanges is not None and len(interchanges):
+        interchanges = interchanges.to_crs(crs)
+        mainline_index = np.flatnonzero(is_mainline)
+        mainline_ids = lines["id"].to_numpy()[mainline_index]
+        if len(mainline_index):
+            closest, closest_m = nearest(
+                interchanges.geometry, lines.geometry.values[mainline_index]
+            ).per_query(len(interchanges))
+        for number, row in enumerate(interchanges.itertuples()):
+            record = str(getattr(row, "id", number))
+            road = getattr(row, "road", None)
+            if road and (mainline_ids == road).any():
+                candidates = mainline_index[mainline_ids == road]
+                distances = lines.geometry.values[candidates].distance(row.geometry)
+                best = candidates[int(np.argmin(distances))]
+                distance = float(np.min(distances))
+            elif not len(mainline_index) or closest[number] < 0:
+                raise InputError(
+                    "no expressway to place the interchange on", path=path, record=record
+                )
+            else:
+                best, distance = mainline_index[closest[number]], float(closest_m[number])
+            if distance > interchange_snap_m:
+                raise InputError(
+                    f"interchange is {distance:.0f} m from the nearest expressway line; expected "
+                    f"within {interchange_snap_m:.0f} m",
+                    path=path,
+                    record=record,
+                    field="geometry",
+                )
+            along = geometries[best].project(row.geometry)
+            geometries[best], point = insert_vertex(geometries[best], along)
+            interchange_points.append((point.x, point.y, str(row.name)))
+
+    builder = NetworkBuilder(crs)
+    attributes = lines.drop(columns="geometry").to_dict("records")
+    for line, attrs, mainline in zip(geometries, attributes, is_mainline, strict=True):
+        layer = EXPRESSWAY_LAYER if mainline else ORDINARY_LAYER
+        builder.add_line(line, {**_line_attributes(attrs), "ramp": False}, layer)
+    interchange_ids = [builder.mark_interchange(x, y, name) for x, y, name in interchange_points]
+    builder.add_ramps(interchange_ids, ramp_max_m=ramp_max_m)
+    return builder.build(dict(metadata or {}))
+
+
+def _line_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
+    kept = {name: attrs.get(name) for name in EDGE_ATTRIBUTES}
+    kept["line_id"] = attrs.get("id")
+    kept["project_id"] = attrs.get("project_id")
+    return kept
