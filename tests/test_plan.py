@@ -239,8 +239,8 @@ def test_a_new_link_adds_its_length_to_the_density(region):
     before = evaluate_scenario(base, region)
     after = evaluate_scenario(result.network, region)
     added_km = math.hypot(1, 4)
-    grade2_change = after["length_km"]["2"] - before["length_km"]["2"]
-    density_change = after["density_per_100km2"]["total"] - before["density_per_100km2"]["total"]
+    grade2_change = after.length_km["2"] - before.length_km["2"]
+    density_change = after.density_per_100km2["total"] - before.density_per_100km2["total"]
     assert grade2_change == pytest.approx(added_km, abs=1e-3)
     assert density_change == pytest.approx(added_km, abs=1e-3)  # the county is 100 km²
 
@@ -361,3 +361,84 @@ def test_an_upgrade_replaces_the_old_posted_speed():
     assert set(g108["speed_source"]) == {"plan card design speed"}
     untouched = timed[timed["name"] == "S-road"]
     assert set(untouched["speed_source"]) == {"OSM maxspeed"}
+
+
+def _crossing_base(*, with_far_node: bool):
+    """A road W ending at (0, 0), a cross road C with a vertex at (5 km, 0) and, optionally, a
+    road B starting at (6.3 km, 1.2 km)."""
+    records = [
+        {"id": "w", "name": "W", "grade": "2", "coords": [(-3000, 0), (0, 0)]},
+        {"id": "c", "name": "C", "grade": "2", "coords": [(5000, -3000), (5000, 0), (5000, 3000)]},
+    ]
+    if with_far_node:
+        records.append({"id": "b", "name": "B", "grade": "3", "coords": [(6300, 1200), (9000, 1200)]})
+    return network_from_lines(lines_frame(records))
+
+
+# A new grade-2 card from (0, 0) east through C's vertex (5 km, 0) to (6 km, 0), 6 km long.
+_CROSSING_CARD = [(0, 0), (5000, 0), (6000, 0)]
+
+
+def test_an_end_never_snaps_back_along_its_own_card():
+    # The node nearest the card's end is C's vertex (5 km, 0), 1000 m away, but the card passes
+    # through it: snapping there would drop the last kilometre. The next node, B's start
+    # (6.3 km, 1.2 km), lies ahead of the end: hypot(300, 1200) = 1236.9 m, within the 2 km
+    # tolerance, so the end snaps there and the card becomes 5 + hypot(1.3, 1.2) = 6.7692 km.
+    card = _card(id="N9", action="new", grade="2", length_km=6.0)
+    result = apply_plan(_crossing_base(with_far_node=True), _plan([(card, _CROSSING_CARD)]))
+    row = result.log.iloc[0]
+    assert row["start_snap_m"] == pytest.approx(0, abs=1e-6)
+    assert row["end_snap_m"] == pytest.approx(math.hypot(300, 1200), abs=0.01)
+    assert row["length_added_km"] == pytest.approx(5 + math.hypot(1.3, 1.2), abs=1e-6)
+    assert row["note"] == ""
+    # 1237 m is more than half the 2000 m tolerance: the network carries a warning.
+    assert [w for w in result.network.warnings if "N9" in w] == [
+        "plan card N9: its end is snapped 1237 m to the network, more than 1000 m (a share of "
+        "the 2000 m tolerance): check the card's alignment"
+    ]
+
+
+def test_an_end_with_only_its_own_card_in_reach_stays_free():
+    card = _card(id="N9", action="new", grade="2", length_km=6.0)
+    result = apply_plan(_crossing_base(with_far_node=False), _plan([(card, _CROSSING_CARD)]))
+    row = result.log.iloc[0]
+    assert math.isnan(row["end_snap_m"])
+    assert row["length_added_km"] == pytest.approx(6.0, abs=1e-9)  # the whole card
+    assert row["note"] == (
+        "end left free: the nearest ordinary node within 2000 m (1000 m away) lies back along "
+        "the card: snapping to it would shorten the card"
+    )
+    assert result.network.warnings == []
+    # It still joins C where it crosses C's vertex.
+    new = result.network.edges[result.network.edges["project_id"] == "N9"]
+    crossing = result.network.nodes.index[
+        (result.network.nodes["x"] == X0 + 5000) & (result.network.nodes["y"] == Y0)
+    ]
+    assert len(crossing) == 1 and crossing[0] in set(new[["u", "v"]].to_numpy().ravel())
+
+
+def test_a_short_snap_gives_no_warning():
+    card = _card(id="N9", action="new", grade="2", length_km=6.0)
+    coords = [(0, 0), (5000, 0), (6000, 0), (6300, 600)]  # ends 600 m below B's start
+    result = apply_plan(_crossing_base(with_far_node=True), _plan([(card, coords)]))
+    assert result.log.iloc[0]["end_snap_m"] == pytest.approx(600)
+    assert result.network.warnings == []
+
+
+def test_bundle_card_e1_keeps_its_last_segment(bundle_study):
+    # E1's second-to-last vertex is a node of G55, 1761 m from its last vertex; the end used to
+    # snap back onto it, dropping 1.76 km, and the 赵北峰 ramp then ran 2.0 km from G55.
+    result = bundle_study.plan_result
+    e1 = result.log.set_index("id").loc["E1"]
+    card_km = bundle_study.plan.frame.to_crs(result.network.crs).length.iloc[0] / 1000
+    assert e1["length_added_km"] == pytest.approx(card_km, abs=1e-9)
+    assert e1["length_added_km"] == pytest.approx(31.156, abs=1e-3)
+    assert math.isnan(e1["end_snap_m"])
+    assert "1761 m away" in e1["note"]
+    edges = result.network.edges
+    ramp = edges[edges["ramp"] & edges["name"].str.startswith("赵北峰")]
+    assert ramp["length_m"].round().tolist() == [283.0]
+    yingze = next(c for c in bundle_study.metrics["after"].counties if c.name == "迎泽区")
+    # Figures of the independent recomputation (issue 9): 13.97 per 100 km² and 4.64 minutes.
+    assert yingze.expressway_density_per_100km2 == pytest.approx(13.97, abs=0.01)
+    assert yingze.seat_to_interchange_min == pytest.approx(4.64, abs=0.01)

@@ -1,0 +1,281 @@
+"""Plan project cards: the card schema, a validated :class:`Plan`, and reading one from a file.
+
+A card is one GeoJSON feature whose properties follow :class:`ProjectCard` (the manner of
+Network Wrangler's project cards): what it does (``action``), to which class of road, with what
+grade and lanes, and how sure its figures and alignment are (``*_basis``, ``provenance``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from transnet import options
+from transnet._errors import InputError, expect_type
+from transnet.crs import PROJECTED_CRS
+from transnet.grades import normalize_grade
+from transnet.io.files import read_features
+
+__all__ = ["ACTIONS", "Plan", "PlannedInterchange", "ProjectCard", "load_plan"]
+
+Action = Literal["new", "widen", "upgrade", "realign"]
+#: What a card does to the network.
+ACTIONS: tuple[str, ...] = get_args(Action)
+#: Largest allowed mismatch between a card's ``length_km`` and its geometry's length.
+LENGTH_TOLERANCE = options.PLAN_LENGTH_TOLERANCE
+
+
+class PlannedInterchange(BaseModel):
+    """An interchange a new expressway card will open, in WGS-84.
+
+    Examples
+    --------
+    >>> PlannedInterchange(name="赵北峰", lon=112.628, lat=37.857).lat
+    37.857
+
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class ProjectCard(BaseModel):
+    """The properties of one plan project card (its geometry is kept beside it).
+
+    Examples
+    --------
+    >>> card = ProjectCard(id="N1", name="G108 升级改造", **{"class": "national_provincial"},
+    ...     action="upgrade", length_km=50, length_basis="estimated", investment_100m_cny=40,
+    ...     investment_basis="apportioned", status="planned", grade="1", provenance="announced")
+    >>> card.grade
+    '1'
+
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str
+    name: str
+    class_: Literal["expressway", "national_provincial"] = Field(alias="class")
+    action: Action
+    length_km: float = Field(gt=0)
+    length_basis: Literal["announced", "estimated"] = "estimated"
+    investment_100m_cny: float = Field(ge=0)
+    investment_basis: Literal["announced", "apportioned", "estimated"] = "estimated"
+    status: str
+    opened: int | None = None
+    grade: str
+    lanes: int | None = Field(default=None, gt=0)
+    ref: str = ""
+    provenance: Literal["announced", "illustrative"]
+    geometry_basis: Literal["surveyed", "schematic", "illustrative"] = "schematic"
+    design_speed_kmh: float | None = Field(default=None, gt=0)
+    source: str = ""
+    interchanges: list[PlannedInterchange] = Field(default_factory=list)
+
+    @field_validator("grade", mode="before")
+    @classmethod
+    def _grade(cls, value: object) -> str:
+        return normalize_grade(value)
+
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _ref(cls, value: object) -> str:
+        return "" if value is None else str(value)
+
+
+_CARD_FIELDS = sorted(
+    {f.alias or name for name, f in ProjectCard.model_fields.items()} | {"geometry"}
+)
+
+
+@dataclass
+class Plan:
+    """A set of project cards with their geometries.
+
+    Attributes
+    ----------
+    cards
+        The validated cards, in file order.
+    frame
+        GeoDataFrame in WGS-84, one row per card, columns as the card fields.
+    path
+        The file the plan came from.
+
+    Examples
+    --------
+    >>> plan.cards[0].id, plan.cards[0].action
+    ('E1', 'new')
+    >>> plan.frame[["id", "class", "action"]].head(2)
+       id       class action
+    0  E1  expressway    new
+    1  E2  expressway    new
+
+    """
+
+    cards: list[ProjectCard]
+    frame: gpd.GeoDataFrame
+    path: str | None = None
+
+    def totals_by_class(self) -> pd.DataFrame:
+        """Count projects and add up km and 亿元 per class.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by class: ``projects``, ``length_km``, ``investment_100m_cny``.
+
+        Examples
+        --------
+        >>> totals = plan.totals_by_class()
+        >>> totals[["projects", "investment_100m_cny"]]
+                             projects  investment_100m_cny
+        class
+        expressway                  8                812.0
+        national_provincial        13                497.0
+
+        """
+        return self.frame.groupby("class").agg(
+            projects=("id", "size"),
+            length_km=("length_km", "sum"),
+            investment_100m_cny=("investment_100m_cny", "sum"),
+        )
+
+    def without(self, ids: Iterable[str]) -> Plan:
+        """Return the plan without the cards ``ids`` (the others in their order).
+
+        Parameters
+        ----------
+        ids
+            Card ids to leave out; each must be a card of the plan.
+
+        Returns
+        -------
+        Plan
+            Same ``path``; its ``frame`` renumbered from 0.
+
+        Raises
+        ------
+        ValueError
+            If an id is not a card of the plan.
+
+        Examples
+        --------
+        >>> reduced = plan.without(["E1", "N2"])
+        >>> len(plan.cards) - len(reduced.cards), reduced.frame["id"].iloc[0]
+        (2, 'E2')
+
+        """
+        left_out = {ids} if isinstance(ids, str) else set(ids)
+        unknown = sorted(left_out - {card.id for card in self.cards})
+        if unknown:
+            raise ValueError(f"no card {', '.join(unknown)} in the plan")
+        kept = ~self.frame["id"].isin(left_out)
+        return Plan(
+            cards=[card for card in self.cards if card.id not in left_out],
+            frame=self.frame[kept.to_numpy()].reset_index(drop=True),
+            path=self.path,
+        )
+
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and validate project cards from a GeoJSON (or GPKG) file.
+
+    Parameters
+    ----------
+    path
+        One feature per card, LineString geometry, properties as :class:`ProjectCard`.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    InputError
+        Naming the file, the card id and the field: a card with no geometry, an unknown grade or
+        action, an unknown field (with a "did you mean" hint), a ``length_km`` more than 25 % off
+        its geometry's length, duplicate ids, or a file with no CRS.
+
+    Examples
+    --------
+    >>> len(load_plan(bundle.path("plan")).cards)
+    21
+
+    """
+    expect_type(path, (str, Path), "path")
+    path = Path(path)
+    frame = read_features(path)
+    cards: list[ProjectCard] = []
+    for number, (properties, geometry) in enumerate(
+        zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True)
+    ):
+        record = str(_plain(properties.get("id")) or f"feature #{number + 1}")
+        properties = {k: _plain(v) for k, v in properties.items() if _plain(v) is not None}
+        for name in properties:
+            if name not in _CARD_FIELDS:
+                hint = difflib.get_close_matches(name, _CARD_FIELDS, n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+                raise InputError(
+                    f"unknown field{suggestion} (known fields: {', '.join(_CARD_FIELDS)})",
+                    path=path,
+                    record=record,
+                    field=name,
+                )
+        try:
+            card = ProjectCard.model_validate(properties)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = ".".join(str(p) for p in error["loc"]) or None
+            raise InputError(error["msg"], path=path, record=record, field=field) from None
+        if geometry is None or geometry.is_empty:
+            raise InputError("card has no geometry", path=path, record=record, field="geometry")
+        if geometry.geom_type != "LineString":
+            raise InputError(
+                f"geometry is {geometry.geom_type}; expected LineString",
+                path=path,
+                record=record,
+                field="geometry",
+            )
+        cards.append(card)
+    if not cards:
+        raise InputError("the plan has no project cards", path=path)
+    ids = [c.id for c in cards]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise InputError("duplicate card id", path=path, record=duplicates[0], field="id")
+    table = pd.DataFrame([c.model_dump(by_alias=True) for c in cards])
+    plan_frame = gpd.GeoDataFrame(table, geometry=list(frame.geometry), crs=frame.crs)
+    geometry_km = plan_frame.to_crs(PROJECTED_CRS).length / 1000
+    for card, measured in zip(cards, geometry_km, strict=True):
+        if abs(card.length_km - measured) > LENGTH_TOLERANCE * measured:
+            raise InputError(
+                f"length_km {card.length_km:g} is {abs(card.length_km / measured - 1):.0%} off the "
+                f"geometry's length {measured:.1f} km; expected within {LENGTH_TOLERANCE:.0%}",
+                path=path,
+                record=card.id,
+                field="length_km",
+            )
+    plan_frame["geometry_km"] = geometry_km.to_numpy()
+    return Plan(cards=cards, frame=plan_frame, path=str(path))
+
+
+def _plain(value: Any) -> Any:
+    """Turn pandas' missing values into None and numpy scalars into Python ones."""
+    if isinstance(value, (list, dict)):
+        return value
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
