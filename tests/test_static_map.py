@@ -20,7 +20,8 @@ from PIL import Image
 from transnet._errors import InputError
 from transnet.study import Study, run_study
 from transnet.summary import caveats
-from transnet.viz.static import _fonts, metric_names, static_map, write_static_maps
+from transnet.viz.static import metric_names, static_map, write_static_maps
+from transnet.viz.static.text import _fonts
 from transnet.viz.style import PLANNED_STYLE, study_classes
 from transnet.viz.web import GRADE_STYLES, PLAN_ACTION_STYLES, study_maps
 
@@ -269,21 +270,21 @@ def test_unknown_scenario_and_bad_dpi_are_refused(study: Study, tmp_path: Path):
 
 
 def test_names_fall_back_to_english_unless_a_cjk_font_draws_them(monkeypatch):
-    from transnet.viz import static as module
+    from transnet.viz.static import layers, text
 
     region = "太忻一体化经济区 Taiyuan–Xinzhou integrated economic zone"
     card = "G108 忻州城区过境改线 (西绕) Xinzhou by-pass (illustrative)"
     if NO_CJK_FONT:
-        assert module._displayable(region) == "Taiyuan–Xinzhou integrated economic zone"
-        assert module._displayable(card) == "G108 Xinzhou by-pass (illustrative)"
-        assert module._seat_label("阳曲县", "Yangqu") == "Yangqu"
-        assert module._seat_label("阳曲县", None) == ""
+        assert text._displayable(region) == "Taiyuan–Xinzhou integrated economic zone"
+        assert text._displayable(card) == "G108 Xinzhou by-pass (illustrative)"
+        assert layers._seat_label("阳曲县", "Yangqu") == "Yangqu"
+        assert layers._seat_label("阳曲县", None) == ""
     plain = "Cards E8, N3–N13 are ILLUSTRATIVE (see data/README.md)."
-    assert module._displayable(plain) == plain
+    assert text._displayable(plain) == plain
     every_glyph = (("DejaVu Sans", "Noto Sans CJK SC"), frozenset(range(0x30000)))
-    monkeypatch.setattr(module, "_fonts", lambda: every_glyph)
-    assert module._displayable(region) == region
-    assert module._seat_label("阳曲县", "Yangqu") == "Yangqu 阳曲县"
+    monkeypatch.setattr(text, "_fonts", lambda: every_glyph)
+    assert text._displayable(region) == region
+    assert layers._seat_label("阳曲县", "Yangqu") == "Yangqu 阳曲县"
 
 
 def test_before_map_draws_the_plan_only_as_a_faint_planned_outline(study: Study, after: Figure):
