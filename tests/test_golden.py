@@ -27,8 +27,9 @@ CHANGED = {
     # Ramps are clipped to the zone like every other length: 0.1 summed the ramps of the whole
     # network. After the plan, the ramp of 娄烦互通 (1.180 km) lies wholly outside the twelve
     # counties; intersecting each ramp with the counties' union in shapely, apart from
-    # transnet's overlay, gives 33.742 km (34.923 - 1.180, rounded).
-    "scenarios.after.ramp_km": (34.923, 33.742),
+    # transnet's overlay, gives 33.742 km (34.923 - 1.180, rounded). The E1 fix below then
+    # shortens the ramp of 赵北峰互通 from 2.004 km to 0.283 km: 33.742 - 1.721 = 32.021.
+    "scenarios.after.ramp_km": (34.923, 32.021),
     # A place reaches the network at an ordinary road, never on a ramp. 0.1 snapped the 大盂
     # POI 709.4 m onto a ramp and then ran 1.4 km along the network. The nearest grade-2 road
     # is 874.6 m away before the plan and 747.0 m after (0.1's own straight-line figures,
@@ -40,6 +41,56 @@ CHANGED = {
     "scenarios.after.pois.0.snap_m": (709.4, 747.0),
     "scenarios.after.pois.0.to_grade_km.2": (1.4, 0.747),
     "scenarios.after.pois.0.to_grade_min.2": (3.16, 2.24),
+    # Card E1 kept its last 1.761 km: 0.1 snapped its end back onto the card's own
+    # second-to-last vertex (on G55, 1,761 m away), collapsing the final segment. The end is
+    # now left free (the note says why). Every change below is those 1.761 km: the zone's
+    # expressways 889.894 + 1.761 = 891.655 km; density + 1.761 / 167.86 (zone area / 100)
+    # = + 0.0105; 迎泽 (105.1 km²) 12.917 + 1.761 = 14.678 km, 13.965 per 100 km²; its seat
+    # and 杏花岭's now reach the 赵北峰 interchange by its 0.283 km ramp.
+    "plan.cards.0.edges_added": (5, 6),
+    "plan.cards.0.end_snap_m": (1761.4379333281165, None),
+    "plan.cards.0.length_added_km": (29.39491835576889, 31.15635628909701),
+    "plan.cards.0.note": (
+        "",
+        "end left free: the nearest expressway node within 2000 m (1761 m away) lies back "
+        "along the card: snapping to it would shorten the card",
+    ),
+    "change.density_per_100km2.expressway": (1.1119, 1.1224),
+    "change.density_per_100km2.total": (1.662, 1.6725),
+    "change.length_km.expressway": (186.649, 188.41),
+    "change.length_km.total": (279.0, 280.762),
+    "scenarios.after.length_km.expressway": (889.894, 891.655),
+    "scenarios.after.length_km.total": (1487.214, 1488.976),
+    "scenarios.after.density_per_100km2.expressway": (5.3012, 5.3117),
+    "scenarios.after.density_per_100km2.total": (8.8595, 8.87),
+    "scenarios.after.counties.2.length_km": (24.942, 26.703),
+    "scenarios.after.counties.2.expressway_km": (12.917, 14.678),
+    "scenarios.after.counties.2.length_km_by_grade.expressway": (12.917, 14.678),
+    "scenarios.after.counties.2.density_per_100km2": (23.73, 25.406),
+    "scenarios.after.counties.2.expressway_density_per_100km2": (12.289, 13.965),
+    "scenarios.after.counties.2.density_per_100km2_by_grade.expressway": (12.289, 13.965),
+    "scenarios.after.counties.2.seat_to_interchange_km": (7.626, 5.905),
+    "scenarios.after.counties.2.seat_to_interchange_min": (7.22, 4.64),
+    "scenarios.after.counties.1.seat_to_interchange_km": (8.669, 8.237),
+    "scenarios.after.counties.1.seat_to_interchange_min": (7.75, 6.39),
+    "seat_to_interchange.1.after_min": (7.75, 6.39),
+    "seat_to_interchange.1.change_min": (0.0, -1.36),
+    "seat_to_interchange.1.projects": ("", "E1 (+1.4 min without it)"),
+    "seat_to_interchange.2.after_min": (7.22, 4.64),
+    "seat_to_interchange.2.change_min": (-0.61, -3.19),
+    "seat_to_interchange.2.projects": ("E1 (+0.6 min without it)", "E1 (+3.2 min without it)"),
+    "project_effects.E1.counties": ("迎泽区", "杏花岭区, 迎泽区"),
+    "project_effects.E1.minutes_saved_max": (0.61, 3.19),
+    "project_effects.E1.minutes_saved_total": (0.61, 4.55),
+    "sensitivity_without_illustrative.length_km.expressway": (714.761, 716.523),
+    "sensitivity_without_illustrative.length_km.total": (1219.731, 1221.492),
+    "sensitivity_without_illustrative.density_per_100km2.expressway": (4.2579, 4.2684),
+    "sensitivity_without_illustrative.density_per_100km2.total": (7.2661, 7.2766),
+    "targets.0.value": (5.3012, 5.3117),
+    "targets.0.reason": (
+        "passes only with the illustrative cards and alignments; without them: 4.2579",
+        "passes only with the illustrative cards and alignments; without them: 4.2684",
+    ),
 }
 
 
@@ -57,6 +108,12 @@ def _old_place(record: dict, criteria: list[str]) -> dict:
         "euclidean_km": {g: km(record[f"grade{g}_euclidean_m"]) for g in grades},
         "covered": {c: record[f"{c}_covered"] for c in criteria},
     }
+
+
+def _keyed(document: dict) -> dict:
+    """Key the per-project list by project id: its order follows the minutes saved."""
+    document["project_effects"] = {r["project"]: r for r in document["project_effects"]}
+    return document
 
 
 def _flatten(value, path=""):
@@ -85,8 +142,8 @@ def _old_document() -> dict:
 
 
 def test_metrics_equal_the_0_1_output_except_the_fixed_bugs(bundle_study, tmp_path):
-    new = _flatten(write_metrics_json(bundle_study, tmp_path / "metrics.json"))
-    old = _flatten(_old_document())
+    new = _flatten(_keyed(write_metrics_json(bundle_study, tmp_path / "metrics.json")))
+    old = _flatten(_keyed(_old_document()))
     keep = lambda path: path.split(".")[0] not in NEW_OR_VOLATILE  # noqa: E731
     new = {k: v for k, v in new.items() if keep(k)}
     old = {k: v for k, v in old.items() if keep(k)}

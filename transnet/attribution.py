@@ -154,9 +154,7 @@ def attribute_seat_minutes(
     credits: dict[str, list[str]] = {code: [] for code in seats.index}
     rows = []
     for card_id in progress(changed, desc="Attributing minutes to projects", unit="card"):
-        keep = [card for card in plan.cards if card.id != card_id]
-        reduced = Plan(cards=keep, frame=plan.frame[plan.frame["id"] != card_id], path=plan.path)
-        without = apply_plan(before, reduced).network
+        without = apply_plan(before, plan.without([card_id])).network
         without_min = seat_minutes_to_interchange(without, seats, settings=settings)
         worse = without_min - after_min
         for code in seats.index[(worse > MINUTES_TOLERANCE).to_numpy()]:

@@ -209,9 +209,7 @@ class Study:
 def _without_illustrative(before: RoadNetwork, plan: Plan, region: Region) -> dict[str, Any]:
     """Zone length and density after the plan without cards drawn or invented as stand-ins."""
     left_out = illustrative_cards(plan.frame)["all"]
-    kept = [card for card in plan.cards if card.id not in left_out]
-    reduced = Plan(cards=kept, frame=plan.frame[~plan.frame["id"].isin(left_out)], path=plan.path)
-    density = zone_density(apply_plan(before, reduced).network, region)
+    density = zone_density(apply_plan(before, plan.without(left_out)).network, region)
     return {
         "cards_left_out": left_out,
         "length_km": density.length_km,
