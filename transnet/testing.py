@@ -15,11 +15,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import box
+from shapely.geometry import LineString, Point, box
 
 from transnet.network import RoadNetwork
 
-__all__ = ["SyntheticGrid", "synthetic_network"]
+__all__ = ["SyntheticGrid", "crossing_lines", "synthetic_network"]
 
 #: UTM 49N, the zone of Taiyuan.
 SYNTHETIC_CRS = "EPSG:32649"
@@ -165,3 +165,34 @@ def synthetic_network(n_edges: int, *, seed: int = _SEED) -> SyntheticGrid:
         counties[["code", "name"]], geometry=counties.centroid, crs=SYNTHETIC_CRS
     )
     return SyntheticGrid(network, counties, seats)
+
+
+def crossing_lines() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return the smallest network worth drawing: an expressway, a road and one interchange.
+
+    A 10 km expressway G5 along y = 0 and a 4 km grade-2 road S318 from (5000, 1000) to
+    (5000, 5000), in UTM 49N metres, with the interchange "Central" on G5 at (5000, 0): the
+    ramp to S318 is 1 km long. Hand-checkable lengths for examples and tests.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        The lines (``name``, ``grade``) and the interchange points (``name``).
+
+    Examples
+    --------
+    >>> from transnet.network import network_from_lines
+    >>> lines, interchanges = crossing_lines()
+    >>> network_from_lines(lines, interchanges).edges["length_m"].sum()
+    np.float64(15000.0)
+
+    """
+    lines = gpd.GeoDataFrame(
+        {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
+        geometry=[LineString([(0, 0), (10_000, 0)]), LineString([(5000, 1000), (5000, 5000)])],
+        crs=SYNTHETIC_CRS,
+    )
+    interchanges = gpd.GeoDataFrame(
+        {"name": ["Central"]}, geometry=[Point(5000, 0)], crs=SYNTHETIC_CRS
+    )
+    return lines, interchanges

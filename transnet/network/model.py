@@ -105,16 +105,9 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> import geopandas as gpd
-        >>> from shapely.geometry import LineString, Point
         >>> from transnet.network import network_from_lines
-        >>> lines = gpd.GeoDataFrame(
-        ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
-        ...     geometry=[LineString([(0, 0), (10_000, 0)]),
-        ...               LineString([(5000, 1000), (5000, 5000)])],
-        ...     crs="EPSG:32649")
-        >>> interchanges = gpd.GeoDataFrame(
-        ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+        >>> from transnet.testing import crossing_lines
+        >>> lines, interchanges = crossing_lines()
         >>> network_from_lines(lines, interchanges).mainline.tolist()
         [True, True, False, False]
 
@@ -127,16 +120,9 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> import geopandas as gpd
-        >>> from shapely.geometry import LineString, Point
         >>> from transnet.network import network_from_lines
-        >>> lines = gpd.GeoDataFrame(
-        ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
-        ...     geometry=[LineString([(0, 0), (10_000, 0)]),
-        ...               LineString([(5000, 1000), (5000, 5000)])],
-        ...     crs="EPSG:32649")
-        >>> interchanges = gpd.GeoDataFrame(
-        ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+        >>> from transnet.testing import crossing_lines
+        >>> lines, interchanges = crossing_lines()
         >>> network_from_lines(lines, interchanges).interchange_ids
         array([1])
 
@@ -169,16 +155,9 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> import geopandas as gpd
-        >>> from shapely.geometry import LineString, Point
         >>> from transnet.network import network_from_lines
-        >>> lines = gpd.GeoDataFrame(
-        ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
-        ...     geometry=[LineString([(0, 0), (10_000, 0)]),
-        ...               LineString([(5000, 1000), (5000, 5000)])],
-        ...     crs="EPSG:32649")
-        >>> interchanges = gpd.GeoDataFrame(
-        ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
+        >>> from transnet.testing import crossing_lines
+        >>> lines, interchanges = crossing_lines()
         >>> network_from_lines(lines, interchanges, ramp_max_m=500).warnings
         ["interchange 'Central' has no ordinary road within 500 m: it counts as an interchange ..."]
 
