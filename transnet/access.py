@@ -452,16 +452,9 @@ def ordinary_edges(network: RoadNetwork) -> np.ndarray:
     --------
     An expressway split at its interchange, a grade-2 road, and the ramp between them:
 
-    >>> from shapely.geometry import LineString, Point
     >>> from transnet.network import network_from_lines
-    >>> lines = gpd.GeoDataFrame(
-    ...     {"name": ["G5", "S318"], "grade": ["expressway", "2"]},
-    ...     geometry=[LineString([(0, 0), (10_000, 0)]),
-    ...               LineString([(5000, 1000), (5000, 5000)])],
-    ...     crs="EPSG:32649")
-    >>> interchanges = gpd.GeoDataFrame(
-    ...     {"name": ["Central"]}, geometry=[Point(5000, 0)], crs="EPSG:32649")
-    >>> ordinary_edges(network_from_lines(lines, interchanges))
+    >>> from transnet.testing import crossing_lines
+    >>> ordinary_edges(network_from_lines(*crossing_lines()))
     array([False, False,  True, False])
 
     """
