@@ -111,8 +111,10 @@ def _old_place(record: dict, criteria: list[str]) -> dict:
 
 
 def _keyed(document: dict) -> dict:
-    """Key the per-project list by project id: its order follows the minutes saved."""
+    """Key the per-project list by project id (its order follows the minutes saved), and keep
+    only the targets file's name (the folder is the machine's)."""
     document["project_effects"] = {r["project"]: r for r in document["project_effects"]}
+    document["data"]["targets_file"] = Path(document["data"]["targets_file"]).name
     return document
 
 
