@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
+from urllib.parse import parse_qsl
 
 import osmnx as ox
 import pytest
 import requests
 from shapely.geometry import box
 
-from transnet.io.osm import OSMDownloadError, network_from_osm
+from transnet.io.osm import OSMDownloadError, network_from_osm, townships_from_osm
 
 REGION = box(112.49, 37.99, 112.52, 38.02)
 
@@ -61,25 +62,26 @@ def _response(status: int, body: dict | str) -> requests.Response:
 
 @pytest.fixture
 def overpass(monkeypatch, tmp_path):
-    """Route osmnx's HTTP calls to a fake; returns the list of requests made."""
+    """Answer osmnx's HTTP requests at the transport (requests' adapter); returns the requests made.
+
+    Everything above the socket runs for real: osmnx, requests' session and its response hooks.
+    """
     calls: list[dict] = []
     answers: list = []
 
-    def fake_post(url, data=None, **kwargs):
-        calls.append({"url": url, "data": data})
+    def fake_send(adapter, request, **kwargs):
+        assert request.method == "POST", "no GET expected: rate limiting is off and DNS is local"
+        calls.append({"url": request.url, "data": dict(parse_qsl(request.body))})
         answer = answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
+        answer.request = request
         return answer
-
-    def no_get(*args, **kwargs):
-        raise AssertionError("no GET expected: rate limiting is off and DNS is local")
 
     def no_dns(hostname):
         raise socket.gaierror("offline test")
 
-    monkeypatch.setattr(requests, "post", fake_post)
-    monkeypatch.setattr(requests, "get", no_get)
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", fake_send)
     monkeypatch.setattr(socket, "gethostbyname", no_dns)
     monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)  # osmnx replaces it
     monkeypatch.setattr(ox.settings, "cache_folder", tmp_path / "cache")
@@ -152,8 +154,6 @@ def test_timeout_is_an_error_with_advice(overpass):
 
 
 def test_townships_download(overpass):
-    from transnet.io.places import townships_from_osm
-
     calls, answers = overpass
     elements = [
         {
@@ -178,9 +178,60 @@ def test_townships_download(overpass):
 
 
 def test_townships_partial_answer_is_rejected(overpass):
-    from transnet.io.places import townships_from_osm
-
     _, answers = overpass
     answers.append(_response(200, {"elements": [], "remark": "runtime error: timed out"}))
     with pytest.raises(OSMDownloadError, match="partial"):
         townships_from_osm(REGION)
+
+
+def _overpass_answer(path, highways) -> dict:
+    """What Overpass answers for ``way[highway~...]; (._;>;); out;`` on the data of ``path``."""
+    import osmium
+
+    ways, needed = [], set()
+    for way in osmium.FileProcessor(str(path), osmium.osm.WAY):
+        if way.tags.get("highway") in highways:
+            ids = [node.ref for node in way.nodes]
+            ways.append({"type": "way", "id": way.id, "nodes": ids, "tags": dict(way.tags)})
+            needed.update(ids)
+    nodes = [
+        {"type": "node", "id": node.id, "lat": node.location.lat, "lon": node.location.lon}
+        | ({"tags": dict(node.tags)} if len(node.tags) else {})
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE)
+        if node.id in needed
+    ]
+    return {"version": 0.6, "elements": nodes + ways}
+
+
+def test_download_and_file_of_the_same_data_give_the_same_network(overpass, helsinki):
+    from transnet.io.osm import DEFAULT_HIGHWAYS, network_from_osm_file
+
+    _, answers = overpass
+    answers.append(_response(200, _overpass_answer(helsinki["pbf"], DEFAULT_HIGHWAYS)))
+    around = box(24.90, 60.14, 24.99, 60.20)  # holds the whole extract
+    online = network_from_osm(around, margin_m=0)
+    offline = network_from_osm_file(helsinki["pbf"], region=around, margin_m=0)
+    assert len(online.edges) == len(offline.edges) > 300
+    columns = ["u", "v", "key", "osmid", "highway", "grade", "ramp", "centerline_factor"]
+    expected = offline.edges.sort_values(["u", "v", "key"]).reset_index(drop=True)
+    got = online.edges.sort_values(["u", "v", "key"]).reset_index(drop=True)
+    assert got[columns].equals(expected[columns])
+    assert got["length_m"].to_numpy() == pytest.approx(expected["length_m"].to_numpy())
+    assert got.geometry.geom_equals_exact(expected.geometry, tolerance=1e-6).all()
+    assert online.nodes.index.sort_values().equals(offline.nodes.index.sort_values())
+
+
+def test_osmnx_settings_are_restored_after_a_download(overpass):
+    _, answers = overpass
+    before = (
+        ox.settings.all_oneway,
+        list(ox.settings.useful_tags_way),
+        ox.settings.requests_kwargs,
+    )
+    answers.append(_response(200, {"elements": ELEMENTS[:3], "remark": "runtime error"}))
+    with pytest.raises(OSMDownloadError):
+        network_from_osm(REGION, margin_m=0)
+    answers.append(_response(200, {"elements": ELEMENTS}))
+    network_from_osm(REGION, margin_m=0)
+    after = (ox.settings.all_oneway, list(ox.settings.useful_tags_way), ox.settings.requests_kwargs)
+    assert after == before

@@ -13,7 +13,8 @@ from shapely.geometry import Point, box
 
 from transnet import InputError
 from transnet.access import AccessGraph
-from transnet.io.places import load_places, townships_from_osm_file
+from transnet.io.osm import townships_from_osm_file
+from transnet.io.places import load_places
 from transnet.metrics import MetricSettings, evaluate_scenario, grade_access
 from transnet.network import network_from_lines
 

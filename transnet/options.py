@@ -34,6 +34,7 @@ __all__ = [
     "SEAT_WITHIN_KM",
     "SEAT_WITHIN_MIN",
     "SPLIT_MIN_M",
+    "TOWNSHIP_SUFFIXES",
 ]
 
 #: Speed of the off-network leg from a place to the road it snaps to (walking a track, a lane).
@@ -79,3 +80,5 @@ PLAN_MAX_ANGLE_DEG = 30.0
 PLAN_SNAP_WARN_SHARE = 0.5
 #: A card's ``length_km`` may differ from its geometry's length by this share.
 PLAN_LENGTH_TOLERANCE = 0.25
+#: Name endings that mark a township seat (乡镇) among OSM place nodes: 镇 (town) and 乡 (township).
+TOWNSHIP_SUFFIXES: tuple[str, ...] = ("镇", "乡")

@@ -1,39 +1,30 @@
-"""Places measured against the network: township seats (乡镇), from OSM or a user's file.
+"""Places measured against the network, from users' files: township seats (乡镇) and POIs.
 
-OSM maps township seats in China as ``place=town`` (镇) or ``place=village`` nodes; the names
-of township seats end in 镇 or 乡 (configurable), which separates them from ordinary villages.
+GeoJSON, GPKG or CSV, in WGS-84, CGCS2000, a projected CRS or Gaode/Tencent's GCJ-02. Township
+seats can also come from OpenStreetMap (:mod:`transnet.io.osm.places`); :func:`load_townships`
+takes either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
+from transnet import options
 from transnet._errors import InputError, expect_type
 from transnet.crs import GEOGRAPHIC_CRS
 from transnet.region import Region
 
-__all__ = [
-    "TOWNSHIP_SUFFIXES",
-    "load_places",
-    "load_townships",
-    "townships_from_osm",
-    "townships_from_osm_file",
-]
+__all__ = ["load_places", "load_townships"]
 
-#: Name endings of township seats: 镇 (town) and 乡 (township).
-TOWNSHIP_SUFFIXES: tuple[str, ...] = ("镇", "乡")
-_PLACE_VALUES = ("town", "village")
 _LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
 _LAT_NAMES = ("lat", "latitude", "y", "纬度")
 _NAME_NAMES = ("name", "名称", "township", "乡镇")
@@ -145,15 +136,16 @@ def load_townships(
     *,
     region: Region | BaseGeometry | None = None,
     crs: str | int | None = None,
-    suffixes: tuple[str, ...] = TOWNSHIP_SUFFIXES,
+    suffixes: tuple[str, ...] = options.TOWNSHIP_SUFFIXES,
 ) -> gpd.GeoDataFrame:
     """Load township seats from an OSM file or a user's file, through one function.
 
     Parameters
     ----------
     path
-        ``.osm``/``.osm.bz2``/``.osm.pbf`` (place nodes, see :func:`townships_from_osm_file`),
-        or GeoJSON, GPKG or CSV (see :func:`load_places`).
+        ``.osm``/``.osm.bz2``/``.osm.pbf`` (place nodes and boundaries, see
+        :func:`~transnet.io.osm.townships_from_osm_file`), or GeoJSON, GPKG or CSV (see
+        :func:`load_places`).
     region
         For OSM files: keep seats inside this region.
     crs
@@ -170,10 +162,12 @@ def load_townships(
     --------
     >>> towns = load_townships("townships_gaode.csv", crs="gcj02")  # doctest: +SKIP
     """
-    from transnet.io.osm.build import OSM_SUFFIXES
+    from transnet.io.osm.files import OSM_SUFFIXES
 
     expect_type(path, (str, Path), "path")
     if str(path).lower().endswith(OSM_SUFFIXES):
+        from transnet.io.osm.places import townships_from_osm_file
+
         towns = townships_from_osm_file(path, region=region, suffixes=suffixes)
         towns.attrs["source"] = str(path)
         return towns
@@ -216,170 +210,3 @@ def _read_csv_points(path: Path) -> pd.DataFrame:
             )
         frame[target] = values
     return frame
-
-
-def _townships_frame(
-    rows: list[tuple[int, str, float, float, str]], region_polygon: BaseGeometry | None
-) -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame(
-        {
-            "osmid": [r[0] for r in rows],
-            "name": [r[1] for r in rows],
-            "seat_basis": [r[4] for r in rows],
-        },
-        geometry=gpd.points_from_xy([r[2] for r in rows], [r[3] for r in rows]),
-        crs=GEOGRAPHIC_CRS,
-    )
-    if region_polygon is not None:
-        frame = frame[frame.within(region_polygon)]
-    return frame.reset_index(drop=True)
-
-
-def _is_township(tags: Any, suffixes: tuple[str, ...]) -> bool:
-    name = tags.get("name:zh") or tags.get("name") or ""
-    return tags.get("place") in _PLACE_VALUES and name.endswith(suffixes)
-
-
-def _region_polygon(region: Region | BaseGeometry | None) -> BaseGeometry | None:
-    if region is None:
-        return None
-    return region.outline if isinstance(region, Region) else region
-
-
-def townships_from_osm_file(
-    path: str | Path,
-    *,
-    region: Region | BaseGeometry | None = None,
-    suffixes: tuple[str, ...] = TOWNSHIP_SUFFIXES,
-    boundaries: bool = True,
-) -> gpd.GeoDataFrame:
-    """Township seats from an OSM file.
-
-    Seats come from ``place=town|village`` nodes named ``…镇`` or ``…乡``; a township mapped
-    only as an ``admin_level=8`` boundary (乡镇 level in China) adds a point inside its
-    polygon, marked as such in ``seat_basis``, because its real seat is not in the data.
-
-    Parameters
-    ----------
-    path
-        ``.osm``, ``.osm.bz2`` or ``.osm.pbf``.
-    region
-        Keep seats inside this region (or lon/lat polygon).
-    suffixes
-        Name endings that mark a township seat.
-    boundaries
-        Also use ``admin_level=8`` boundaries for townships with no place node.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``osmid``, ``name``, ``seat_basis`` and point ``geometry`` in WGS-84.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read as OSM data.
-
-    Examples
-    --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> from transnet.region import region_from_bundle
-    >>> region = region_from_bundle(load_bundle("taixin"))
-    >>> towns = townships_from_osm_file("shanxi-latest.osm.pbf", region=region)  # doctest: +SKIP
-    >>> towns["seat_basis"].value_counts()  # doctest: +SKIP
-
-    """
-    import osmium
-
-    from transnet.io.osm.build import open_osm_file
-
-    path = Path(path)
-    rows = []
-    try:
-        processor = osmium.FileProcessor(open_osm_file(path), osmium.osm.NODE).with_filter(
-            osmium.filter.KeyFilter("place")
-        )
-        for node in processor:
-            if _is_township(node.tags, suffixes) and node.location.valid():
-                name = node.tags.get("name:zh") or node.tags.get("name")
-                rows.append((node.id, name, node.location.lon, node.location.lat, "place node"))
-        if boundaries:
-            rows += _township_boundaries(open_osm_file(path), {r[1] for r in rows}, suffixes)
-    except (RuntimeError, OSError, ValueError) as exc:
-        raise InputError(f"cannot read the OSM file: {exc}", path=path) from None
-    return _townships_frame(rows, _region_polygon(region))
-
-
-def _township_boundaries(
-    source: Any, known: set[str], suffixes: tuple[str, ...]
-) -> list[tuple[int, str, float, float, str]]:
-    """Points inside ``admin_level=8`` boundaries of townships with no place node."""
-    import osmium
-
-    wkb = osmium.geom.WKBFactory()
-    rows = []
-    processor = osmium.FileProcessor(source).with_areas(
-        osmium.filter.TagFilter(("boundary", "administrative"))
-    )
-    for area in processor:
-        if not area.is_area() or area.tags.get("admin_level") != "8":
-            continue
-        name = area.tags.get("name:zh") or area.tags.get("name") or ""
-        if not name.endswith(suffixes) or name in known:
-            continue
-        point = shapely.from_wkb(wkb.create_multipolygon(area)).representative_point()
-        rows.append(
-            (area.orig_id(), name, point.x, point.y, "admin_level 8 boundary (inside point)")
-        )
-        known.add(name)
-    return rows
-
-
-def townships_from_osm(
-    region: Region | BaseGeometry,
-    *,
-    suffixes: tuple[str, ...] = TOWNSHIP_SUFFIXES,
-) -> gpd.GeoDataFrame:
-    """Township seats downloaded from OpenStreetMap with osmnx (cached like the network).
-
-    Seats come from ``place=town|village`` nodes whose names end in one of ``suffixes``.
-
-    Parameters
-    ----------
-    region
-        A :class:`~transnet.region.Region` or a lon/lat polygon; seats inside it are kept.
-    suffixes
-        Name endings that mark a township seat.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``osmid``, ``name``, ``seat_basis`` and point ``geometry`` in WGS-84.
-
-    Raises
-    ------
-    OSMDownloadError
-        On a timeout, an HTTP error or a partial answer.
-
-    Examples
-    --------
-    >>> from transnet.io.bundle import load_bundle
-    >>> from transnet.region import region_from_bundle
-    >>> from transnet.study import run_study
-    >>> region = region_from_bundle(load_bundle("taixin"))
-    >>> towns = townships_from_osm(region)  # doctest: +SKIP
-    >>> run_study("taixin", townships=towns).results.to_frame()  # doctest: +SKIP
-
-    """
-    from transnet.io.osm.build import overpass_responses
-
-    polygon = _region_polygon(region)
-    responses = overpass_responses("features", polygon, {"place": list(_PLACE_VALUES)})
-    rows = []
-    for response in responses:
-        for element in response["elements"]:
-            tags = element.get("tags", {})
-            if element.get("type") == "node" and _is_township(tags, suffixes):
-                name = tags.get("name:zh") or tags.get("name")
-                rows.append((element["id"], name, element["lon"], element["lat"], "place node"))
-    return _townships_frame(rows, polygon)
