@@ -253,7 +253,7 @@ def network_from_ways(
     0  5  6           2  False
     1  6  7  expressway   True
     >>> round(network.edges["length_m"].sum())
-    2361
+    2344
 
     """
     if not ways.way_ids:
