@@ -251,3 +251,16 @@ def test_opposite_parallel_edges_both_survive_in_the_graph(tmp_path):
     graph = network.to_networkx()
     assert graph.number_of_edges() == 4
     assert {d["name"] for _, _, d in graph.edges(data=True)} == {"A", "B"}
+
+
+def test_the_default_crs_is_the_utm_zone_pyproj_estimates(helsinki):
+    from transnet.crs import utm_crs
+
+    network = network_from_osm_file(helsinki["pbf"])
+    assert network.crs == network.edges.to_crs(4326).estimate_utm_crs() == "EPSG:32635"
+    # A point on a zone boundary goes east, the equator north, as the old zone formula did.
+    assert [utm_crs(*p).to_epsg() for p in [(114.0, 38.0), (113.99, 0.0), (-70.6, -33.4)]] == [
+        32650,
+        32649,
+        32719,
+    ]
