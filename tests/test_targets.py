@@ -185,3 +185,16 @@ def test_a_coverage_target_whose_own_share_is_zero_fails(tmp_path):
         load_targets(path), {"after": scenario}, available=DataAvailability()
     )
     assert (result.value, result.status) == (0.0, "fail")
+
+
+def test_a_misspelt_params_key_is_an_error_not_ignored(tmp_path):
+    # 0.1 ignored `within_mins` and so read the target under the default 30 minutes.
+    path = _write(
+        tmp_path,
+        "targets:\n  - {id: seats, metric: county_expressway_coverage.share, op: '>=',"
+        " threshold: 1, params: {rule: seat_within_min, within_mins: 10}}\n",
+    )
+    with pytest.raises(InputError) as info:
+        load_targets(path)
+    assert info.value.record == "seats"
+    assert "params.within_mins" in str(info.value)
