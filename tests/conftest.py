@@ -63,7 +63,7 @@ def region() -> Region:
 
 @pytest.fixture(scope="session")
 def bundle_study():
-    """The embedded bundle's study, run once for the whole session (read-only)."""
+    """The embedded bundle's study, run once for the whole session: tests only read it."""
     from transnet.study import run_study
 
     return run_study("taixin")

@@ -8,9 +8,9 @@ import transnet as tn
 
 
 @pytest.fixture(scope="module")
-def study():
+def study(bundle_study):
     tn.settings.quiet = True
-    return tn.run_study("taixin")
+    return bundle_study
 
 
 def test_study_displays_as_html_with_caveats_and_targets(study):

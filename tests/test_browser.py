@@ -26,7 +26,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
 
-from transnet.study import Study, run_study
+from transnet.study import Study
 from transnet.viz.web import LAYER_NAMES, save_map, scenario_map, write_study_maps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,8 +105,8 @@ def browser(chromium: str, playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def study() -> Study:
-    return run_study("taixin")
+def study(bundle_study) -> Study:
+    return bundle_study
 
 
 @pytest.fixture(scope="module")

@@ -526,10 +526,8 @@ def test_choropleth_metrics_have_labels_and_units():
 
 
 @pytest.fixture(scope="module")
-def study():
-    from transnet.study import run_study
-
-    return run_study("taixin")
+def study(bundle_study):
+    return bundle_study
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from PIL import Image
 
 from transnet._errors import InputError
-from transnet.study import Study, run_study
+from transnet.study import Study
 from transnet.summary import caveats
 from transnet.viz.static import metric_names, static_map, write_static_maps
 from transnet.viz.static.text import _fonts
@@ -30,8 +30,8 @@ NO_CJK_FONT = len(_fonts()[0]) == 1
 
 
 @pytest.fixture(scope="module")
-def study() -> Study:
-    return run_study("taixin")
+def study(bundle_study) -> Study:
+    return bundle_study
 
 
 @pytest.fixture(scope="module")
