@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["InputError", "TransnetError", "expect_type"]
+__all__ = ["InputError", "TransnetError", "TransnetWarning", "expect_type"]
 
 
 class TransnetError(Exception):
@@ -20,6 +20,24 @@ class TransnetError(Exception):
     ... except TransnetError as exc:
     ...     print(type(exc).__name__)
     InputError
+
+    """
+
+
+class TransnetWarning(UserWarning):
+    """Input that transnet accepts but the user should know about.
+
+    A card partly outside the region, an upgrade that matches no road: the CLI prints each as
+    ``warning: ...`` on stderr; in Python it is an ordinary warning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("card N7 matches no road", TransnetWarning, stacklevel=1)
+    >>> caught[0].category.__name__, str(caught[0].message)
+    ('TransnetWarning', 'card N7 matches no road')
 
     """
 
