@@ -14,19 +14,29 @@ from __future__ import annotations
 
 __all__ = [
     "ACCESS_SPEED_KMH",
+    "CARD_MAX_INVESTMENT_100M_CNY",
+    "CARD_MAX_LENGTH_KM",
+    "CARD_OPENED_RANGE",
     "COUNTY_RULE",
+    "DESIGN_SPEED_RANGE_KMH",
     "DUAL_CARRIAGEWAY_GAP_M",
     "GRADE1_COUNTY_WITHIN_M",
     "INTERCHANGE_SNAP_M",
+    "MAX_LANES",
+    "MAX_SNAP_LIMIT_M",
     "MAX_SNAP_M",
+    "NETWORK_MIN_COUNTY_SHARE",
+    "NETWORK_MIN_SHARE_INSIDE",
     "OSM_MARGIN_KM",
     "PLACE_GRADE_WITHIN_M",
+    "PLAN_CARD_OUTSIDE_WARN_KM",
     "PLAN_LENGTH_TOLERANCE",
     "PLAN_MATCH_BUFFER_M",
     "PLAN_MATCH_SHARE",
     "PLAN_MAX_ANGLE_DEG",
     "PLAN_SNAP_M",
     "PLAN_SNAP_WARN_SHARE",
+    "PROJECTED_LOOK_SHARE",
     "RAI_GRADE",
     "RAI_WITHIN_M",
     "RAMP_MAX_M",
@@ -34,6 +44,8 @@ __all__ = [
     "SEAT_WITHIN_KM",
     "SEAT_WITHIN_MIN",
     "SPLIT_MIN_M",
+    "TARGET_MAX_WITHIN_KM",
+    "TARGET_MAX_WITHIN_MIN",
     "TOWNSHIP_SUFFIXES",
 ]
 
@@ -82,3 +94,35 @@ PLAN_SNAP_WARN_SHARE = 0.5
 PLAN_LENGTH_TOLERANCE = 0.25
 #: Name endings that mark a township seat (乡镇) among OSM place nodes: 镇 (town) and 乡 (township).
 TOWNSHIP_SUFFIXES: tuple[str, ...] = ("镇", "乡")
+
+#: A network is refused for a region when less than this share of its length lies within the
+#: region's outline buffered by :data:`OSM_MARGIN_KM` (a network of another place).
+NETWORK_MIN_SHARE_INSIDE = 0.5
+#: ... or when fewer than this share of the region's counties have a road of it.
+NETWORK_MIN_COUNTY_SHARE = 0.5
+#: A plan card partly outside the region gets a warning when a point of it lies farther than
+#: this beyond the region's outline (a link to a neighbouring network is normal; a card running
+#: far away is likely a wrong coordinate). A card with no part inside the region is refused.
+PLAN_CARD_OUTSIDE_WARN_KM = 50.0
+
+# Sane ranges of input numbers (issue 10): a value outside is a typo or a wrong unit, refused
+# with an error naming the file, the record and the field.
+#: Design speeds of plan cards, grade tables and ``travel:`` speeds, km/h (China's highest is 120).
+DESIGN_SPEED_RANGE_KMH = (5.0, 160.0)
+#: Longest plan card, km (a province's longest expressway is under 2,000 km).
+CARD_MAX_LENGTH_KM = 3000.0
+#: Largest investment of one plan card, 亿元 (100 million CNY).
+CARD_MAX_INVESTMENT_100M_CNY = 100_000.0
+#: Most lanes of a road, both directions.
+MAX_LANES = 16
+#: Years a card may open in.
+CARD_OPENED_RANGE = (1900, 2100)
+#: Largest distance threshold of a target's ``params``, km (and metres, ``within_m``).
+TARGET_MAX_WITHIN_KM = 1000.0
+#: Largest time threshold of a target's ``params``, minutes (a day).
+TARGET_MAX_WITHIN_MIN = 1440.0
+#: Largest ``travel: max_snap_m``, metres.
+MAX_SNAP_LIMIT_M = 100_000.0
+#: Share of a file's coordinates that must be outside ±180°/±90° before it "looks projected";
+#: below it the first bad feature is named.
+PROJECTED_LOOK_SHARE = 0.5
