@@ -1,21 +1,28 @@
 """Command line: ``transnet run``, ``check``, ``build`` and ``map``.
 
-Exit codes: 0 success (for ``check``: no evaluated target fails), 1 a target fails, 2 bad input.
+Exit codes, the same in every command (see :data:`EXIT_CODES`): 0 success, 1 a target fails
+(``check``, and ``run --check``), 2 bad input, 3 an internal error (a bug), 130 interrupted.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import sys
+import traceback
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from transnet import options
-from transnet._errors import TransnetError
+from transnet._errors import InputError, TransnetError, TransnetWarning
 from transnet._progress import settings as progress_settings
+from transnet.io import text as text_io
 
 # The pipeline (geopandas, scipy, pydantic models) is imported inside the commands, after the
 # first message, so ``--help`` and the start of every command take a fraction of a second.
@@ -23,15 +30,52 @@ if TYPE_CHECKING:
     from transnet.study import Study
     from transnet.targets import TargetResult
 
-__all__ = ["app", "main"]
+__all__ = ["EXIT_CODES", "app", "main"]
+
+#: What each exit status means, in every command.
+EXIT_CODES = {
+    0: "success (check: every evaluated target passes)",
+    1: "check, run --check: a target fails (with --strict: or none is evaluated)",
+    2: "bad input: the message names the file, the record and the field",
+    3: "internal error, a bug in transnet (the traceback with --debug)",
+    130: "interrupted (Ctrl-C or SIGTERM); outputs are left as they were",
+}
+
+# "\b" keeps click from re-wrapping the lines of the table.
+_EXIT_HELP = "\b\nExit codes:\n" + "\n".join(
+    f"  {code:>3}  {text}" for code, text in EXIT_CODES.items()
+)
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Regional road-network planning: density, expressway coverage and plan checks.",
+    rich_markup_mode=None,
+    help="Regional road-network planning: density, expressway coverage and plan checks. "
+    "Add --debug to any command for tracebacks and other libraries' warnings.",
+    epilog=_EXIT_HELP,
 )
 _out = Console()
 _err = Console(stderr=True)
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+def _known_encoding(value: str | None) -> str | None:
+    import codecs
+
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise typer.BadParameter(
+                f"unknown encoding {value!r}; use a Python codec name such as gbk or gb18030"
+            ) from None
+    return value
+
 
 BundleOption = Annotated[
     str, typer.Option("--bundle", help="Embedded bundle name or a folder with bundle.yaml.")
@@ -83,6 +127,23 @@ NetworkOption = Annotated[
     Path | None,
     typer.Option("--network", help="A network saved by `transnet build`, instead of the bundle's."),
 ]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        callback=_known_encoding,
+        help="Encoding of every CSV, YAML and GeoJSON input (e.g. gbk), where detection "
+        "(UTF-8, else GB18030) is not enough.",
+    ),
+]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Also fail (exit 1) when no target is evaluated: an empty targets list, or every "
+        "target not_evaluated. Without it that case exits 0 with a warning.",
+    ),
+]
 
 
 def _study(
@@ -95,8 +156,10 @@ def _study(
     townships: Path | None,
     pois: Path | None,
     crs: str | None,
+    encoding: str | None = None,
 ) -> Study:
     progress_settings.quiet = quiet
+    text_io.settings.encoding = encoding
     if not quiet:
         _err.print(f"Building both scenarios of bundle '{bundle}'…")
     from transnet.io.network_store import load_network
@@ -165,11 +228,35 @@ def _summary_table(study: Study) -> Table:
     return table
 
 
-@app.command()
+def _gate(results: list[TargetResult], *, strict: bool) -> int:
+    """Return the exit status of a check: 1 when a target fails, and warn when none is checked."""
+    failed = [r.id for r in results if r.status == "fail"]
+    if failed:
+        _err.print(f"[red]Failed targets:[/] {escape(', '.join(failed))}")
+        return 1
+    if any(r.status == "pass" for r in results):
+        return 0
+    nothing = (
+        "the targets list is empty"
+        if not results
+        else f"none of the {len(results)} targets could be evaluated (all not_evaluated)"
+    )
+    if strict:
+        _err.print(f"[red]error:[/] {nothing}; --strict fails a check that checks nothing")
+        return 1
+    _err.print(
+        f"[yellow]warning:[/] {nothing}, so this check passes with nothing checked; "
+        "add --strict to fail in that case"
+    )
+    return 0
+
+
+@app.command(epilog=_EXIT_HELP)
 def run(
     bundle: BundleOption = "taixin",
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: outputs/<bundle>].")
+        Path | None,
+        typer.Option("--out", help="Output folder.", show_default="outputs/<bundle>"),
     ] = None,
     targets: TargetsOption = None,
     network: NetworkOption = None,
@@ -180,9 +267,21 @@ def run(
     tianditu_key: TiandituKeyOption = None,
     metric: MetricOption = "seat_to_interchange_min",
     self_contained: SelfContainedOption = True,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Exit as `transnet check` does: 1 when an evaluated target fails."
+        ),
+    ] = False,
+    strict: StrictOption = False,
+    encoding: EncodingOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Apply the plan, compute metrics before and after, write reports and maps."""
+    """Apply the plan, compute metrics before and after, write reports and maps.
+
+    Exits 0 when the outputs are written, even when a target fails (the report says which);
+    with --check it exits 1 when an evaluated target fails, as `transnet check` does.
+    """
     from transnet.io.files import atomic_directory
     from transnet.report import write_reports
     from transnet.summary import caveats
@@ -193,6 +292,7 @@ def run(
         map_options={"tiles": tiles, "tianditu_key": tianditu_key, "metric": metric},
         inputs={"targets": targets, "network": network, "townships": townships, "pois": pois},
         crs=crs,
+        encoding=encoding,
         quiet=quiet,
     )
     with atomic_directory(folder) as staging:
@@ -202,18 +302,21 @@ def run(
         _out.print(_summary_table(study))
         _print_targets(study.results)
         for note in caveats(study):
-            _out.print(f"[yellow]Note:[/] {note}")
+            _out.print(f"[yellow]Note:[/] {escape(note)}")
         _out.print(
-            f"Wrote {folder}/: metrics.json, metrics_by_county.csv, report.md, report.html, "
-            "before/after/compare.html, before/after.png"
+            f"Wrote {escape(str(folder))}/: metrics.json, metrics_by_county.csv, report.md, "
+            "report.html, before/after/compare.html, before/after.png"
         )
+    if check:
+        raise typer.Exit(_gate(study.results, strict=strict))
 
 
-@app.command("map")
+@app.command("map", epilog=_EXIT_HELP)
 def map_(
     bundle: BundleOption = "taixin",
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: outputs/<bundle>-maps].")
+        Path | None,
+        typer.Option("--out", help="Output folder.", show_default="outputs/<bundle>-maps"),
     ] = None,
     targets: TargetsOption = None,
     network: NetworkOption = None,
@@ -227,6 +330,7 @@ def map_(
     png: Annotated[
         bool, typer.Option("--png", help="Also write before.png and after.png for slides.")
     ] = False,
+    encoding: EncodingOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write the before, after and side-by-side maps (and, with --png, static images)."""
@@ -238,12 +342,13 @@ def map_(
         map_options={"tiles": tiles, "tianditu_key": tianditu_key, "metric": metric},
         inputs={"targets": targets, "network": network, "townships": townships, "pois": pois},
         crs=crs,
+        encoding=encoding,
         quiet=quiet,
     )
     with atomic_directory(folder) as staging:
         written = _write_maps(study, staging, tiles, tianditu_key, metric, self_contained, png=png)
     if not quiet:
-        _out.print(f"Wrote {folder}/: " + ", ".join(path.name for path in written))
+        _out.print(f"Wrote {escape(str(folder))}/: " + ", ".join(path.name for path in written))
 
 
 def _study_and_folder(
@@ -253,6 +358,7 @@ def _study_and_folder(
     map_options: dict,
     inputs: dict,
     crs: str | None,
+    encoding: str | None,
     quiet: bool,
 ) -> tuple[Study, Path]:
     """Check the map options and the output folder first, then build the study."""
@@ -261,7 +367,7 @@ def _study_and_folder(
 
     check_map_options(**map_options)
     check_output_folder(out)
-    return _study(bundle, quiet=quiet, crs=crs, **inputs), out
+    return _study(bundle, quiet=quiet, crs=crs, encoding=encoding, **inputs), out
 
 
 def _write_maps(
@@ -290,7 +396,7 @@ def _write_maps(
     return written
 
 
-@app.command()
+@app.command(epilog=_EXIT_HELP)
 def check(
     bundle: BundleOption = "taixin",
     targets: TargetsOption = None,
@@ -305,9 +411,19 @@ def check(
     townships: TownshipsOption = None,
     pois: PoisOption = None,
     crs: CrsOption = None,
+    strict: StrictOption = False,
+    encoding: EncodingOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Check the plan against its targets; exit 1 if any evaluated target fails."""
+    """Check the plan against its targets; exit 1 if any evaluated target fails.
+
+    When no target is evaluated (an empty list, or all not_evaluated) it exits 0 with a
+    warning, since the data, not the plan, is short; --strict makes that exit 1.
+    """
+    if junit is not None:
+        from transnet.io.files import check_output_file
+
+        check_output_file(junit, what="--junit")
     study = _study(
         bundle,
         targets=targets,
@@ -317,6 +433,7 @@ def check(
         townships=townships,
         pois=pois,
         crs=crs,
+        encoding=encoding,
     )
     if junit is not None:
         from transnet.report.junit import write_junit
@@ -324,13 +441,10 @@ def check(
         write_junit(study.results, junit, suite=f"transnet.{study.bundle.name}")
     if not quiet:
         _print_targets(study.results)
-    failed = [r.id for r in study.results if r.status == "fail"]
-    if failed:
-        _err.print(f"[red]Failed targets:[/] {', '.join(failed)}")
-        raise typer.Exit(1)
+    raise typer.Exit(_gate(study.results, strict=strict))
 
 
-@app.command()
+@app.command(epilog=_EXIT_HELP)
 def build(
     source: Annotated[
         str, typer.Option("--source", help="'osm' to download, or an .osm/.osm.bz2/.osm.pbf file.")
@@ -338,10 +452,21 @@ def build(
     bundle: BundleOption = "taixin",
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="GeoPackage to write [default: outputs/<bundle>-network.gpkg]."),
+        typer.Option(
+            "--out", help="GeoPackage to write.", show_default="outputs/<bundle>-network.gpkg"
+        ),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace --out even if transnet did not write it (a user's file)."
+        ),
+    ] = False,
     margin_km: Annotated[
-        float, typer.Option("--margin-km", help="Buffer around the region, in km.")
+        float,
+        typer.Option(
+            "--margin-km", min=0, callback=_finite, help="Buffer around the region, in km."
+        ),
     ] = options.OSM_MARGIN_KM,
     unclassified: Annotated[
         bool, typer.Option("--unclassified", help="Also keep highway=unclassified roads.")
@@ -357,16 +482,20 @@ def build(
         Path | None,
         typer.Option("--refinements", help="Your own grade refinement rules (CSV)."),
     ] = None,
+    encoding: EncodingOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Build a road network from OpenStreetMap for the bundle's region and save it."""
     from transnet.grades import GradeTable
     from transnet.io.bundle import bundle_root, load_bundle
-    from transnet.io.network_store import save_network
+    from transnet.io.network_store import check_network_output, save_network
     from transnet.io.osm import network_from_osm, network_from_osm_file
     from transnet.region import region_from_bundle
 
+    text_io.settings.encoding = encoding
     loaded = load_bundle(bundle)
+    path = out or Path("outputs") / f"{loaded.name}-network.gpkg"
+    check_network_output(path, overwrite=overwrite)
     region = region_from_bundle(loaded)
     table = GradeTable.from_csv(grades, refinements) if grades else None
     if refinements and not grades:
@@ -381,23 +510,29 @@ def build(
     }
     progress_settings.quiet = quiet
     if not quiet:
-        _err.print(f"Building the network from {source}…")
+        _err.print(f"Building the network from {escape(source)}…")
     if source == "osm":
         network = network_from_osm(**options)
     else:
         network = network_from_osm_file(Path(source), **options)
-    path = save_network(network, out or Path("outputs") / f"{loaded.name}-network.gpkg")
+    path = save_network(network, path, overwrite=overwrite)
     if not quiet:
         lengths = network.edges.groupby("grade")["length_m"].sum() / 1000
         _out.print(
-            f"Wrote {path}: {len(network.edges):,} edges, {len(network.nodes):,} nodes, "
-            f"interchanges by {network.metadata['interchange_method']}; km by grade: "
+            f"Wrote {escape(str(path))}: {len(network.edges):,} edges, {len(network.nodes):,} "
+            f"nodes, interchanges by {network.metadata['interchange_method']}; km by grade: "
             + ", ".join(f"{g} {km:,.1f}" for g, km in lengths.items())
         )
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line; bad input exits 2 with a message naming the file and field.
+    """Run the command line, and exit with one of :data:`EXIT_CODES`.
+
+    Bad input exits 2 with a message naming the file, the record and the field; any other
+    exception is a bug in transnet and exits 3 with a short message (the traceback only with
+    ``--debug``, accepted anywhere on the line, or ``TRANSNET_DEBUG=1``), so that a crash is
+    never read as a failed target. transnet's own warnings print as ``warning: ...``; other
+    libraries' warnings only with ``--debug``.
 
     Parameters
     ----------
@@ -407,8 +542,7 @@ def main(argv: list[str] | None = None) -> None:
     Raises
     ------
     SystemExit
-        Always, as a command line does: 0 on success, 1 when ``check`` finds a failed target, 2
-        on bad input.
+        Always, as a command line does, with the status of :data:`EXIT_CODES`.
 
     Examples
     --------
@@ -417,8 +551,82 @@ def main(argv: list[str] | None = None) -> None:
     >>> main(["check", "--bundle", "taixin", "--junit", "targets.xml"])  # doctest: +SKIP
 
     """
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("TRANSNET_DEBUG", "") not in ("", "0")
+    args = [arg for arg in args if arg != "--debug"]
     try:
-        app(args=argv, prog_name="transnet", standalone_mode=True)
-    except TransnetError as exc:
-        _err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        code = _main(args, debug=debug)
+    finally:
+        text_io.settings.encoding = None
+        progress_settings.quiet = False
+    sys.exit(code)
+
+
+def _main(args: list[str], *, debug: bool) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _warning_printer(debug=debug)
+        try:
+            code = app(args=args, prog_name="transnet", standalone_mode=False)
+        except typer.Exit as exc:
+            code = exc.exit_code
+        except (KeyboardInterrupt, typer.Abort):
+            code = 130
+        except TransnetError as exc:
+            _err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            return 2
+        except OSError as exc:
+            if exc.filename is None:
+                return _internal_error(exc, debug=debug)
+            error = InputError(exc.strerror or type(exc).__name__, path=exc.filename)
+            _err.print(f"[red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+            return 2
+        except Exception as exc:
+            if _is_usage_error(exc):
+                exc.show()
+                return exc.exit_code
+            return _internal_error(exc, debug=debug)
+    if code == 130:
+        # typer turns Ctrl-C into exit status 130 without a word.
+        _err.print("[red]interrupted[/]; outputs are left as they were")
+    return code if isinstance(code, int) else 0
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Tell click's usage errors (a bad option, exit 2), which show themselves, from bugs."""
+    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
+def _internal_error(exc: BaseException, *, debug: bool) -> int:
+    from transnet import __version__
+
+    if debug:
+        _err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    _err.print(
+        f"[red]internal error:[/] {escape(type(exc).__name__)}"
+        + (f": {escape(reason)}" if reason else "")
+        + f"\nThis is a bug in transnet {__version__}, not a verdict on your plan or a fault in "
+        "your input. Please report it to transnet's maintainers with the command you ran"
+        + ("" if debug else " and its output with --debug")
+        + " (exit 3).",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 3
+
+
+def _warning_printer(*, debug: bool):
+    """Print transnet's warnings as one line each; other libraries' only under --debug."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, TransnetWarning):
+            _err.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
+        elif debug:
+            _err.print(
+                f"{category.__name__}: {message} ({filename}:{lineno})",
+                markup=False,
+                highlight=False,
+            )
+
+    return show
