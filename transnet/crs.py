@@ -6,9 +6,12 @@ import functools
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from pyproj import CRS
 from pyproj.database import query_utm_crs_info
 
+from transnet import options
 from transnet._errors import InputError
 
 __all__ = ["GEOGRAPHIC_CRS", "PROJECTED_CRS", "check_crs", "equal_area_crs", "utm_crs"]
@@ -100,8 +103,10 @@ def _utm_zones() -> tuple[tuple[float, float, float, float, str], ...]:
 def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd.GeoDataFrame:
     """Check that ``frame`` has a CRS and coordinates that fit it; return it in WGS-84.
 
-    GeoJSON without a ``crs`` member is read as WGS-84 by definition (RFC 7946); a file whose
-    coordinates are then outside ±180°/±90° is a projected file that lost its CRS.
+    GeoJSON without a ``crs`` member is read as WGS-84 by definition (RFC 7946). When most
+    coordinates are then outside ±180°/±90° the file is a projected file that lost its CRS;
+    when only a few are, or a coordinate is not a finite number, the first such feature is
+    named (by its number from 1, and its ``id`` or ``name`` if the file has one).
 
     Parameters
     ----------
@@ -118,7 +123,8 @@ def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd
     Raises
     ------
     InputError
-        If the CRS is missing, or the coordinates cannot be longitude/latitude.
+        If the CRS is missing, a coordinate is NaN or infinite, or the coordinates cannot be
+        longitude/latitude; ``record`` names the feature and ``field`` is ``geometry``.
 
     Examples
     --------
@@ -135,6 +141,15 @@ def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd
     ...
     transnet._errors.InputError: seats.geojson: coordinates [...] are not longitude/latitude: ...
 
+    One bad coordinate among good ones is named by its feature:
+
+    >>> seats = gpd.GeoDataFrame({"name": ["阳曲", "定襄"]},
+    ...                          geometry=[Point(112.67, 38.06), Point(1129.6, 38.5)], crs=4326)
+    >>> check_crs(seats, path="seats.geojson")
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: seats.geojson, record 'feature #2 (name 定襄)', field ...
+
     """
     if frame.crs is None:
         raise InputError(
@@ -142,13 +157,91 @@ def check_crs(frame: gpd.GeoDataFrame, *, path: str | Path | None = None) -> gpd
             "or a file that declares its CRS",
             path=path,
         )
-    if frame.crs.is_geographic and len(frame) and frame.geometry.notna().any():
-        min_x, min_y, max_x, max_y = frame.total_bounds
-        if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
-            raise InputError(
-                f"coordinates {frame.total_bounds.round(1).tolist()} are not longitude/latitude: "
-                "the file looks projected but declares no CRS; expected WGS-84 (EPSG:4326) "
-                "or a file that declares its CRS",
-                path=path,
-            )
-    return frame.to_crs(GEOGRAPHIC_CRS)
+    _check_finite(frame, path=path, why="is not a finite number")
+    if frame.crs.is_geographic:
+        _check_lon_lat(frame, path=path)
+        return frame.to_crs(GEOGRAPHIC_CRS)
+    coordinates, index = _coordinates(frame)
+    beyond = (np.abs(coordinates) > _MAX_PROJECTED).any(axis=1)
+    if beyond.any():
+        first = int(np.flatnonzero(beyond)[0])
+        shown = ", ".join(f"{float(v):.10g}" for v in coordinates[first])
+        raise InputError(
+            f"coordinate ({shown}) is outside the Earth in the file's CRS {frame.crs.to_string()}",
+            path=path,
+            record=_feature_name(frame, int(index[first])),
+            field="geometry",
+        )
+    converted = frame.to_crs(GEOGRAPHIC_CRS)
+    _check_finite(converted, path=path, why=f"does not fit the file's CRS {frame.crs.to_string()}")
+    _check_lon_lat(converted, path=path, projected=True)
+    return converted
+
+
+# No projected coordinate of a point on the Earth exceeds this (the equator is 4e7 m long).
+_MAX_PROJECTED = 1e8
+
+
+def _feature_name(frame: gpd.GeoDataFrame, position: int) -> str:
+    """``feature #N`` (from 1), with the feature's ``id`` or ``name`` when it has one."""
+    name = f"feature #{position + 1}"
+    for column in ("id", "name", "NAME", "名称"):
+        if column in frame.columns:
+            value = frame[column].iloc[position]
+            if isinstance(value, str) or (value is not None and not _is_missing(value)):
+                return f"{name} ({column} {value})"
+    return name
+
+
+def _is_missing(value: object) -> bool:
+    """Tell whether a cell is missing (None or NaN)."""
+    try:
+        return bool(np.isnan(value))  # type: ignore[arg-type]
+    except TypeError:
+        return value is None
+
+
+def _coordinates(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
+
+
+def _check_finite(frame: gpd.GeoDataFrame, *, path: str | Path | None, why: str) -> None:
+    coordinates, index = _coordinates(frame)
+    bad = ~np.isfinite(coordinates).all(axis=1)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        x, y = (f"{float(v):.10g}" for v in coordinates[first])
+        raise InputError(
+            f"coordinate ({x}, {y}) {why}",
+            path=path,
+            record=_feature_name(frame, int(index[first])),
+            field="geometry",
+        )
+
+
+def _check_lon_lat(
+    frame: gpd.GeoDataFrame, *, path: str | Path | None, projected: bool = False
+) -> None:
+    coordinates, index = _coordinates(frame)
+    if not len(coordinates):
+        return
+    x, y = coordinates[:, 0], coordinates[:, 1]
+    outside = (np.abs(x) > 180) | (np.abs(y) > 90)
+    if not outside.any():
+        return
+    if not projected and outside.mean() > options.PROJECTED_LOOK_SHARE:
+        bounds = [round(float(v), 1) for v in (x.min(), y.min(), x.max(), y.max())]
+        raise InputError(
+            f"coordinates {bounds} are not longitude/latitude: the file looks projected but "
+            "declares no CRS; expected WGS-84 (EPSG:4326) or a file that declares its CRS",
+            path=path,
+        )
+    first = int(np.flatnonzero(outside)[0])
+    shown = ", ".join(f"{float(v):.10g}" for v in coordinates[first])
+    raise InputError(
+        f"coordinate ({shown}) is outside longitude -180 to 180, latitude -90 to 90"
+        + (" once converted from the file's CRS" if projected else ""),
+        path=path,
+        record=_feature_name(frame, int(index[first])),
+        field="geometry",
+    )

@@ -7,22 +7,31 @@ grade and lanes, and how sure its figures and alignment are (``*_basis``, ``prov
 
 from __future__ import annotations
 
-import difflib
+import contextlib
+import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from transnet import options
-from transnet._errors import InputError, expect_type
+from transnet._errors import (
+    InputError,
+    check_keys,
+    expect_type,
+    format_number,
+    from_validation_error,
+    not_bool,
+)
 from transnet.crs import PROJECTED_CRS
 from transnet.grades import normalize_grade
 from transnet.io.files import read_features
+from transnet.io.text import read_text
 
 __all__ = ["ACTIONS", "Plan", "PlannedInterchange", "ProjectCard", "load_plan"]
 
@@ -43,15 +52,25 @@ class PlannedInterchange(BaseModel):
 
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
 
+    @field_validator("lon", "lat", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
+
 
 class ProjectCard(BaseModel):
     """The properties of one plan project card (its geometry is kept beside it).
+
+    Every number is finite and within a sane range with its unit (:mod:`transnet.options`):
+    ``length_km`` above 0 and at most 3,000 km, ``investment_100m_cny`` 0 to 100,000 亿元,
+    ``design_speed_kmh`` 5 to 160 km/h, ``lanes`` 1 to 16, ``opened`` 1900 to 2100; a
+    yes/no value is not a number.
 
     Examples
     --------
@@ -63,26 +82,39 @@ class ProjectCard(BaseModel):
 
     """
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     id: str
     name: str
     class_: Literal["expressway", "national_provincial"] = Field(alias="class")
     action: Action
-    length_km: float = Field(gt=0)
+    length_km: float = Field(gt=0, le=options.CARD_MAX_LENGTH_KM)
     length_basis: Literal["announced", "estimated"] = "estimated"
-    investment_100m_cny: float = Field(ge=0)
+    investment_100m_cny: float = Field(ge=0, le=options.CARD_MAX_INVESTMENT_100M_CNY)
     investment_basis: Literal["announced", "apportioned", "estimated"] = "estimated"
     status: str
-    opened: int | None = None
+    opened: int | None = Field(
+        default=None, ge=options.CARD_OPENED_RANGE[0], le=options.CARD_OPENED_RANGE[1]
+    )
     grade: str
-    lanes: int | None = Field(default=None, gt=0)
+    lanes: int | None = Field(default=None, gt=0, le=options.MAX_LANES)
     ref: str = ""
     provenance: Literal["announced", "illustrative"]
     geometry_basis: Literal["surveyed", "schematic", "illustrative"] = "schematic"
-    design_speed_kmh: float | None = Field(default=None, gt=0)
+    design_speed_kmh: float | None = Field(
+        default=None,
+        ge=options.DESIGN_SPEED_RANGE_KMH[0],
+        le=options.DESIGN_SPEED_RANGE_KMH[1],
+    )
     source: str = ""
     interchanges: list[PlannedInterchange] = Field(default_factory=list)
+
+    @field_validator(
+        "length_km", "investment_100m_cny", "opened", "lanes", "design_speed_kmh", mode="before"
+    )
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
 
     @field_validator("grade", mode="before")
     @classmethod
@@ -98,6 +130,10 @@ class ProjectCard(BaseModel):
 _CARD_FIELDS = sorted(
     {f.alias or name for name, f in ProjectCard.model_fields.items()} | {"geometry"}
 )
+_REQUIRED_FIELDS = [
+    f.alias or name for name, f in ProjectCard.model_fields.items() if f.is_required()
+]
+_INTERCHANGE_FIELDS = list(PlannedInterchange.model_fields)
 
 
 @dataclass
@@ -189,7 +225,6 @@ class Plan:
         )
 
 
-
 def load_plan(path: str | Path) -> Plan:
     """Read and validate project cards from a GeoJSON (or GPKG) file.
 
@@ -206,8 +241,17 @@ def load_plan(path: str | Path) -> Plan:
     ------
     InputError
         Naming the file, the card id and the field: a card with no geometry, an unknown grade or
-        action, an unknown field (with a "did you mean" hint), a ``length_km`` more than 25 % off
-        its geometry's length, duplicate ids, or a file with no CRS.
+        action, an unknown field of a card or of a planned interchange (with a "did you mean"
+        hint), a number that is not finite or out of its range (see :class:`ProjectCard`), a
+        ``length_km`` more than 25 % off its geometry's length, duplicate ids, or a file with no
+        CRS.
+
+    Notes
+    -----
+    In a GeoJSON file a property that is ``null`` is absent, and ``NaN`` or ``Infinity`` is "not
+    a finite number". Other formats (GeoPackage) cannot tell a null from a NaN once read, so an
+    empty or NaN field there is absent: an optional field takes its default and a required one
+    is "missing value".
 
     Examples
     --------
@@ -218,28 +262,17 @@ def load_plan(path: str | Path) -> Plan:
     expect_type(path, (str, Path), "path")
     path = Path(path)
     frame = read_features(path)
+    records = _raw_properties(path, len(frame))
+    if records is None:
+        records = [
+            {k: _plain(v) for k, v in row.items()}
+            for row in frame.drop(columns="geometry").to_dict("records")
+        ]
     cards: list[ProjectCard] = []
-    for number, (properties, geometry) in enumerate(
-        zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True)
-    ):
-        record = str(_plain(properties.get("id")) or f"feature #{number + 1}")
-        properties = {k: _plain(v) for k, v in properties.items() if _plain(v) is not None}
-        for name in properties:
-            if name not in _CARD_FIELDS:
-                hint = difflib.get_close_matches(name, _CARD_FIELDS, n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-                raise InputError(
-                    f"unknown field{suggestion} (known fields: {', '.join(_CARD_FIELDS)})",
-                    path=path,
-                    record=record,
-                    field=name,
-                )
-        try:
-            card = ProjectCard.model_validate(properties)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            field = ".".join(str(p) for p in error["loc"]) or None
-            raise InputError(error["msg"], path=path, record=record, field=field) from None
+    for number, (properties, geometry) in enumerate(zip(records, frame.geometry, strict=True)):
+        record = str(properties.get("id") or f"feature #{number + 1}")
+        properties = {k: v for k, v in properties.items() if v is not None}
+        card = _validate_card(properties, path=path, record=record)
         if geometry is None or geometry.is_empty:
             raise InputError("card has no geometry", path=path, record=record, field="geometry")
         if geometry.geom_type != "LineString":
@@ -259,10 +292,18 @@ def load_plan(path: str | Path) -> Plan:
     table = pd.DataFrame([c.model_dump(by_alias=True) for c in cards])
     plan_frame = gpd.GeoDataFrame(table, geometry=list(frame.geometry), crs=frame.crs)
     geometry_km = plan_frame.to_crs(PROJECTED_CRS).length / 1000
-    for card, measured in zip(cards, geometry_km, strict=True):
+    for card, measured in zip(cards, geometry_km.tolist(), strict=True):
+        if not measured > 0:
+            raise InputError(
+                "the geometry has zero length; expected a line between two places",
+                path=path,
+                record=card.id,
+                field="geometry",
+            )
         if abs(card.length_km - measured) > LENGTH_TOLERANCE * measured:
             raise InputError(
-                f"length_km {card.length_km:g} is {abs(card.length_km / measured - 1):.0%} off the "
+                f"length_km {format_number(card.length_km)} is "
+                f"{abs(card.length_km / measured - 1):.0%} off the "
                 f"geometry's length {measured:.1f} km; expected within {LENGTH_TOLERANCE:.0%}",
                 path=path,
                 record=card.id,
@@ -272,10 +313,62 @@ def load_plan(path: str | Path) -> Plan:
     return Plan(cards=cards, frame=plan_frame, path=str(path))
 
 
+def _validate_card(properties: dict[str, Any], *, path: Path, record: str) -> ProjectCard:
+    """Validate one card's properties, unknown fields and planned interchanges included."""
+    check_keys(
+        properties,
+        _CARD_FIELDS,
+        path=path,
+        record=record,
+        required=_REQUIRED_FIELDS,
+        what="field",
+    )
+    interchanges = properties.get("interchanges")
+    if isinstance(interchanges, str) and interchanges.lstrip().startswith("["):
+        with contextlib.suppress(json.JSONDecodeError):
+            properties["interchanges"] = interchanges = json.loads(interchanges)
+    if isinstance(interchanges, list):
+        for number, item in enumerate(interchanges):
+            if isinstance(item, dict):
+                check_keys(
+                    item,
+                    _INTERCHANGE_FIELDS,
+                    path=path,
+                    record=record,
+                    required=_INTERCHANGE_FIELDS,
+                    prefix=f"interchanges.{number}",
+                    what="field",
+                )
+    try:
+        return ProjectCard.model_validate(properties)
+    except ValidationError as exc:
+        raise from_validation_error(exc, path=path, record=record) from None
+
+
+def _raw_properties(path: Path, count: int) -> list[dict[str, Any]] | None:
+    """Return a GeoJSON file's feature properties as written (``null`` as None, ``NaN`` as NaN).
+
+    pyogrio reads both a ``null`` and a ``NaN`` number as NaN; the raw properties tell a
+    missing value from one that is not finite. None for other formats, or if the features
+    do not line up with the ones pyogrio read.
+    """
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return None
+    try:
+        document = json.loads(read_text(path))
+    except (json.JSONDecodeError, InputError):
+        return None
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list) or len(features) != count:
+        return None
+    properties = [f.get("properties") if isinstance(f, dict) else None for f in features]
+    return [p if isinstance(p, dict) else {} for p in properties]
+
+
 def _plain(value: Any) -> Any:
     """Turn pandas' missing values into None and numpy scalars into Python ones."""
     if isinstance(value, (list, dict)):
         return value
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return value.item() if hasattr(value, "item") else value
