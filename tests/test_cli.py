@@ -339,13 +339,17 @@ def test_run_refuses_a_file_and_the_current_folder(capsys, tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_run_replaces_its_own_previous_output(tmp_path, run_folder):
+def test_run_replaces_its_own_previous_output_and_keeps_the_users_files(
+    capsys, tmp_path, run_folder
+):
     out = tmp_path / "again"
     shutil.copytree(run_folder, out)
-    (out / "stale.txt").write_text("from an older run")
+    (out / "metrics.json").write_text("from an older run")
+    (out / "notes.txt").write_text("the user's")
     assert _exit_code(["run", "--out", str(out), "-q"]) == 0
-    assert not (out / "stale.txt").exists()
-    assert (out / "metrics.json").is_file()
+    assert "kept 1 file(s) you added to" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "the user's"
+    assert (out / "metrics.json").read_text(encoding="utf-8").startswith("{")
     assert oct(out.stat().st_mode & 0o777) == "0o755"
 
 
@@ -397,7 +401,12 @@ def test_zero_or_negative_speed_exits_2(capsys, tmp_path):
         ("name,lon,lat\n黄寨镇,112.679,38.060\n远方镇,116.40,39.90\n", "outside the region"),
         ("name,lat,lon\n黄寨镇,112.679,38.060\n", "not longitude/latitude"),
         ("name,x,y\n黄寨镇,659000,4214000\n", "looks projected"),
-        ("name,lon,lat\n黄寨镇,112.679,\n", "not a number"),
+        ("name,lon,lat\n黄寨镇,112.679,\n", "row 2', field 'lat': missing value"),
+        ("name,lon,lat\n黄寨镇,112.679,abc\n", "not a number: 'abc'"),
+        (
+            "name,lon,lat\n黄寨镇,112.679,38.06\n东山镇,112.6,38.0\n西山镇,1126.0,38.1\n",
+            "record 'row 4 (西山镇)', field 'geometry': longitude 1,126, latitude 38.1 is off",
+        ),
     ],
 )
 def test_bad_township_points_exit_2(capsys, tmp_path, text, message):

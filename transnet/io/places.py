@@ -19,8 +19,9 @@ from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from transnet import options
-from transnet._errors import InputError, expect_type
+from transnet._errors import InputError, expect_type, format_number
 from transnet.crs import GEOGRAPHIC_CRS
+from transnet.io.text import text_stream
 from transnet.region import Region
 
 __all__ = ["load_places", "load_townships"]
@@ -83,6 +84,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
         frame = _read_csv_points(path)
         lon, lat = frame.pop("_lon").to_numpy(), frame.pop("_lat").to_numpy()
         source_crs = GEOGRAPHIC_CRS if crs is None or is_gcj02 else _parse_crs(crs, path)
+        records = [f"row {number + 2}" for number in range(len(frame))]
     else:
         if not path.is_file():
             raise InputError("file not found", path=path)
@@ -97,33 +99,24 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
             raise InputError(
                 "the file has no CRS; give it with --crs (an EPSG code or gcj02)", path=path
             )
-        if not (frame.geom_type == "Point").all():
-            raise InputError("expected Point geometries", path=path, field="geometry")
+        records = [f"feature #{number + 1}" for number in range(len(frame))]
+        _check_points(frame.geometry, records, path=path)
         source_crs = frame.crs
         lon, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
         frame = pd.DataFrame(frame.drop(columns="geometry"))
-    out_of_range = len(lon) and (np.nanmax(np.abs(lon)) > 180 or np.nanmax(np.abs(lat)) > 90)
-    if out_of_range and CRS.from_user_input(source_crs).is_geographic:
-        raise InputError(
-            "coordinates are not longitude/latitude (|lon| > 180 or |lat| > 90): the file "
-            "looks projected; give its CRS with --crs (e.g. 32649), or check that lon and "
-            "lat are not swapped",
-            path=path,
-            field="crs",
-        )
     name_column = _find_column(frame.columns, _NAME_NAMES)
     names = (
         frame[name_column].astype(str)
         if name_column
         else pd.Series([f"place {i}" for i in range(len(frame))], index=frame.index)
     )
+    if name_column:
+        records = [f"{record} ({name})" for record, name in zip(records, names, strict=True)]
+    _check_coordinates(
+        lon, lat, records, geographic=CRS.from_user_input(source_crs).is_geographic, path=path
+    )
     if is_gcj02:
         lon, lat = _gcj02_to_wgs84(lon, lat)
-    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-        bad = int(np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))[0])
-        raise InputError(
-            "NaN coordinates", path=path, record=str(names.iloc[bad]), field="geometry"
-        )
     points = gpd.GeoDataFrame(
         {"name": names.to_numpy()}, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
     ).to_crs(GEOGRAPHIC_CRS)
@@ -185,10 +178,58 @@ def _parse_crs(value: str | int, path: Path) -> CRS:
         ) from None
 
 
+def _check_points(geometry: gpd.GeoSeries, records: list[str], *, path: Path) -> None:
+    """Refuse a missing, empty or non-point geometry, naming the first such feature."""
+    for record, shape in zip(records, geometry, strict=True):
+        if shape is None or shape.is_empty:
+            raise InputError("no geometry", path=path, record=record, field="geometry")
+        if shape.geom_type != "Point":
+            raise InputError(
+                f"geometry is {shape.geom_type}; expected Point",
+                path=path,
+                record=record,
+                field="geometry",
+            )
+
+
+def _check_coordinates(
+    lon: np.ndarray, lat: np.ndarray, records: list[str], *, geographic: bool, path: Path
+) -> None:
+    """Refuse non-finite coordinates and, in lon/lat, values off the globe, naming the record."""
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    if not finite.all():
+        bad = int(np.flatnonzero(~finite)[0])
+        raise InputError(
+            f"coordinates {format_number(lon[bad])}, {format_number(lat[bad])} are not finite "
+            "numbers",
+            path=path,
+            record=records[bad],
+            field="geometry",
+        )
+    if not geographic:
+        return
+    off = (np.abs(lon) > 180) | (np.abs(lat) > 90)
+    if off.sum() > len(off) / 2:
+        raise InputError(
+            f"{int(off.sum())} of {len(off)} coordinates are not longitude/latitude "
+            "(|lon| > 180 or |lat| > 90): the file looks projected; give its CRS with --crs "
+            "(e.g. 32649), or check that lon and lat are not swapped",
+            path=path,
+            field="crs",
+        )
+    if off.any():
+        bad = int(np.flatnonzero(off)[0])
+        raise InputError(
+            f"longitude {format_number(lon[bad])}, latitude {format_number(lat[bad])} is off "
+            "the globe (expected -180 to 180, -90 to 90)",
+            path=path,
+            record=records[bad],
+            field="geometry",
+        )
+
+
 def _read_csv_points(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError("file not found", path=path)
-    frame = pd.read_csv(path, encoding="utf-8-sig")
+    frame = pd.read_csv(text_stream(path))
     lon_column = _find_column(frame.columns, _LON_NAMES)
     lat_column = _find_column(frame.columns, _LAT_NAMES)
     if lon_column is None or lat_column is None:
@@ -202,8 +243,9 @@ def _read_csv_points(path: Path) -> pd.DataFrame:
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = np.flatnonzero(values.isna().to_numpy())
         if len(bad):
+            raw = frame[column].iloc[bad[0]]
             raise InputError(
-                f"not a number: {frame[column].iloc[bad[0]]!r}",
+                "missing value" if pd.isna(raw) else f"not a number: {format_number(raw)}",
                 path=path,
                 record=f"row {bad[0] + 2}",
                 field=str(column),
