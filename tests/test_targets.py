@@ -79,12 +79,12 @@ def test_scenario_override(tmp_path):
         ),
         (
             "targets:\n  - {id: a, metric: ramp_km, op: '>=', threshold: 1}\ntravel:\n  speeds_kmh: {'2': 0}\n",
-            "travel.speeds_kmh",
+            "speeds_kmh.2",
         ),
         (
             "targets:\n  - {id: a, metric: ramp_km, op: '>=', threshold: 1}\n"
             "travel:\n  speeds_kmh: {expressway: -100}\n",
-            "travel.speeds_kmh",
+            "speeds_kmh.expressway",
         ),
         (
             "targets:\n  - {id: a, metric: ramp_km, op: '>=', threshold: 1}\ntravel:\n  access_speed_kmh: 0\n",

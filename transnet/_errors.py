@@ -343,7 +343,7 @@ def from_validation_error(
     kind = error.get("type", "")
     value = error.get("input")
     context = error.get("ctx") or {}
-    unit = next((text for end, text in _UNITS if loc and loc[-1].endswith(end)), "")
+    unit = next((text for part in loc[::-1] for end, text in _UNITS if part.endswith(end)), "")
     if kind == "missing":
         message = "missing value"
     elif kind == "extra_forbidden":

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from transnet import options
-from transnet._errors import InputError, expect_type
+from transnet._errors import (
+    InputError,
+    check_keys,
+    expect_type,
+    format_number,
+    from_validation_error,
+    not_bool,
+    suggest,
+)
 from transnet.access import speed_table
+from transnet.grades import GRADES
+from transnet.io.text import read_text
 from transnet.metrics import (
     METRICS,
     CoverageRule,
@@ -62,26 +71,58 @@ _REQUIREMENT_REASONS = {
 }
 
 
+_MIN_SPEED_KMH, _MAX_SPEED_KMH = options.DESIGN_SPEED_RANGE_KMH
+
+
 class TravelSettings(BaseModel):
     """The ``travel:`` section of a targets file: speeds behind the minutes.
+
+    Speeds are finite, 5 to 160 km/h; ``max_snap_m`` above 0 and at most 100 km.
 
     Examples
     --------
     >>> TravelSettings(speeds_kmh={"2": 70}).access_speed_kmh
     20.0
+    >>> TravelSettings(speeds_kmh={"2": 1000})
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for TravelSettings
+    speeds_kmh.2
+      Input should be less than or equal to 160 ...
+
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    speeds_kmh: dict[str, float] = Field(default_factory=dict)
-    access_speed_kmh: float = Field(default=options.ACCESS_SPEED_KMH, gt=0)
-    max_snap_m: float = Field(default=options.MAX_SNAP_M, gt=0)
+    speeds_kmh: dict[str, Annotated[float, Field(ge=_MIN_SPEED_KMH, le=_MAX_SPEED_KMH)]] = Field(
+        default_factory=dict
+    )
+    access_speed_kmh: float = Field(
+        default=options.ACCESS_SPEED_KMH, ge=_MIN_SPEED_KMH, le=_MAX_SPEED_KMH
+    )
+    max_snap_m: float = Field(default=options.MAX_SNAP_M, gt=0, le=options.MAX_SNAP_LIMIT_M)
+
+    @field_validator("access_speed_kmh", "max_snap_m", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
+
+    @field_validator("speeds_kmh", mode="before")
+    @classmethod
+    def _speeds(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            for speed in value.values():
+                not_bool(speed)
+            return {str(key).strip().lower(): speed for key, speed in value.items()}
+        return value
 
 
 class TargetParams(BaseModel):
     """A target's own ``params``: the county rule and a distance or time threshold.
 
-    Every key is checked: a misspelt key is an error, never ignored.
+    Every key is checked: a misspelt key is an error, never ignored. Thresholds are finite and
+    above 0: ``within_km`` at most 1,000 km, ``within_m`` at most 1,000,000 m, ``within_min``
+    at most 1,440 minutes (a day).
 
     Examples
     --------
@@ -96,12 +137,17 @@ class TargetParams(BaseModel):
 
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     rule: CoverageRule | None = None
-    within_km: PositiveFloat | None = None
-    within_m: PositiveFloat | None = None
-    within_min: PositiveFloat | None = None
+    within_km: float | None = Field(default=None, gt=0, le=options.TARGET_MAX_WITHIN_KM)
+    within_m: float | None = Field(default=None, gt=0, le=options.TARGET_MAX_WITHIN_KM * 1000)
+    within_min: float | None = Field(default=None, gt=0, le=options.TARGET_MAX_WITHIN_MIN)
+
+    @field_validator("within_km", "within_m", "within_min", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
 
     def criterion(self, grade: str) -> GradeCriterion | None:
         """Return the grade-coverage criterion these params set, or None if they set none.
@@ -137,14 +183,23 @@ class TargetParams(BaseModel):
 class Target(BaseModel):
     """One target: a metric of one scenario compared with a threshold.
 
+    The threshold is a finite number, never a yes/no (YAML's ``yes`` is True, not 1); a share
+    (a metric ending in ``share``) is 0 to 1, every other metric at least 0.
+
     Examples
     --------
     >>> Target(id="x", metric="density_per_100km2.expressway", op=">=", threshold=4.9).scenario
     'after'
+    >>> Target(id="x", metric="county_expressway_coverage.share", op=">=", threshold=80)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Target
+    threshold
+      Value error, a share is from 0 to 1, got 80 (for 80 % write 0.8) ...
 
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str
     metric: str
@@ -158,6 +213,25 @@ class Target(BaseModel):
     requires: list[Literal["complete_network", "townships", "pois", "villages"]] = Field(
         default_factory=list
     )
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
+
+    @field_validator("threshold")
+    @classmethod
+    def _sane(cls, value: float, info: ValidationInfo) -> float:
+        metric = str(info.data.get("metric", ""))
+        if metric.endswith("share") and not 0 <= value <= 1:
+            hint = f" (for {format_number(value)} % write {format_number(value / 100)})"
+            raise ValueError(
+                f"a share is from 0 to 1, got {format_number(value)}"
+                + (hint if 1 < value <= 100 else "")
+            )
+        if value < 0:
+            raise ValueError(f"must be at least 0, got {format_number(value)}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -265,10 +339,9 @@ def _check_metric(metric: str, *, path: Path, record: str) -> None:
     known = [f"{f}.{k}" if k else f for f, keys in METRICS.items() for k in (keys or ("",))]
     if metric in known:
         return
-    hint = difflib.get_close_matches(metric, known, n=1)
-    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+    hint = suggest(metric, known)
     raise InputError(
-        f"unknown metric {metric!r}{suggestion} (known: {', '.join(known)})",
+        f"unknown metric {metric!r}{'; ' + hint if hint else ''} (known: {', '.join(known)})",
         path=path,
         record=record,
         field="metric",
@@ -302,9 +375,44 @@ class TargetsFile:
 
 
 def _validation_error(exc: ValidationError, *, path: Path, record: str | None) -> InputError:
-    error = exc.errors()[0]
-    field_name = ".".join(str(p) for p in error["loc"]) or None
-    return InputError(error["msg"], path=path, record=record, field=field_name)
+    return from_validation_error(exc, path=path, record=record)
+
+
+_TOP_KEYS = ("targets", "travel")
+_TARGET_KEYS = tuple(Target.model_fields)
+_TARGET_REQUIRED = tuple(n for n, f in Target.model_fields.items() if f.is_required())
+_PARAM_KEYS = tuple(TargetParams.model_fields)
+_TRAVEL_KEYS = tuple(TravelSettings.model_fields)
+_SPEED_KEYS = (*GRADES, "ramp")
+
+
+def _mapping(value: object, *, path: Path, record: str | None, field: str) -> dict:
+    """``value`` if it is a mapping (None as empty), else an error naming ``field``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(
+            f"expected a mapping of keys to values, got {format_number(value)}",
+            path=path,
+            record=record,
+            field=field,
+        )
+    return value
+
+
+def _check_target_keys(item: dict, *, path: Path, record: str) -> None:
+    check_keys(item, _TARGET_KEYS, path=path, record=record, required=_TARGET_REQUIRED)
+    if "params" in item:
+        params = _mapping(item["params"], path=path, record=record, field="params")
+        check_keys(params, _PARAM_KEYS, path=path, record=record, prefix="params")
+
+
+def _check_travel_keys(travel: dict, *, path: Path) -> None:
+    check_keys(travel, _TRAVEL_KEYS, path=path, record="travel")
+    if "speeds_kmh" in travel:
+        speeds = _mapping(travel["speeds_kmh"], path=path, record="travel", field="speeds_kmh")
+        names = {str(k).strip().lower(): k for k in speeds}
+        check_keys(names, _SPEED_KEYS, path=path, record="travel", prefix="speeds_kmh")
 
 
 class TargetResults(list):
@@ -372,10 +480,15 @@ class TargetResults(list):
 def load_targets_file(path: str | Path) -> TargetsFile:
     """Read a targets YAML file: a ``targets:`` list and an optional ``travel:`` section.
 
+    Every mapping is strict: an unknown key at the top, in a target, its ``params``, the
+    ``travel:`` section or its ``speeds_kmh`` is an error with a "did you mean" hint.
+
     Raises
     ------
     InputError
-        Naming the file, the target id and the field; a speed of zero or less is an error.
+        Naming the file, the target id (``travel`` for that section) and the field: an unknown
+        or missing key, a number that is not finite or out of its range (see :class:`Target`,
+        :class:`TargetParams`, :class:`TravelSettings`), an unknown metric, a duplicate id.
 
     Examples
     --------
@@ -385,15 +498,18 @@ def load_targets_file(path: str | Path) -> TargetsFile:
     expect_type(path, (str, Path), "path")
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
+        document = yaml.safe_load(read_text(path))
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", path=path) from None
-    if not isinstance(document, dict) or not isinstance(document.get("targets"), list):
+    if not isinstance(document, dict):
         raise InputError("expected a mapping with a 'targets:' list", path=path, field="targets")
+    check_keys(document, _TOP_KEYS, path=path, required=("targets",))
+    if not isinstance(document.get("targets"), list):
+        raise InputError("expected a mapping with a 'targets:' list", path=path, field="targets")
+    travel_section = _mapping(document.get("travel"), path=path, record=None, field="travel")
+    _check_travel_keys(travel_section, path=path)
     try:
-        travel = TravelSettings.model_validate(document.get("travel") or {})
+        travel = TravelSettings.model_validate(travel_section)
     except ValidationError as exc:
         raise _validation_error(exc, path=path, record="travel") from None
     try:
@@ -405,7 +521,14 @@ def load_targets_file(path: str | Path) -> TargetsFile:
     targets = []
     for number, item in enumerate(document["targets"]):
         record = str(item.get("id", f"#{number}")) if isinstance(item, dict) else f"#{number}"
-        if isinstance(item, dict) and isinstance(item.get("requires"), str):
+        if not isinstance(item, dict):
+            raise InputError(
+                f"a target is a mapping of keys to values, got {format_number(item)}",
+                path=path,
+                record=record,
+            )
+        _check_target_keys(item, path=path, record=record)
+        if isinstance(item.get("requires"), str):
             item = {**item, "requires": [item["requires"]]}
         try:
             target = Target.model_validate(item)
