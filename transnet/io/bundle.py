@@ -4,16 +4,82 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from transnet._errors import InputError, expect_type
+from transnet._errors import (
+    InputError,
+    check_keys,
+    expect_type,
+    format_number,
+    from_validation_error,
+    not_bool,
+)
 from transnet._resources import data_root
+from transnet.io.text import read_text
 
 __all__ = ["Bundle", "available_bundles", "bundle_root", "load_bundle"]
 
 _REQUIRED_KEYS = ("name", "counties", "network", "plan", "targets")
+#: Keys naming a file of the bundle, relative to its folder.
+_FILE_KEYS = ("counties", "network", "interchanges", "plan", "targets", "pois")
+
+
+class _Announced(BaseModel):
+    """One class of the announced plan: projects, km and 亿元, as the announcement gives them."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    projects: int = Field(ge=0)
+    length_km: float = Field(ge=0)
+    investment_100m_cny: float = Field(ge=0)
+
+    @field_validator("projects", "length_km", "investment_100m_cny", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
+
+
+class _Manifest(BaseModel):
+    """The keys of ``bundle.yaml``: every key transnet reads, and nothing else."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    name: str
+    title: str = ""
+    announcement: str = ""
+    counties: str
+    network: str
+    interchanges: str | None = None
+    plan: str
+    targets: str
+    pois: str | None = None
+    pois_label: str = ""
+    network_completeness: Literal["complete", "trunk_only"] = "complete"
+    network_label: str = ""
+    network_date: str = ""
+    network_caveat: str = ""
+    announced_plan: dict[Literal["expressway", "national_provincial"], _Announced] = Field(
+        default_factory=dict
+    )
+    announced_area_km2: float | None = Field(default=None, gt=0)
+
+    @field_validator("network_date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> object:
+        # YAML reads 2026 or 2026-05-18 as a number or a date; either is a fine date text.
+        return value if value is None or isinstance(value, str | bool) else str(value)
+
+    @field_validator("announced_area_km2", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
+
+
+_MANIFEST_KEYS = tuple(_Manifest.model_fields)
+_ANNOUNCED_KEYS = tuple(_Announced.model_fields)
 
 
 def bundle_root() -> Path:
@@ -80,7 +146,7 @@ class Bundle:
         ----------
         key
             A manifest key naming a file: ``"counties"``, ``"network"``, ``"interchanges"``,
-            ``"plan"``, ``"targets"``, ``"pois"``.
+            ``"plan"``, ``"targets"``, ``"pois"``; any other key gives None.
 
         Returns
         -------
@@ -127,7 +193,10 @@ def load_bundle(name_or_path: str | Path) -> Bundle:
     Raises
     ------
     InputError
-        If the bundle does not exist or its manifest lacks a required key.
+        If the bundle does not exist, or its manifest lacks a required key, has a key transnet
+        does not read (with a "did you mean" hint) or a value of the wrong kind (a number that
+        is not finite, a file name that is not text, a file that does not exist); names
+        ``bundle.yaml`` and the key.
 
     Examples
     --------
@@ -148,10 +217,38 @@ def load_bundle(name_or_path: str | Path) -> Bundle:
             )
     manifest_path = folder / "bundle.yaml"
     try:
-        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
+        manifest = yaml.safe_load(read_text(manifest_path)) or {}
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=manifest_path) from exc
-    for key in _REQUIRED_KEYS:
-        if key not in manifest:
-            raise InputError("missing required key", path=manifest_path, field=key)
+        raise InputError(f"not valid YAML: {exc}", path=manifest_path) from None
+    _check_manifest(manifest, path=manifest_path)
     return Bundle(name=str(manifest["name"]), folder=folder, manifest=manifest)
+
+
+def _check_manifest(manifest: object, *, path: Path) -> None:
+    """Refuse a manifest with an unknown or missing key, or a value of the wrong kind."""
+    if not isinstance(manifest, dict):
+        raise InputError(
+            f"expected a mapping of keys to values, got {format_number(manifest)}", path=path
+        )
+    check_keys(manifest, _MANIFEST_KEYS, path=path, required=_REQUIRED_KEYS)
+    announced = manifest.get("announced_plan")
+    if isinstance(announced, dict):
+        for name, entry in announced.items():
+            if isinstance(entry, dict):
+                check_keys(
+                    entry,
+                    _ANNOUNCED_KEYS,
+                    path=path,
+                    required=_ANNOUNCED_KEYS,
+                    prefix=f"announced_plan.{name}",
+                )
+    try:
+        _Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        raise from_validation_error(exc, path=path) from None
+    for key in _FILE_KEYS:
+        name = manifest.get(key)
+        if name is not None and not (path.parent / name).is_file():
+            raise InputError(
+                f"names {name!r}, which is not in the bundle's folder", path=path, field=key
+            )
