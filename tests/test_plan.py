@@ -11,6 +11,7 @@ from conftest import UTM, X0, Y0, lines_frame, points_frame
 from shapely.geometry import LineString
 
 from transnet import InputError
+from transnet._errors import TransnetWarning
 from transnet.metrics import evaluate_scenario
 from transnet.network import network_from_lines
 from transnet.plan import Plan, ProjectCard, apply_plan, load_plan
@@ -91,9 +92,7 @@ def test_upgrade_changes_the_grade_of_matched_edges_only(region):
     assert before_metrics.length_km["2"] == pytest.approx(10.0, abs=1e-3)
     assert after_metrics.length_km["1"] == pytest.approx(10.0, abs=1e-3)
     assert after_metrics.length_km["2"] == pytest.approx(0.0, abs=1e-3)
-    assert after_metrics.length_km["total"] == pytest.approx(
-        before_metrics.length_km["total"]
-    )
+    assert after_metrics.length_km["total"] == pytest.approx(before_metrics.length_km["total"])
 
 
 def test_upgrade_never_downgrades_and_reports_no_match():
@@ -104,7 +103,8 @@ def test_upgrade_never_downgrades_and_reports_no_match():
             (_card(id="N3"), [(0, -5000), (10_000, -5000)]),
         ]
     )
-    result = apply_plan(base, plan)
+    with pytest.warns(TransnetWarning, match=r"plan card N3 \(upgrade\) matches no road"):
+        result = apply_plan(base, plan)
     assert set(result.network.edges.loc[result.network.edges["name"] == "G108", "grade"]) == {"2"}
     log = result.log.set_index("id")
     assert log.at["N3", "outcome"] == "no_match"
@@ -246,16 +246,18 @@ def test_a_new_link_adds_its_length_to_the_density(region):
 
 
 def test_upgrade_with_a_ref_and_no_road_nearby_is_no_match():
-    result = apply_plan(
-        _base(), _plan([(_card(id="N7", ref="G108"), [(0, -9000), (10_000, -9000)])])
-    )
+    with pytest.warns(TransnetWarning, match="plan card N7 .*matches no road"):
+        result = apply_plan(
+            _base(), _plan([(_card(id="N7", ref="G108"), [(0, -9000), (10_000, -9000)])])
+        )
     assert result.log.iloc[0]["outcome"] == "no_match"
 
 
 def test_upgrade_only_touches_edges_whose_ref_matches():
     # The card runs along both the G108 (ref G108) and, at its east end, nothing else; a card
     # for the G208 along the same line changes nothing.
-    result = apply_plan(_base(), _plan([(_card(id="N8", ref="G208"), [(0, 0), (10_000, 0)])]))
+    with pytest.warns(TransnetWarning, match="plan card N8 .*matches no road"):
+        result = apply_plan(_base(), _plan([(_card(id="N8", ref="G208"), [(0, 0), (10_000, 0)])]))
     assert result.log.iloc[0]["outcome"] == "no_match"
     assert set(result.network.edges.loc[result.network.edges["name"] == "G108", "grade"]) == {"2"}
 
@@ -371,7 +373,9 @@ def _crossing_base(*, with_far_node: bool):
         {"id": "c", "name": "C", "grade": "2", "coords": [(5000, -3000), (5000, 0), (5000, 3000)]},
     ]
     if with_far_node:
-        records.append({"id": "b", "name": "B", "grade": "3", "coords": [(6300, 1200), (9000, 1200)]})
+        records.append(
+            {"id": "b", "name": "B", "grade": "3", "coords": [(6300, 1200), (9000, 1200)]}
+        )
     return network_from_lines(lines_frame(records))
 
 

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
-from transnet._errors import InputError, expect_type
-from transnet.crs import GEOGRAPHIC_CRS, equal_area_crs
+from transnet import options
+from transnet._errors import InputError, TransnetWarning, expect_type
+from transnet.crs import GEOGRAPHIC_CRS, equal_area_crs, utm_crs
 
-__all__ = ["Region", "county_polygons", "load_counties_csv", "region_from_bundle"]
+if TYPE_CHECKING:
+    from transnet.network import RoadNetwork
+    from transnet.plan import Plan
+
+__all__ = [
+    "Region",
+    "cards_share_inside",
+    "check_network_extent",
+    "county_polygons",
+    "load_counties_csv",
+    "region_from_bundle",
+]
 
 
 @cache
@@ -212,3 +229,204 @@ def region_from_bundle(bundle) -> Region:
     expect_type(bundle, Bundle, "bundle")
     path = bundle.path("counties")
     return _region_from_table(bundle.title, load_counties_csv(path), path=path)
+
+
+def _lonlat_box(bounds) -> str:
+    """``lon 111.73–113.96, lat 37.67–39.44`` for ``(west, south, east, north)`` bounds."""
+    west, south, east, north = (float(v) for v in bounds)
+    return f"lon {west:.2f}–{east:.2f}, lat {south:.2f}–{north:.2f}"
+
+
+def check_network_extent(
+    network: RoadNetwork,
+    region: Region,
+    *,
+    source: str | Path | None = None,
+    margin_m: float = options.OSM_MARGIN_KM * 1000,
+    min_share_inside: float = options.NETWORK_MIN_SHARE_INSIDE,
+    min_county_share: float = options.NETWORK_MIN_COUNTY_SHARE,
+) -> float:
+    """Refuse a network that does not belong to the region; return the share of it inside.
+
+    A network is refused when less than ``min_share_inside`` of its length lies within the
+    region's outline buffered by ``margin_m`` (the margin ``transnet build`` fetches), or when
+    fewer than ``min_county_share`` of the region's counties have a road of it: a network of
+    another place, or of a corner of the region, would give every county's metrics wrongly. A
+    county with no road at all, when the rest pass, gets a :class:`TransnetWarning`.
+
+    Parameters
+    ----------
+    network
+        The base network (a :class:`~transnet.network.RoadNetwork`).
+    region
+        The study region.
+    source
+        The file the network came from, for the message (default: its ``source`` metadata).
+    margin_m
+        Buffer around the region's outline within which the network's length counts as inside.
+    min_share_inside, min_county_share
+        The thresholds (defaults :data:`~transnet.options.NETWORK_MIN_SHARE_INSIDE` and
+        :data:`~transnet.options.NETWORK_MIN_COUNTY_SHARE`).
+
+    Returns
+    -------
+    float
+        The share of the network's length within the buffered outline.
+
+    Raises
+    ------
+    InputError
+        Naming the file and field ``geometry``, with where the network lies and where the
+        region lies (lon/lat boxes).
+
+    Examples
+    --------
+    >>> round(check_network_extent(network, region), 2)
+    0.83
+    >>> far = network.copy()
+    >>> far.edges = far.edges.set_geometry(far.edges.geometry.translate(xoff=2_000_000))
+    >>> check_network_extent(far, region, source="elsewhere.gpkg")
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: elsewhere.gpkg, field 'geometry': the network lies at lon ...
+
+    """
+    source = source if source is not None else network.metadata.get("source")
+    edges = network.edges
+    if edges.empty:
+        raise InputError("the network has no edges", path=source, field="edges")
+    if network.crs is None:
+        raise InputError("the network has no CRS", path=source, field="crs")
+    outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(network.crs)
+    buffered = outline.buffer(margin_m).iloc[0]
+    geometries = edges.geometry.values
+    shapely.prepare(buffered)
+    within = shapely.within(geometries, buffered)
+    crossing = ~within & shapely.intersects(geometries, buffered)
+    lengths = shapely.length(geometries)
+    total_m = float(lengths.sum())
+    inside_m = float(lengths[within].sum())
+    inside_m += float(shapely.length(shapely.intersection(geometries[crossing], buffered)).sum())
+    share = inside_m / total_m if total_m > 0 else 0.0
+    where = (
+        f"the network lies at {_lonlat_box(edges.to_crs(GEOGRAPHIC_CRS).total_bounds)}, the "
+        f"region {region.name} at {_lonlat_box(region.counties.total_bounds)}"
+    )
+    if not share >= min_share_inside:
+        raise InputError(
+            f"{where}: {share:.0%} of the network's {total_m / 1000:,.1f} km lies within "
+            f"{margin_m / 1000:g} km of the region (at least {min_share_inside:.0%} expected); "
+            "is it a network of another place?",
+            path=source,
+            field="geometry",
+        )
+    counties = region.counties.to_crs(network.crs)
+    touched = np.unique(
+        shapely.STRtree(geometries).query(counties.geometry.values, predicate="intersects")[0]
+    )
+    without = counties["name"].drop(counties.index[touched]).tolist()
+    county_share = len(touched) / len(counties)
+    if county_share < min_county_share:
+        raise InputError(
+            f"{where}: the network has roads in {len(touched)} of the region's {len(counties)} "
+            f"counties (at least {min_county_share:.0%} expected; none in "
+            f"{', '.join(without)}); does it cover the region?",
+            path=source,
+            field="geometry",
+        )
+    if without:
+        warnings.warn(
+            f"{source or 'the network'}: no road in {len(without)} of the region's "
+            f"{len(counties)} counties ({', '.join(without)}); their metrics will be zero",
+            TransnetWarning,
+            stacklevel=2,
+        )
+    return share
+
+
+def cards_share_inside(
+    plan: Plan,
+    region: Region,
+    *,
+    warn_beyond_km: float = options.PLAN_CARD_OUTSIDE_WARN_KM,
+) -> pd.DataFrame:
+    """Refuse plan cards wholly outside the region; measure how much of each lies inside.
+
+    A card with no part inside the region's outline is refused: it does not belong to the
+    plan of this region, and its length would count in the plan's totals. A card partly
+    outside is usual (an expressway leaving the region to join a neighbour's network); when a
+    point of it lies more than ``warn_beyond_km`` beyond the outline a :class:`TransnetWarning`
+    names the card and the share inside.
+
+    Parameters
+    ----------
+    plan
+        The plan (a :class:`~transnet.plan.Plan`; its ``frame`` in WGS-84).
+    region
+        The study region.
+    warn_beyond_km
+        Distance beyond the outline past which a card partly outside gets a warning.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per card: ``id``, ``length_km`` (of its geometry, in the UTM zone of the
+        region), ``share_inside`` (0–1) and ``beyond_km`` (farthest vertex from the outline,
+        0 inside).
+
+    Raises
+    ------
+    InputError
+        Naming the plan file, the card id and field ``geometry``.
+
+    Examples
+    --------
+    >>> shares = cards_share_inside(plan, region).set_index("id")
+    >>> shares.loc[["E5", "E6"], ["share_inside", "beyond_km"]].round(2)
+        share_inside  beyond_km
+    id
+    E5          1.00       0.00
+    E6          0.05      37.69
+
+    """
+    centre = region.outline.centroid
+    crs = utm_crs(centre.x, centre.y)
+    outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(crs).iloc[0]
+    shapely.prepare(outline)
+    lines = plan.frame.geometry.to_crs(crs).values
+    lengths = shapely.length(lines)
+    inside = shapely.length(shapely.intersection(lines, outline))
+    rows = []
+    for card_id, line, length_m, inside_m in zip(
+        plan.frame["id"], lines, lengths, inside, strict=True
+    ):
+        share = inside_m / length_m if length_m > 0 else float(shapely.intersects(line, outline))
+        vertices = shapely.points(shapely.get_coordinates(line))
+        beyond_km = float(np.max(shapely.distance(outline, vertices))) / 1000
+        rows.append(
+            {
+                "id": card_id,
+                "length_km": length_m / 1000,
+                "share_inside": share,
+                "beyond_km": beyond_km,
+            }
+        )
+        if share == 0 or not math.isfinite(share):
+            raise InputError(
+                f"the card lies wholly outside the region {region.name} (card at "
+                f"{_lonlat_box(plan.frame.geometry[plan.frame['id'] == card_id].total_bounds)}, "
+                f"region at {_lonlat_box(region.counties.total_bounds)}, {beyond_km:,.0f} km "
+                "away at most); check its coordinates (WGS-84 lon/lat)",
+                path=plan.path,
+                record=str(card_id),
+                field="geometry",
+            )
+        if share < 1 and beyond_km > warn_beyond_km:
+            warnings.warn(
+                f"plan card {card_id}: {share:.0%} of its {length_m / 1000:,.1f} km lies inside "
+                f"the region; it runs {beyond_km:,.0f} km beyond it (more than "
+                f"{warn_beyond_km:g} km): check its coordinates",
+                TransnetWarning,
+                stacklevel=2,
+            )
+    return pd.DataFrame(rows, columns=["id", "length_km", "share_inside", "beyond_km"])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from transnet._errors import InputError, expect_type
+from transnet._errors import InputError, TransnetWarning, expect_type
 from transnet.attribution import SeatAttribution, attribute_seat_minutes
 from transnet.io.bundle import Bundle, load_bundle
 from transnet.io.files import read_features
@@ -18,7 +20,12 @@ from transnet.io.places import load_places
 from transnet.metrics import MetricSettings, ScenarioMetrics, evaluate_scenario, zone_density
 from transnet.network import RoadNetwork, network_from_lines
 from transnet.plan import Plan, PlanResult, apply_plan, load_plan
-from transnet.region import Region, region_from_bundle
+from transnet.region import (
+    Region,
+    cards_share_inside,
+    check_network_extent,
+    region_from_bundle,
+)
 from transnet.summary import caveats, county_table, data_notes, headline_frame, illustrative_cards
 from transnet.targets import (
     DataAvailability,
@@ -102,6 +109,10 @@ class Study:
     sensitivity
         Length and density after the plan without the cards whose provenance or alignment is
         illustrative, so a reader sees how much of a result rests on stand-in data.
+    cards_inside
+        How much of each plan card lies inside the region: ``id``, ``length_km``,
+        ``share_inside`` (0–1) and ``beyond_km`` (see
+        :func:`transnet.region.cards_share_inside`).
 
     Examples
     --------
@@ -127,6 +138,7 @@ class Study:
     attribution: SeatAttribution
     sensitivity: dict[str, Any]
     availability: DataAvailability = field(default_factory=DataAvailability)
+    cards_inside: pd.DataFrame = field(default_factory=pd.DataFrame)
     townships: gpd.GeoDataFrame | None = None
     pois: gpd.GeoDataFrame | None = None
 
@@ -238,9 +250,40 @@ def _flag_verdicts_resting_on_illustrative_cards(
 
 
 def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
-    """Refuse places outside the region: a wrong CRS or a wrong file, never silently dropped."""
+    """Refuse places that cannot be used: none at all, no usable point, or outside the region.
+
+    A file of places that yields no point must not run as if no file were given, and a place
+    outside the region means a wrong CRS or a wrong file: never silently dropped.
+    """
+    source = places.attrs.get("source")
     if places.crs is None:
-        raise InputError(f"{kind} have no CRS", field="crs")
+        raise InputError(f"{kind} have no CRS", path=source, field="crs")
+    if places.empty:
+        raise InputError(
+            f"the file yields no {kind}; expected at least one point in the region",
+            path=source,
+            field="geometry",
+        )
+    geometry = places.geometry
+    coords = geometry.get_coordinates()
+    bad_xy = coords.index[~np.isfinite(coords.to_numpy()).all(axis=1)]
+    unusable = geometry.isna() | geometry.is_empty | geometry.index.isin(bad_xy)
+    if unusable.any():
+        position = int(np.flatnonzero(unusable.to_numpy())[0])
+        name = places["name"].iloc[position] if "name" in places.columns else None
+        record = str(name) if isinstance(name, str) and name else f"feature {position}"
+        count = (
+            f"none of the {len(places)} {kind} has a usable point"
+            if unusable.all()
+            else f"{int(unusable.sum())} of the {len(places)} {kind} have no usable point"
+        )
+        raise InputError(
+            f"{count} (missing, empty or not-a-number coordinates); expected "
+            "a lon/lat point for each",
+            path=source,
+            record=record,
+            field="geometry",
+        )
     outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(places.crs)
     outside = ~places.within(outline.iloc[0])
     if outside.any():
@@ -249,7 +292,7 @@ def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
             f"{int(outside.sum())} of {len(places)} {kind} lie outside the region "
             f"(first: {first['name']!r} at {first.geometry.x:.5f}, {first.geometry.y:.5f}); "
             "check the coordinates and their CRS (WGS-84 lon/lat, or --crs gcj02)",
-            path=places.attrs.get("source"),
+            path=source,
             record=str(first["name"]),
             field="geometry",
         )
@@ -287,6 +330,19 @@ def run_study(
     -------
     Study
 
+    Raises
+    ------
+    InputError
+        On bad input, naming the file, record and field; among others (see
+        :mod:`transnet.region`): a network that does not cover the region, a plan card wholly
+        outside it, a townships or POI file with no usable point or a point outside the region.
+
+    Warns
+    -----
+    TransnetWarning
+        For a plan card running far beyond the region, a county with no road, an upgrade or
+        widening card that matches no road.
+
     Examples
     --------
     >>> study = run_study("taixin")  # doctest: +SKIP
@@ -314,7 +370,11 @@ def run_study(
         if places is not None:
             _check_places(places, region, kind)
     before = network if network is not None else load_bundle_network(bundle)
+    check_network_extent(
+        before, region, source=before.metadata.get("file") or before.metadata.get("source")
+    )
     plan = load_plan(bundle.path("plan"))
+    cards_inside = cards_share_inside(plan, region)
     plan_result = apply_plan(before, plan)
     metrics = {
         name: evaluate_scenario(
@@ -331,8 +391,11 @@ def run_study(
     results = evaluate_targets(
         targets_file.targets, metrics, available=availability, scenario=scenario
     )
-    attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
-    sensitivity = _without_illustrative(before, plan, region)
+    with warnings.catch_warnings():
+        # Both re-apply the plan without some cards: its warnings were given above.
+        warnings.simplefilter("ignore", TransnetWarning)
+        attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
+        sensitivity = _without_illustrative(before, plan, region)
     _flag_verdicts_resting_on_illustrative_cards(results, targets_file.targets, sensitivity)
     return Study(
         bundle=bundle,
@@ -348,6 +411,7 @@ def run_study(
         attribution=attribution,
         sensitivity=sensitivity,
         availability=availability,
+        cards_inside=cards_inside,
         townships=townships,
         pois=pois,
     )

@@ -9,12 +9,14 @@ selection; the changes are written once all cards are read (:mod:`transnet.plan.
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
 from transnet import options
-from transnet._errors import expect_type
+from transnet._errors import TransnetWarning, expect_type
 from transnet._progress import progress
 from transnet.network import RoadNetwork
 from transnet.plan.actions import ACTION_FUNCTIONS
@@ -87,6 +89,13 @@ def apply_plan(
     -------
     PlanResult
 
+    Warns
+    -----
+    TransnetWarning
+        For each ``upgrade`` or ``widen`` card that matches no road (outcome ``no_match``),
+        and each ``realign`` card whose two ends are both left free, naming the card: its
+        road changed nothing, or joins nothing.
+
     Examples
     --------
     >>> result = apply_plan(network, plan)
@@ -115,5 +124,18 @@ def apply_plan(
             cards, desc="Applying the plan", total=len(plan.cards), unit="card"
         )
     ]
+    for card, row in zip(plan.cards, logs, strict=True):
+        _warn_if_idle(card.action, row)
     log = pd.DataFrame([asdict(row) for row in logs], columns=_LOG_COLUMNS)
     return PlanResult(network=context.finish(), log=log)
+
+
+def _warn_if_idle(action: str, row: CardLog) -> None:
+    """Warn about a card that changed no road, or a by-pass that joins none."""
+    if row.outcome == "no_match":
+        message = f"plan card {row.id} ({action}) matches no road: {row.note}"
+    elif action == "realign" and math.isnan(row.start_snap_m) and math.isnan(row.end_snap_m):
+        message = f"plan card {row.id} (realign) joins no road at either end: {row.note}"
+    else:
+        return
+    warnings.warn(message, TransnetWarning, stacklevel=3)
