@@ -36,9 +36,9 @@ from transnet.grades import GradeTable, classify_edges, parse_lanes
 from transnet.io.osm.tags import WAY_TAGS, highway_filter, way_direction
 from transnet.network import RoadNetwork
 from transnet.network.model import finish_edges
-from transnet.region import Region
+from transnet.region import Region, check_network_extent
 
-__all__ = ["OsmWays", "network_from_ways"]
+__all__ = ["OsmWays", "check_margin_m", "network_from_ways"]
 
 
 @dataclass
@@ -320,8 +320,44 @@ def network_from_ways(
     return RoadNetwork(nodes, edges, metadata)
 
 
+def check_margin_m(margin_m: Any) -> float:
+    """Return the margin around the region as a float, refusing NaN, infinite or negative.
+
+    The command line passes ``--margin-km`` times 1000, so the error names ``margin_km`` in
+    kilometres, as the user typed it.
+
+    Examples
+    --------
+    >>> check_margin_m(5000)
+    5000.0
+    >>> check_margin_m(float("nan"))
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: field 'margin_km': got nan; expected a finite distance ≥ 0 km
+    """
+    if isinstance(margin_m, bool) or not isinstance(margin_m, (int, float, np.number)):
+        raise InputError(f"got {margin_m!r}; expected a finite distance ≥ 0 km", field="margin_km")
+    value = float(margin_m)
+    if not np.isfinite(value) or value < 0:
+        raise InputError(
+            f"got {value / 1000:g}; expected a finite distance ≥ 0 km", field="margin_km"
+        )
+    return value
+
+
+def check_region_extent(network: RoadNetwork, region: Any, *, path: Any, margin_m: float) -> None:
+    """Refuse a built network that covers too little of a :class:`~transnet.region.Region`.
+
+    A lon/lat polygon has no counties, so only a ``Region`` is checked (see
+    :func:`transnet.region.check_network_extent`).
+    """
+    if isinstance(region, Region):
+        check_network_extent(network, region, source=path, margin_m=margin_m)
+
+
 def _buffered_region(region: Region | BaseGeometry, margin_m: float) -> BaseGeometry:
     """Return the region's outline buffered by ``margin_m``, in lon/lat."""
+    margin_m = check_margin_m(margin_m)
     outline = region.outline if isinstance(region, Region) else region
     centre = outline.centroid
     local = utm_crs(centre.x, centre.y)

@@ -32,7 +32,14 @@ from transnet import options
 from transnet._errors import TransnetError
 from transnet._progress import progress
 from transnet.grades import GradeTable
-from transnet.io.osm.build import OsmWays, _buffered_region, _metadata, network_from_ways
+from transnet.io.osm.build import (
+    OsmWays,
+    _buffered_region,
+    _metadata,
+    check_margin_m,
+    check_region_extent,
+    network_from_ways,
+)
 from transnet.io.osm.tags import (
     DEFAULT_HIGHWAYS,
     WAY_TAGS,
@@ -289,7 +296,8 @@ def network_from_osm(
         On a timeout, an HTTP error or an incomplete answer; the message says how to use a local
         file instead.
     InputError
-        If the answer holds no roads of the requested classes.
+        If ``margin_m`` is not a finite distance ≥ 0 (field ``margin_km``), or the answer holds
+        no roads of the requested classes, or covers too few of a ``Region``'s counties.
 
     Examples
     --------
@@ -297,10 +305,11 @@ def network_from_osm(
     >>> network.edges.groupby("grade")["length_m"].sum() / 1000  # doctest: +SKIP
 
     """
+    margin_m = check_margin_m(margin_m)
     wanted = wanted_highways(highways, include_unclassified=include_unclassified)
     polygon = _buffered_region(region, margin_m)
     ways = _download_ways(polygon, wanted)
-    return network_from_ways(
+    network = network_from_ways(
         ways,
         region=polygon,
         crs=crs,
@@ -309,3 +318,5 @@ def network_from_osm(
         carriageway_gap_m=carriageway_gap_m,
         grade_table=grade_table,
     )
+    check_region_extent(network, region, path="OpenStreetMap download", margin_m=margin_m)
+    return network

@@ -20,7 +20,14 @@ from transnet import options
 from transnet._errors import InputError, expect_type
 from transnet._progress import progress
 from transnet.grades import GradeTable
-from transnet.io.osm.build import OsmWays, _buffered_region, _metadata, network_from_ways
+from transnet.io.osm.build import (
+    OsmWays,
+    _buffered_region,
+    _metadata,
+    check_margin_m,
+    check_region_extent,
+    network_from_ways,
+)
 from transnet.io.osm.tags import DEFAULT_HIGHWAYS, junction_name, wanted_highways
 from transnet.network import RoadNetwork
 from transnet.region import Region
@@ -152,7 +159,7 @@ def network_from_osm_file(
         A :class:`~transnet.region.Region` or a lon/lat polygon; roads intersecting it, buffered
         by ``margin_m``, are kept. ``None`` keeps every road in the file.
     margin_m
-        Buffer around the region, so that links leaving it are not cut.
+        Buffer around the region, so that links leaving it are not cut; finite and ≥ 0.
     highways
         OSM ``highway`` values to keep.
     include_unclassified
@@ -172,8 +179,10 @@ def network_from_osm_file(
     Raises
     ------
     InputError
-        For an unknown extension, a corrupt or truncated file, no roads in the region, or a
-        region that does not intersect the data.
+        For an unknown extension, a corrupt or truncated file, a margin that is not a finite
+        distance ≥ 0 (field ``margin_km``), no roads in the region, a region that does not
+        intersect the data, or a network covering too few of a ``Region``'s counties (see
+        :func:`transnet.region.check_network_extent`).
 
     Examples
     --------
@@ -182,11 +191,12 @@ def network_from_osm_file(
     """
     expect_type(path, (str, Path), "path")
     path = Path(path)
+    margin_m = check_margin_m(margin_m)
     wanted = wanted_highways(highways, include_unclassified=include_unclassified)
     ways = _read_osm_file(path, wanted)
     polygon = None if region is None else _buffered_region(region, margin_m)
     label = "" if region is None else getattr(region, "name", "polygon")
-    return network_from_ways(
+    network = network_from_ways(
         ways,
         region=polygon,
         crs=crs,
@@ -195,3 +205,5 @@ def network_from_osm_file(
         carriageway_gap_m=carriageway_gap_m,
         grade_table=grade_table,
     )
+    check_region_extent(network, region, path=path, margin_m=margin_m)
+    return network
