@@ -8,22 +8,31 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from transnet._errors import InputError
+from transnet import options
+from transnet._errors import InputError, check_keys, closest, format_number
 from transnet._resources import data_root
 from transnet.grades.vocabulary import _GRADE_RANK, ADMIN_CLASSES, GRADES, is_ramp, normalize_grade
+from transnet.io.text import text_stream
 
 __all__ = ["GradeTable", "Refinement"]
 
 # Key of the ramp row in the design-speed table.
 _RAMP_KEY = "ramp"
 _GRADES_FOLDER = "grades"
+_MIN_SPEED_KMH, _MAX_SPEED_KMH = options.DESIGN_SPEED_RANGE_KMH
+#: Largest sane value of each numeric column (lanes both directions, speeds km/h).
+_LIMITS = {
+    "min_lanes": options.MAX_LANES,
+    "max_lanes": options.MAX_LANES,
+    "min_maxspeed_kmh": _MAX_SPEED_KMH,
+    "design_speed_kmh": _MAX_SPEED_KMH,
+}
 
 
 def _frozen_set_of(values: Iterable[str] | str) -> frozenset[str]:
@@ -93,8 +102,12 @@ class Refinement:
             )
         for name in ("min_lanes", "max_lanes", "min_maxspeed_kmh"):
             bound = getattr(self, name)
-            if bound is not None and not bound > 0:
-                raise InputError(f"must be positive, got {bound!r}", field=name)
+            if bound is not None and not (math.isfinite(bound) and 0 < bound <= _LIMITS[name]):
+                raise InputError(
+                    f"must be a number above 0 and at most {format_number(_LIMITS[name])}, "
+                    f"got {format_number(bound)}",
+                    field=name,
+                )
         if (
             self.min_lanes is not None
             and self.max_lanes is not None
@@ -218,9 +231,10 @@ class GradeTable:
                 value = float(speed)
             except (TypeError, ValueError):
                 value = math.nan
-            if not (math.isfinite(value) and value > 0):
+            if not (math.isfinite(value) and _MIN_SPEED_KMH <= value <= _MAX_SPEED_KMH):
                 raise InputError(
-                    f"design speed must be a positive number of km/h, got {speed!r}",
+                    f"design speed must be a number of km/h from {format_number(_MIN_SPEED_KMH)} "
+                    f"to {format_number(_MAX_SPEED_KMH)}, got {format_number(speed)}",
                     record=str(key),
                     field="design_speed_kmh",
                 )
@@ -320,28 +334,22 @@ def _read_csv(
 ) -> list[tuple[str, dict[str, str]]]:
     """Rows of a small CSV as ``(record, {column: stripped text})``; record is ``line N``."""
     try:
-        raw = path.read_bytes()
+        stream = text_stream(path)
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InputError("not UTF-8 or GB18030 text", path=path) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(stream)
     header = [name.strip() for name in next(reader, [])]
+    known = required + optional
     for name in required:
         if name not in header:
-            raise InputError(f"missing column; columns found: {header}", path=path, field=name)
-    for name in header:
-        if name not in required + optional:
+            misspelt = [h for h in header if h not in known and closest(h, [name]) == name]
+            hint = f"; rename '{misspelt[0]}' to '{name}'?" if misspelt else ""
             raise InputError(
-                f"unknown column; expected {', '.join(required + optional)}",
+                f"missing column{hint} (columns found: {', '.join(header) or 'none'})",
                 path=path,
                 field=name,
             )
+    check_keys(dict.fromkeys(header), known, path=path, required=required, what="column")
     rows = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):
@@ -365,8 +373,22 @@ def _number(text: str, *, path: Path, record: str, column: str) -> float | None:
         raise InputError(
             f"not a number: {text!r}", path=path, record=record, field=column
         ) from None
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(f"must be positive, got {text!r}", path=path, record=record, field=column)
+    if not math.isfinite(value):
+        raise InputError(
+            f"not a finite number, got {format_number(value)}; expected a number",
+            path=path,
+            record=record,
+            field=column,
+        )
+    low = _MIN_SPEED_KMH if column == "design_speed_kmh" else 0
+    if not low < value <= _LIMITS[column] and not (low and value == low):
+        raise InputError(
+            f"must be {'at least ' + format_number(low) if low else 'above 0'} and at most "
+            f"{format_number(_LIMITS[column])}, got {format_number(value)}",
+            path=path,
+            record=record,
+            field=column,
+        )
     return value
 
 
