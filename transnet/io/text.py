@@ -35,7 +35,7 @@ settings = _Settings()
 
 
 def read_text(path: str | Path, *, encoding: str | None = None) -> str:
-    """Return a text file's contents, decoded as UTF-8 or, failing that, as GB18030.
+    r"""Return a text file's contents, decoded as UTF-8 or, failing that, as GB18030.
 
     Parameters
     ----------
@@ -60,14 +60,14 @@ def read_text(path: str | Path, *, encoding: str | None = None) -> str:
     Examples
     --------
     >>> gbk = Path("county.csv")
-    >>> _ = gbk.write_bytes("name\\n阳曲县\\n".encode("gbk"))
+    >>> _ = gbk.write_bytes("name\n阳曲县\n".encode("gbk"))
     >>> read_text(gbk)
-    'name\\n阳曲县\\n'
-    >>> _ = gbk.write_bytes(b"name\\n\\xff\\xfe\\x00")
+    'name\n阳曲县\n'
+    >>> _ = gbk.write_bytes(b"name\n\xff\xfe\x00")
     >>> read_text(gbk)
     Traceback (most recent call last):
     ...
-    transnet._errors.InputError: county.csv: not UTF-8 ...; give its encoding with --encoding, e.g. --encoding gbk
+    transnet._errors.InputError: county.csv: not UTF-8 (first bad byte on line 2) ... --encoding gbk
 
     """
     path = Path(path)
@@ -93,12 +93,12 @@ def read_text(path: str | Path, *, encoding: str | None = None) -> str:
 
 
 def text_stream(path: str | Path, *, encoding: str | None = None) -> io.StringIO:
-    """Return :func:`read_text`'s result as a stream, for ``pandas.read_csv`` and friends.
+    r"""Return :func:`read_text`'s result as a stream, for ``pandas.read_csv`` and friends.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> _ = Path("seats.csv").write_bytes("name,lon\\n定襄县,112.96\\n".encode("gb18030"))
+    >>> _ = Path("seats.csv").write_bytes("name,lon\n定襄县,112.96\n".encode("gb18030"))
     >>> pd.read_csv(text_stream("seats.csv"))["name"].tolist()
     ['定襄县']
     """
@@ -142,7 +142,7 @@ def _as_gb18030(data: bytes) -> str | None:
         return text
     wide = [c for c in text if ord(c) > 127]
     everyday = sum(1 for c in wide if _in_gb2312(c))
-    return text if wide and everyday / len(wide) >= 0.95 else None
+    return text if wide and everyday / len(wide) >= 0.8 else None
 
 
 def _in_gb2312(char: str) -> bool:
