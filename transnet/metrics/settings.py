@@ -6,17 +6,30 @@ Defaults come from :mod:`transnet.options`; a targets file sets them through
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from transnet import options
+from transnet._errors import format_number
 
 __all__ = ["COVERAGE_RULES", "CoverageRule", "GradeCriterion", "MetricSettings"]
 
 #: Ways to read 县县通高速 ("every county on an expressway").
 COVERAGE_RULES = ("crossed", "interchange_inside", "seat_within_km", "seat_within_min")
 CoverageRule = Literal["crossed", "interchange_inside", "seat_within_km", "seat_within_min"]
+
+
+def _positive(name: str, value: float | None) -> None:
+    """Refuse a setting that is set but is not a finite number above 0 (or is a yes/no)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not (
+        isinstance(value, numbers.Real) and math.isfinite(value) and value > 0
+    ):
+        raise ValueError(f"{name} must be a finite number above 0, got {format_number(value)}")
 
 
 @dataclass(frozen=True)
@@ -37,7 +50,8 @@ class GradeCriterion:
     Raises
     ------
     ValueError
-        If both or neither of ``within_m`` and ``within_min`` are set.
+        If both or neither of ``within_m`` and ``within_min`` are set, or the one set is not a
+        finite number above 0.
 
     Examples
     --------
@@ -57,6 +71,8 @@ class GradeCriterion:
     def __post_init__(self) -> None:
         if (self.within_m is None) == (self.within_min is None):
             raise ValueError("set exactly one of within_m and within_min")
+        for name in ("within_m", "within_min"):
+            _positive(name, getattr(self, name))
 
     def as_record(self) -> dict[str, Any]:
         """Describe the criterion for reports.
@@ -102,7 +118,8 @@ class MetricSettings:
     Raises
     ------
     ValueError
-        On an unknown ``county_rule`` (see :data:`COVERAGE_RULES`).
+        On an unknown ``county_rule`` (see :data:`COVERAGE_RULES`), or a threshold, speed or
+        distance that is not a finite number above 0.
 
     Examples
     --------
@@ -113,6 +130,10 @@ class MetricSettings:
     Traceback (most recent call last):
     ...
     ValueError: unknown coverage rule 'nearby'; expected one of ('crossed', ...)
+    >>> MetricSettings(seat_within_min=float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: seat_within_min must be a finite number above 0, got nan
 
     """
 
@@ -134,3 +155,13 @@ class MetricSettings:
             raise ValueError(
                 f"unknown coverage rule {self.county_rule!r}; expected one of {COVERAGE_RULES}"
             )
+        for name in (
+            "seat_within_km",
+            "seat_within_min",
+            "rai_within_m",
+            "access_speed_kmh",
+            "max_snap_m",
+        ):
+            _positive(name, getattr(self, name))
+        for grade, speed in self.speeds_kmh.items():
+            _positive(f"speeds_kmh[{grade!r}]", speed)
