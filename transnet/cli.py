@@ -132,8 +132,8 @@ EncodingOption = Annotated[
     typer.Option(
         "--encoding",
         callback=_known_encoding,
-        help="Encoding of every CSV, YAML and GeoJSON input (e.g. gbk), where detection "
-        "(UTF-8, else GB18030) is not enough.",
+        help="Encoding (e.g. latin-1) of input files that are not UTF-8, instead of "
+        "detecting GB18030; UTF-8 files are read as UTF-8.",
     ),
 ]
 StrictOption = Annotated[

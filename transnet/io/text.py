@@ -42,8 +42,10 @@ def read_text(path: str | Path, *, encoding: str | None = None) -> str:
     path
         The file.
     encoding
-        Read in this encoding (any Python codec name, e.g. ``"gbk"``) instead of detecting
-        it; default :data:`settings.encoding`, else detection.
+        The encoding (any Python codec name, e.g. ``"gbk"``) of a file that is not UTF-8,
+        instead of detecting GB18030; default :data:`settings.encoding`. A file that is valid
+        UTF-8 is read as UTF-8 whatever this says, so that ``--encoding`` for a user's file
+        leaves a bundle's own UTF-8 files alone.
 
     Returns
     -------
@@ -74,13 +76,13 @@ def read_text(path: str | Path, *, encoding: str | None = None) -> str:
     if not path.is_file():
         raise InputError("file not found", path=path)
     data = path.read_bytes()
-    chosen = encoding or settings.encoding
-    if chosen:
-        return _decode_as(data, chosen, path=path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    chosen = encoding or settings.encoding
+    if chosen:
+        return _decode_as(data, chosen, path=path)
     gb18030 = _as_gb18030(data)
     if gb18030 is not None:
         return gb18030
