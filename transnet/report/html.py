@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import markdown
 
 __all__ = ["report_html"]
 
@@ -22,14 +27,33 @@ h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #c0392b; padding-bottom: 
 def report_html(markdown_text: str, *, folder: Path) -> str:
     """Turn the Markdown report into one self-contained HTML page (images inlined).
 
+    The report holds text from users' files (card, road, county and target names), so raw
+    HTML in the Markdown is not passed through but shown as text, and a link or image whose
+    address is not a relative path, ``http(s):`` or ``mailto:`` loses it: a name can never
+    run a script in the page.
+
+    Parameters
+    ----------
+    markdown_text
+        The report, from :func:`transnet.report.markdown.report_markdown`.
+    folder
+        Where ``before.png`` and ``after.png`` are, if they are.
+
+    Returns
+    -------
+    str
+        The page.
+
     Examples
     --------
     >>> report_html("# Title", folder=Path("."))[:15]
     '<!DOCTYPE html>'
+    >>> text = "Card <script>alert(1)</script> [x](javascript:alert(1))"
+    >>> page = report_html(text, folder=Path("."))
+    >>> "<script>" in page, "&lt;script&gt;alert(1)" in page, 'href="javascript:' in page
+    (False, True, False)
     """
-    import markdown
-
-    body = markdown.markdown(markdown_text, extensions=["tables"])
+    body = _markdown_without_html().convert(markdown_text)
     for image in ("before.png", "after.png"):
         path = folder / image
         if path.is_file():
@@ -41,3 +65,27 @@ def report_html(markdown_text: str, *, folder: Path) -> str:
         f"<title>{title}</title><style>{_REPORT_CSS}</style></head>"
         f"<body>{body}</body></html>\n"
     )
+
+
+# Addresses a link or image may keep: relative paths and the web's own schemes.
+_SAFE_URL = re.compile(r"^(?![a-z][a-z0-9+.-]*:)|^(https?|mailto):", re.IGNORECASE)
+
+
+def _markdown_without_html() -> markdown.Markdown:
+    """Return a Markdown converter that escapes raw HTML and drops unsafe link addresses."""
+    import markdown
+    from markdown.treeprocessors import Treeprocessor
+
+    class _SafeLinks(Treeprocessor):
+        def run(self, root):
+            for element in root.iter():
+                for attribute in ("href", "src"):
+                    url = element.get(attribute)
+                    if url is not None and not _SAFE_URL.match(url.strip()):
+                        element.set(attribute, "")
+
+    converter = markdown.Markdown(extensions=["tables"])
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    converter.treeprocessors.register(_SafeLinks(converter), "transnet_safe_links", 0)
+    return converter

@@ -42,9 +42,14 @@ def _criterion_text(criterion: dict[str, Any]) -> str:
     return f"{criterion['within_min']:g} min"
 
 
+def _cell(value: Any) -> str:
+    """Format a table cell; a ``|`` or line break in a user's name must not split the row."""
+    return " ".join(_fmt(value).splitlines()).replace("|", "\\|")
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
