@@ -219,6 +219,7 @@ def check_keys(
     required: Iterable[str] = (),
     prefix: str = "",
     what: str = "key",
+    check_missing: bool = True,
 ) -> None:
     """Refuse a key of ``mapping`` that is not ``known``, with a "did you mean" hint.
 
@@ -237,6 +238,9 @@ def check_keys(
         the error's field.
     what
         What the keys are called in the message: ``"key"``, ``"field"``, ``"column"``.
+    check_missing
+        Report a missing ``required`` key; False leaves that to the schema (``required``
+        then only ranks the hints).
 
     Raises
     ------
@@ -263,7 +267,7 @@ def check_keys(
                 record=record,
                 field=f"{prefix}.{name}" if prefix else str(name),
             )
-    for name in required:
+    for name in required if check_missing else ():
         if name not in mapping:
             raise InputError(
                 f"missing required {what}",

@@ -322,6 +322,7 @@ def _validate_card(properties: dict[str, Any], *, path: Path, record: str) -> Pr
         record=record,
         required=_REQUIRED_FIELDS,
         what="field",
+        check_missing=False,
     )
     interchanges = properties.get("interchanges")
     if isinstance(interchanges, str) and interchanges.lstrip().startswith("["):
