@@ -58,9 +58,9 @@ _out = Console()
 _err = Console(stderr=True)
 
 
-def _finite(value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a finite number")
+def _distance_km(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise typer.BadParameter(f"{value} km: expected a finite distance of 0 km or more")
     return value
 
 
@@ -464,9 +464,7 @@ def build(
     ] = False,
     margin_km: Annotated[
         float,
-        typer.Option(
-            "--margin-km", min=0, callback=_finite, help="Buffer around the region, in km."
-        ),
+        typer.Option("--margin-km", callback=_distance_km, help="Buffer around the region, in km."),
     ] = options.OSM_MARGIN_KM,
     unclassified: Annotated[
         bool, typer.Option("--unclassified", help="Also keep highway=unclassified roads.")
