@@ -371,3 +371,29 @@ def test_a_gbk_shapefile_without_a_cpg_reads_with_encoding_set(tmp_path, monkeyp
     path.with_suffix(".cpg").unlink()
     monkeypatch.setattr(text.settings, "encoding", "gbk")
     assert read_features(path)["name"].tolist() == NAMES
+
+
+def test_junit_is_written_into_a_folder_to_create_whole_and_readable(tmp_path):
+    from xml.etree import ElementTree
+
+    from transnet.report.junit import write_junit
+    from transnet.targets import TargetResult
+
+    result = TargetResult(
+        id="expressway_density<&>",
+        metric="density_per_100km2.expressway",
+        scenario="after",
+        value=4.86,
+        op=">=",
+        threshold=4.9,
+        unit="km/100 km²",
+        status="fail",
+    )
+    path = tmp_path / "ci" / "reports" / "targets.xml"
+    check_output_file(path, what="--junit")
+    write_junit([result], path)
+    case = ElementTree.parse(path).getroot().find("testcase")
+    assert case.get("name") == "expressway_density<&>"
+    assert case.find("failure").get("message").startswith("density_per_100km2.expressway = 4.86")
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["targets.xml"]

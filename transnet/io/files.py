@@ -377,7 +377,12 @@ def _put_in_place(staging: Path, target: Path) -> list[str]:
         if old.exists():
             shutil.rmtree(old)
         target.rename(old)
-    staging.rename(target)
+    try:
+        staging.rename(target)
+    except OSError:
+        if old is not None and not os.path.lexists(target):
+            old.rename(target)
+        raise
     (target / _STAGING_MARKER).unlink(missing_ok=True)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
