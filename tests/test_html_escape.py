@@ -1,10 +1,11 @@
 """Untrusted text in HTML (issue 10): no user string runs as markup in any page transnet writes.
 
 One study is built from a copy of the embedded bundle in which every user field that reaches a
-page carries a script payload: the bundle title, a county name, a card's id, name and ref, a
-road's name and ref, a target's id, unit and source texts, a POI's and a township's name. The
-reports, the maps, compare.html and the notebook views must show the payload as text. (POI and
-township names reach no page today, only the CSV files: the raw check still covers them.)
+page carries a script payload: the bundle title, a county's names, a card's id, name, source and
+interchange name, a road's name, ref and source, a target's id, unit and source texts, a POI's
+and a township's name. The reports, the maps, compare.html and the notebook views must show the
+payload as text. (POI and township names reach no page today, only the CSV files: the raw check
+still covers them.)
 """
 
 from __future__ import annotations
@@ -55,12 +56,15 @@ def hostile_study(tmp_path_factory) -> Study:
 
     counties = pd.read_csv(folder / "counties.csv", dtype=str)
     counties.loc[0, "name"] = _marked("county")
+    counties.loc[1, "name_en"] = _marked("county-en")
     counties.to_csv(folder / "counties.csv", index=False)
 
     def cards(features):
         first = features[0]["properties"]
         first["id"] = "E1" + SCRIPT
         first["name"] = _marked("card-name")
+        first["source"] = _marked("card-source")
+        first["interchanges"][0]["name"] = _marked("interchange")
         upgrade = next(f["properties"] for f in features if f["properties"]["action"] != "new")
         upgrade["name"] = _marked("upgrade-name") + " [click](javascript:alert(3))"
 
@@ -72,6 +76,7 @@ def hostile_study(tmp_path_factory) -> Study:
         )
         ordinary["name"] = _marked("road-name")
         ordinary["ref"] = "S101" + SCRIPT
+        ordinary["source"] = _marked("road-source")
 
     _edit_json(folder / "network.geojson", roads)
 
