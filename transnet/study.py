@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from transnet import options
 from transnet._errors import InputError, TransnetWarning, expect_type
 from transnet.attribution import SeatAttribution, attribute_seat_minutes
 from transnet.io.bundle import Bundle, load_bundle
@@ -371,7 +372,11 @@ def run_study(
             _check_places(places, region, kind)
     before = network if network is not None else load_bundle_network(bundle)
     check_network_extent(
-        before, region, source=before.metadata.get("file") or before.metadata.get("source")
+        before,
+        region,
+        source=before.metadata.get("file") or before.metadata.get("source"),
+        min_share_inside=options.NETWORK_MIN_SHARE_INSIDE,
+        min_county_share=options.NETWORK_MIN_COUNTY_SHARE,
     )
     plan = load_plan(bundle.path("plan"))
     cards_inside = cards_share_inside(plan, region)

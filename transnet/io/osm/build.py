@@ -36,7 +36,7 @@ from transnet.grades import GradeTable, classify_edges, parse_lanes
 from transnet.io.osm.tags import WAY_TAGS, highway_filter, way_direction
 from transnet.network import RoadNetwork
 from transnet.network.model import finish_edges
-from transnet.region import Region, check_network_extent
+from transnet.region import Region
 
 __all__ = ["OsmWays", "check_margin_m", "network_from_ways"]
 
@@ -343,16 +343,6 @@ def check_margin_m(margin_m: Any) -> float:
             f"got {value / 1000:g}; expected a finite distance ≥ 0 km", field="margin_km"
         )
     return value
-
-
-def check_region_extent(network: RoadNetwork, region: Any, *, path: Any, margin_m: float) -> None:
-    """Refuse a built network that covers too little of a :class:`~transnet.region.Region`.
-
-    A lon/lat polygon has no counties, so only a ``Region`` is checked (see
-    :func:`transnet.region.check_network_extent`).
-    """
-    if isinstance(region, Region):
-        check_network_extent(network, region, source=path, margin_m=margin_m)
 
 
 def _buffered_region(region: Region | BaseGeometry, margin_m: float) -> BaseGeometry:

@@ -37,7 +37,6 @@ from transnet.io.osm.build import (
     _buffered_region,
     _metadata,
     check_margin_m,
-    check_region_extent,
     network_from_ways,
 )
 from transnet.io.osm.tags import (
@@ -297,7 +296,7 @@ def network_from_osm(
         file instead.
     InputError
         If ``margin_m`` is not a finite distance ≥ 0 (field ``margin_km``), or the answer holds
-        no roads of the requested classes, or covers too few of a ``Region``'s counties.
+        no roads of the requested classes.
 
     Examples
     --------
@@ -309,7 +308,7 @@ def network_from_osm(
     wanted = wanted_highways(highways, include_unclassified=include_unclassified)
     polygon = _buffered_region(region, margin_m)
     ways = _download_ways(polygon, wanted)
-    network = network_from_ways(
+    return network_from_ways(
         ways,
         region=polygon,
         crs=crs,
@@ -318,5 +317,3 @@ def network_from_osm(
         carriageway_gap_m=carriageway_gap_m,
         grade_table=grade_table,
     )
-    check_region_extent(network, region, path="OpenStreetMap download", margin_m=margin_m)
-    return network

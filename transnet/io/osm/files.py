@@ -25,7 +25,6 @@ from transnet.io.osm.build import (
     _buffered_region,
     _metadata,
     check_margin_m,
-    check_region_extent,
     network_from_ways,
 )
 from transnet.io.osm.tags import DEFAULT_HIGHWAYS, junction_name, wanted_highways
@@ -180,9 +179,11 @@ def network_from_osm_file(
     ------
     InputError
         For an unknown extension, a corrupt or truncated file, a margin that is not a finite
-        distance ≥ 0 (field ``margin_km``), no roads in the region, a region that does not
-        intersect the data, or a network covering too few of a ``Region``'s counties (see
-        :func:`transnet.region.check_network_extent`).
+        distance ≥ 0 (field ``margin_km``), no roads in the region, or a region that does not
+        intersect the data. Whether the network covers enough of the region is checked where
+        it is used (:func:`transnet.region.check_network_extent`, called by
+        :func:`transnet.study.run_study`), so a partial extract can still be built and looked
+        at.
 
     Examples
     --------
@@ -196,7 +197,7 @@ def network_from_osm_file(
     ways = _read_osm_file(path, wanted)
     polygon = None if region is None else _buffered_region(region, margin_m)
     label = "" if region is None else getattr(region, "name", "polygon")
-    network = network_from_ways(
+    return network_from_ways(
         ways,
         region=polygon,
         crs=crs,
@@ -205,5 +206,3 @@ def network_from_osm_file(
         carriageway_gap_m=carriageway_gap_m,
         grade_table=grade_table,
     )
-    check_region_extent(network, region, path=path, margin_m=margin_m)
-    return network
