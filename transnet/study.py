@@ -270,9 +270,7 @@ def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
     bad_xy = coords.index[~np.isfinite(coords.to_numpy()).all(axis=1)]
     unusable = geometry.isna() | geometry.is_empty | geometry.index.isin(bad_xy)
     if unusable.any():
-        position = int(np.flatnonzero(unusable.to_numpy())[0])
-        name = places["name"].iloc[position] if "name" in places.columns else None
-        record = str(name) if isinstance(name, str) and name else f"feature {position}"
+        record = _place_record(places, int(np.flatnonzero(unusable.to_numpy())[0]))
         count = (
             f"none of the {len(places)} {kind} has a usable point"
             if unusable.all()
@@ -288,15 +286,23 @@ def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
     outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(places.crs)
     outside = ~places.within(outline.iloc[0])
     if outside.any():
-        first = places.loc[outside].iloc[0]
+        position = int(np.flatnonzero(outside.to_numpy())[0])
+        record = _place_record(places, position)
+        point = places.geometry.iloc[position]
         raise InputError(
             f"{int(outside.sum())} of {len(places)} {kind} lie outside the region "
-            f"(first: {first['name']!r} at {first.geometry.x:.5f}, {first.geometry.y:.5f}); "
+            f"(first: {record!r} at {point.x:.5f}, {point.y:.5f}); "
             "check the coordinates and their CRS (WGS-84 lon/lat, or --crs gcj02)",
             path=source,
-            record=str(first["name"]),
+            record=record,
             field="geometry",
         )
+
+
+def _place_record(places: gpd.GeoDataFrame, position: int) -> str:
+    """Return a place's name for messages, else ``feature <position>``."""
+    name = places["name"].iloc[position] if "name" in places.columns else None
+    return str(name) if isinstance(name, str) and name else f"feature {position}"
 
 
 def run_study(
