@@ -120,6 +120,30 @@ def test_a_folder_of_an_earlier_transnet_keeps_what_the_new_run_does_not_write(t
     assert _tree(out) == {"metrics.json": "new", "mine.txt": "x"}
 
 
+@posix_only
+def test_an_output_folder_given_as_a_link_is_written_where_it_points(tmp_path):
+    (tmp_path / "big-disk").mkdir()
+    (tmp_path / "out").symlink_to(tmp_path / "big-disk")
+    with atomic_directory(tmp_path / "out") as staging:
+        _write(staging, {"metrics.json": "new"})
+    assert (tmp_path / "out").is_symlink()
+    assert _tree(tmp_path / "big-disk") == {"metrics.json": "new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big-disk", "out"]
+
+
+def test_many_kept_files_are_counted_not_all_listed(tmp_path):
+    out = tmp_path / "out"
+    with atomic_directory(out) as staging:
+        _write(staging, {"metrics.json": "run 1"})
+    _write(out, {f"note{n:02}.txt": "mine" for n in range(25)})
+    with (
+        pytest.warns(TransnetWarning, match=r"kept 25 file\(s\) .*note09.txt and 15 more$"),
+        atomic_directory(out) as staging,
+    ):
+        _write(staging, {"metrics.json": "run 2"})
+    assert len(_tree(out)) == 26
+
+
 def test_a_failed_run_leaves_the_folder_as_it_was_and_no_staging(tmp_path):
     out = tmp_path / "out"
     with atomic_directory(out) as staging:

@@ -282,6 +282,8 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     ['.transnet-output', 'metrics.json']
     """
     target = Path(target).absolute()
+    if target.is_symlink():  # write where the link points, and keep the link
+        target = target.resolve()
     check_output_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _Signals() as signals:
@@ -300,8 +302,9 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     if kept:
+        shown = ", ".join(kept[:10]) + (f" and {len(kept) - 10} more" if len(kept) > 10 else "")
         warnings.warn(
-            f"kept {len(kept)} file(s) you added to {target}: {', '.join(kept)}",
+            f"kept {len(kept)} file(s) you added to {target}: {shown}",
             TransnetWarning,
             stacklevel=3,
         )
