@@ -71,6 +71,7 @@ def _assert_unknown(error: InputError, path: Path, record, field: str, hint: str
         ("within_mins", ["rule", "within_km", "within_m", "within_min"], [], "within_min"),
         ("lenght_km", ["length_km", "length_basis"], [], "length_km"),
         ("design_speed", ["design_speed_kmh", "source"], [], "design_speed_kmh"),
+        ("speed", ["design_speed_kmh", "opened", "source"], [], "design_speed_kmh"),
         ("Threshold", ["threshold", "unit"], [], "threshold"),
         ("colour", ["id", "name", "class"], [], None),
     ],

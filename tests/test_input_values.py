@@ -332,7 +332,7 @@ def test_a_bad_param_names_the_target_and_param(tmp_path, params, field, words):
         ("speeds_kmh: {expressway: .inf}", "speeds_kmh.expressway", "not a finite number"),
         ("speeds_kmh: {expressway: 1000}", "speeds_kmh.expressway", "at most 160 km/h, got 1,000"),
         ("speeds_kmh: {ramp: 0}", "speeds_kmh.ramp", "must be at least 5 km/h, got 0"),
-        ("speeds_kmh: {ramp: yes}", "speeds_kmh", "a yes/no value"),
+        ("speeds_kmh: {ramp: yes}", "speeds_kmh.ramp", "a yes/no value"),
         ("access_speed_kmh: .nan", "access_speed_kmh", "not a finite number"),
         ("access_speed_kmh: 1000", "access_speed_kmh", "at most 160 km/h"),
         ("max_snap_m: -.inf", "max_snap_m", "not a finite number, got -inf"),

@@ -160,7 +160,8 @@ def closest(name: str, known: Iterable[str], *, required: Iterable[str] = ()) ->
     """Return the known name a misspelt ``name`` most likely meant, or None.
 
     Ranked by similarity (:class:`difflib.SequenceMatcher`), then by a shared stem (one name
-    a prefix of the other, or the same first word before ``_``), then by being ``required``:
+    a prefix of the other, the same first word before ``_``, or ``name`` one of the other's
+    words: ``speed`` means ``design_speed_kmh``), then by being ``required``:
     ``investment`` means the required ``investment_100m_cny`` rather than the optional
     ``investment_basis``.
 
@@ -185,6 +186,7 @@ def closest(name: str, known: Iterable[str], *, required: Iterable[str] = ()) ->
             other.startswith(key)
             or key.startswith(other)
             or key.split("_")[0] == other.split("_")[0]
+            or key in other.split("_")
         )
         if ratio < 0.6 and not (stem and len(key) >= 3):
             continue

@@ -411,8 +411,15 @@ def _check_travel_keys(travel: dict, *, path: Path) -> None:
     check_keys(travel, _TRAVEL_KEYS, path=path, record="travel")
     if "speeds_kmh" in travel:
         speeds = _mapping(travel["speeds_kmh"], path=path, record="travel", field="speeds_kmh")
-        names = {str(k).strip().lower(): k for k in speeds}
+        names = {str(k).strip().lower(): v for k, v in speeds.items()}
         check_keys(names, _SPEED_KEYS, path=path, record="travel", prefix="speeds_kmh")
+        for name, speed in names.items():
+            try:
+                not_bool(speed)
+            except ValueError as exc:
+                raise InputError(
+                    str(exc), path=path, record="travel", field=f"speeds_kmh.{name}"
+                ) from None
 
 
 class TargetResults(list):
