@@ -233,6 +233,12 @@ def test_an_unknown_key_in_bundle_yaml(tmp_path, old, new, field, hint):
     _assert_unknown(info.value, folder / "bundle.yaml", None, field, hint)
 
 
+def test_a_misspelt_bundle_name_gets_a_hint():
+    with pytest.raises(InputError) as info:
+        load_bundle("taixn")
+    assert "unknown bundle 'taixn'; did you mean 'taixin'?" in str(info.value)
+
+
 def test_cli_an_unknown_bundle_key_exits_2(tmp_path, capsys):
     folder = _bundle(tmp_path, "pois_label:", "poi_label:")
     code, err = _exit(["check", "--quiet", "--bundle", str(folder)], capsys)

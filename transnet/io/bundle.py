@@ -16,6 +16,7 @@ from transnet._errors import (
     format_number,
     from_validation_error,
     not_bool,
+    suggest,
 )
 from transnet._resources import data_root
 from transnet.io.text import read_text
@@ -211,9 +212,11 @@ def load_bundle(name_or_path: str | Path) -> Bundle:
     else:
         folder = bundle_root() / str(name_or_path)
         if not (folder / "bundle.yaml").is_file():
+            hint = suggest(str(name_or_path), available_bundles())
             raise InputError(
-                f"unknown bundle {str(name_or_path)!r}; embedded bundles: "
-                f"{', '.join(available_bundles()) or 'none'} (or give a folder with bundle.yaml)"
+                f"unknown bundle {str(name_or_path)!r}{'; ' + hint if hint else ''}; embedded "
+                f"bundles: {', '.join(available_bundles()) or 'none'} (or give a folder with "
+                "bundle.yaml)"
             )
     manifest_path = folder / "bundle.yaml"
     try:
