@@ -223,6 +223,12 @@ def _bundle(tmp_path: Path, old: str, new: str) -> Path:
         ("interchanges:", "interchange:", "interchange", "interchanges"),
         ("targets:", "target:", "target", "targets"),
         ("    projects: 8", "    project: 8", "announced_plan.expressway.project", "projects"),
+        (
+            "  expressway:\n    projects",
+            "  expressways:\n    projects",
+            "announced_plan.expressways",
+            "expressway",
+        ),
         ("name: taixin\n", "name: taixin\ntownships: townships.csv\n", "townships", None),
     ],
 )

@@ -81,6 +81,7 @@ class _Manifest(BaseModel):
 
 _MANIFEST_KEYS = tuple(_Manifest.model_fields)
 _ANNOUNCED_KEYS = tuple(_Announced.model_fields)
+_ANNOUNCED_CLASSES = ("expressway", "national_provincial")
 
 
 def bundle_root() -> Path:
@@ -236,6 +237,7 @@ def _check_manifest(manifest: object, *, path: Path) -> None:
     check_keys(manifest, _MANIFEST_KEYS, path=path, required=_REQUIRED_KEYS)
     announced = manifest.get("announced_plan")
     if isinstance(announced, dict):
+        check_keys(announced, _ANNOUNCED_CLASSES, path=path, prefix="announced_plan")
         for name, entry in announced.items():
             if isinstance(entry, dict):
                 check_keys(
