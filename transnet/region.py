@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from transnet import options
 from transnet._errors import InputError, TransnetWarning, expect_type
 from transnet.crs import GEOGRAPHIC_CRS, equal_area_crs, utm_crs
+from transnet.io.text import text_stream
 
 if TYPE_CHECKING:
     from transnet.network import RoadNetwork
@@ -90,7 +91,8 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     path
-        A CSV file (UTF-8, with or without BOM); ``code`` is the nine-digit GB code of
+        A CSV file (UTF-8 with or without BOM, or GB18030; see
+        :func:`transnet.io.text.read_text`); ``code`` is the nine-digit GB code of
         :func:`county_polygons`, kept as text. Other columns (``name_en``) are kept.
 
     Returns
@@ -115,8 +117,8 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
     if not Path(path).is_file():
         raise InputError("file not found", path=path)
     try:
-        table = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        table = pd.read_csv(text_stream(path), dtype={"code": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"cannot read the table: {exc}", path=path) from None
     for column in ("code", "name", "seat_lon", "seat_lat"):
         if column not in table.columns:
