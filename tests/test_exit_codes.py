@@ -214,3 +214,32 @@ def test_the_readme_documents_the_exit_codes():
     for code in EXIT_CODES:
         assert f"| {code} |" in readme, code
     assert "run --check" in readme and "--strict" in readme
+
+
+def test_sigterm_during_the_study_exits_130(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import sys, time\n"
+        "import transnet.study\n"
+        "from transnet.cli import main\n"
+        "def slow(*args, **kwargs):\n"
+        "    print('started', flush=True)\n"
+        "    time.sleep(60)\n"
+        "transnet.study.run_study = slow\n"
+        "main(['check', '--quiet'])\n",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline().strip() == "started"
+    time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from pathlib import Path
@@ -552,12 +554,22 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("TRANSNET_DEBUG", "") not in ("", "0")
     args = [arg for arg in args if arg != "--debug"]
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        # A CI runner's SIGTERM (a cancelled job) ends the run as Ctrl-C does: exit 130.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = _main(args, debug=debug)
     finally:
         text_io.settings.encoding = None
         progress_settings.quiet = False
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
     sys.exit(code)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _main(args: list[str], *, debug: bool) -> int:

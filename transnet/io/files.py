@@ -38,6 +38,7 @@ __all__ = [
     "check_output_file",
     "check_output_folder",
     "read_features",
+    "read_vector",
 ]
 
 # Vector formats that are text: read through io.text (UTF-8 or GB18030) and given to GDAL as
@@ -81,6 +82,25 @@ def read_features(path: str | Path) -> gpd.GeoDataFrame:
     transnet._errors.InputError: no-such-file.geojson: file not found
 
     """
+    return check_crs(read_vector(path), path=path)
+
+
+def read_vector(path: str | Path) -> gpd.GeoDataFrame:
+    """Read a vector file as it is, in its own CRS, decoding its text as :func:`read_features`.
+
+    For readers that take the CRS from the user where the file has none (township and POI
+    files, ``--crs``); everything else wants :func:`read_features`.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or unreadable, or is text in an unknown encoding.
+
+    Examples
+    --------
+    >>> read_vector(bundle.path("pois")).crs.to_string()
+    'EPSG:4326'
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path=path)
@@ -100,7 +120,7 @@ def read_features(path: str | Path) -> gpd.GeoDataFrame:
         # GDAL names a file read from memory after its buffer: name the user's file instead.
         reason = re.sub(r"(/vsimem/)?pyogrio_[0-9a-f]+(\.\w+)?", path.name, str(exc))
         raise InputError(f"cannot read the file: {reason}", path=path) from None
-    return check_crs(frame, path=path)
+    return frame
 
 
 #: File that marks a folder as transnet's output and lists the files transnet wrote there

@@ -13,7 +13,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
@@ -21,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from transnet import options
 from transnet._errors import InputError, expect_type, format_number
 from transnet.crs import GEOGRAPHIC_CRS
+from transnet.io.files import read_vector
 from transnet.io.text import text_stream
 from transnet.region import Region
 
@@ -86,12 +86,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
         source_crs = GEOGRAPHIC_CRS if crs is None or is_gcj02 else _parse_crs(crs, path)
         records = [f"row {number + 2}" for number in range(len(frame))]
     else:
-        if not path.is_file():
-            raise InputError("file not found", path=path)
-        try:
-            frame = gpd.read_file(path)
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            raise InputError(f"cannot read the file: {exc}", path=path) from None
+        frame = read_vector(path)
         if crs is not None and not is_gcj02:
             # The user's word overrides the file's (GeoJSON always claims WGS-84).
             frame = frame.set_crs(_parse_crs(crs, path), allow_override=True)
