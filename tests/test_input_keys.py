@@ -201,6 +201,26 @@ def test_an_unknown_key_in_a_planned_interchange(tmp_path, old, new, hint):
     _assert_unknown(info.value, path, "X1", f"interchanges.0.{new}", hint)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "hint"),
+    [
+        ("action", "upgarde", "upgrade"),
+        ("provenance", "annouced", "announced"),
+        ("class", "x", None),
+    ],
+)
+def test_a_misspelt_choice_in_a_card_gets_a_hint(tmp_path, field, value, hint):
+    path = _plan(tmp_path, {**CARD, field: value})
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    assert info.value.field == field and info.value.record == "X1"
+    assert f"got {value!r}" in info.value.reason
+    if hint:
+        assert info.value.reason.endswith(f"did you mean '{hint}'?")
+    else:
+        assert "did you mean" not in info.value.reason
+
+
 # --- bundle.yaml ----------------------------------------------------------------------------
 
 

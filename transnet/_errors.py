@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -324,7 +325,7 @@ def from_validation_error(
 
     The field is the error's dotted location; numbers are shown plainly with the field's unit
     (``must be at most 160 km/h, got 1,000``); a NaN or infinity is "not a finite number", a
-    missing required field is "missing value".
+    missing required field is "missing value"; a misspelt choice gets the "did you mean" hint.
 
     Examples
     --------
@@ -360,6 +361,13 @@ def from_validation_error(
         key, words = _BOUNDS[kind]
         message = f"must be {words} {format_number(context.get(key))}{unit}, got " + (
             format_number(value)
+        )
+    elif kind == "literal_error" and isinstance(value, str):
+        choices = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        # Operators (``=>``) are too short for similarity to mean anything.
+        hint = suggest(value, choices) if any(c.isalpha() for c in value) else ""
+        message = f"{error.get('msg', 'invalid value')}, got {value!r}" + (
+            f"; {hint}" if hint else ""
         )
     elif kind == "value_error":
         message = str(error.get("msg", "")).removeprefix("Value error, ")
