@@ -24,9 +24,6 @@ from transnet.plan.cards import load_plan
 from transnet.targets import load_targets_file
 
 NAN, INF = math.nan, math.inf
-# pyogrio hands shapely a WKB with a NaN coordinate, and shapely warns before transnet's own
-# check names the feature (the CLI's warning filter is not part of this test).
-NAN_WKB = pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 
 # A card from (112.50, 38.10) to (112.60, 38.10): 8.77 km in UTM 49N.
 LINE = [[112.50, 38.10], [112.60, 38.10]]
@@ -188,7 +185,6 @@ def test_an_empty_optional_number_in_a_geopackage_is_absent(tmp_path):
 # --- coordinates ----------------------------------------------------------------------------
 
 
-@NAN_WKB
 def test_a_nan_coordinate_in_the_third_feature_names_it(tmp_path):
     features = [_feature(_card(id=f"X{n}")) for n in (1, 2)]
     features.append(_feature(_card(id="X3"), [[112.50, 38.10], [NAN, 38.10]]))
@@ -231,7 +227,6 @@ def test_an_infinite_coordinate_in_a_projected_file_names_the_feature(tmp_path):
     assert "(inf, 4213000) is not a finite number" in info.value.reason
 
 
-@NAN_WKB
 def test_cli_a_nan_coordinate_in_the_bundle_plan_exits_2(tmp_path, capsys):
     folder = tmp_path / "taixin"
     shutil.copytree(bundle_root() / "taixin", folder)

@@ -35,7 +35,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from transnet import options
-from transnet._errors import InputError, expect_type
+from transnet._errors import InputError, expect_type, format_number
 from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
 from transnet.nearest import nearest
 from transnet.network import RoadNetwork
@@ -83,7 +83,7 @@ def speed_table(overrides: Mapping[str, float] | None = None) -> dict[str, float
             speed = float("nan")
         if not np.isfinite(speed) or speed <= 0:
             raise InputError(
-                f"speed must be a positive number of km/h, got {value!r}",
+                f"speed must be a positive number of km/h, got {format_number(value)}",
                 record=str(key),
                 field="speeds_kmh",
             )
@@ -595,7 +595,8 @@ def cost_from_points(
     """
     if access_speed_kmh <= 0:
         raise InputError(
-            f"access speed must be positive, got {access_speed_kmh!r}", field="access_speed_kmh"
+            f"access speed must be positive, got {format_number(access_speed_kmh)}",
+            field="access_speed_kmh",
         )
     matrix = graph.time if weight == "time_s" else graph.distance
     targets = graph.positions(np.asarray(target_nodes))

@@ -115,7 +115,10 @@ def read_vector(path: str | Path) -> gpd.GeoDataFrame:
     ):
         options["encoding"] = text.settings.encoding
     try:
-        frame = gpd.read_file(source, **options)
+        with warnings.catch_warnings():
+            # shapely's warning on a NaN coordinate: the CRS check then names the feature.
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+            frame = gpd.read_file(source, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         # GDAL names a file read from memory after its buffer: name the user's file instead.
         reason = re.sub(r"(/vsimem/)?pyogrio_[0-9a-f]+(\.\w+)?", path.name, str(exc))

@@ -283,12 +283,14 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
     out += ["## What each plan card did", ""]
     log = study.plan_result.log
     frame = study.plan.frame.set_index("id")
+    inside = study.cards_inside.set_index("id")["share_inside"]
     rows = [
         [
             row.id,
             frame.at[row.id, "name"],
             row.action,
             frame.at[row.id, "provenance"],
+            f"{inside[row.id]:.0%}",
             row.outcome,
             row.edges_added + row.edges_modified,
             None if pd.isna(row.start_snap_m) else float(row.start_snap_m),
@@ -297,9 +299,15 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         ]
         for row in log.itertuples()
     ]
-    header = ["card", "name", "action", "provenance", "outcome", "edges"]
+    header = ["card", "name", "action", "provenance", "inside region", "outcome", "edges"]
     header += ["start snap m", "end snap m", "note"]
-    out += [_table(header, rows), ""]
+    out += [
+        "Lengths and densities count only the part of a road inside the region's counties; "
+        "*inside region* is the share of each card's line that lies inside.",
+        "",
+        _table(header, rows),
+        "",
+    ]
 
     warnings = document["data"]["warnings"]
     if warnings:

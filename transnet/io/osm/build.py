@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from transnet import options
-from transnet._errors import InputError
+from transnet._errors import InputError, format_number
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
 from transnet.grades import GradeTable, classify_edges, parse_lanes
 from transnet.io.osm.tags import WAY_TAGS, highway_filter, way_direction
@@ -336,7 +336,9 @@ def check_margin_m(margin_m: Any) -> float:
     transnet._errors.InputError: field 'margin_km': got nan; expected a finite distance ≥ 0 km
     """
     if isinstance(margin_m, bool) or not isinstance(margin_m, (int, float, np.number)):
-        raise InputError(f"got {margin_m!r}; expected a finite distance ≥ 0 km", field="margin_km")
+        raise InputError(
+            f"got {format_number(margin_m)}; expected a finite distance ≥ 0 km", field="margin_km"
+        )
     value = float(margin_m)
     if not np.isfinite(value) or value < 0:
         raise InputError(

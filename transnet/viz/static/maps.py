@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from transnet._errors import InputError
+from transnet._errors import InputError, format_number
 from transnet.summary import caveats
 from transnet.viz.static.figure import _SIDE_COLUMN, _axes_width_in, _new_figure, _root_figure
 from transnet.viz.static.furniture import (
@@ -249,7 +249,7 @@ def write_static_maps(
     if metric is not None:
         _check_metric(study, metric)
     if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not dpi > 0:
-        raise InputError(f"dpi must be a positive number, got {dpi!r}", field="dpi")
+        raise InputError(f"dpi must be a positive number, got {format_number(dpi)}", field="dpi")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
