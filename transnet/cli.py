@@ -57,7 +57,8 @@ app = typer.Typer(
     epilog=_EXIT_HELP,
 )
 _out = Console()
-_err = Console(stderr=True)
+# Messages on stderr are never wrapped: a CI log keeps each on one searchable line.
+_err = Console(stderr=True, soft_wrap=True)
 
 
 def _distance_km(value: float | None) -> float | None:
@@ -163,7 +164,7 @@ def _study(
     progress_settings.quiet = quiet
     text_io.settings.encoding = encoding
     if not quiet:
-        _err.print(f"Building both scenarios of bundle '{bundle}'…")
+        _err.print(f"Building both scenarios of bundle '{escape(bundle)}'…")
     from transnet.io.network_store import load_network
     from transnet.io.places import load_places
     from transnet.study import run_study
