@@ -535,3 +535,15 @@ def test_build_with_a_users_grade_table(tmp_path, taiyuan_osm):
     default = tmp_path / "default.gpkg"
     assert _exit_code(["build", "--source", str(taiyuan_osm), "--out", str(default), "-q"]) == 0
     assert set(load_network(default).edges.loc[lambda e: e["highway"] == "trunk", "grade"]) == {"2"}
+
+
+def test_run_no_maps_writes_metrics_and_reports_only(tmp_path, monkeypatch, bundle_study):
+    import transnet.study
+
+    monkeypatch.setattr(transnet.study, "run_study", lambda *a, **k: bundle_study)
+    out = tmp_path / "no-maps"
+    assert _exit_code(["run", "--no-maps", "--out", str(out), "-q"]) == 0
+    names = {path.name for path in out.iterdir()}
+    assert {"metrics.json", "metrics_by_county.csv", "report.md", "report.html"} <= names
+    assert not names & {"before.html", "after.html", "compare.html", "before.png", "after.png"}
+    assert "compare.html" not in (out / "report.md").read_text(encoding="utf-8")

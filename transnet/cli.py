@@ -270,6 +270,13 @@ def run(
     tianditu_key: TiandituKeyOption = None,
     metric: MetricOption = "seat_to_interchange_min",
     self_contained: SelfContainedOption = True,
+    maps: Annotated[
+        bool,
+        typer.Option(
+            "--maps/--no-maps",
+            help="Write the HTML and PNG maps; --no-maps writes the metrics and reports only.",
+        ),
+    ] = True,
     check: Annotated[
         bool,
         typer.Option(
@@ -299,7 +306,8 @@ def run(
         quiet=quiet,
     )
     with atomic_directory(folder) as staging:
-        _write_maps(study, staging, tiles, tianditu_key, metric, self_contained, png=True)
+        if maps:
+            _write_maps(study, staging, tiles, tianditu_key, metric, self_contained, png=True)
         write_reports(study, staging)
     if not quiet:
         _out.print(_summary_table(study))
@@ -308,7 +316,7 @@ def run(
             _out.print(f"[yellow]Note:[/] {escape(note)}")
         _out.print(
             f"Wrote {escape(str(folder))}/: metrics.json, metrics_by_county.csv, report.md, "
-            "report.html, before/after/compare.html, before/after.png"
+            "report.html" + (", before/after/compare.html, before/after.png" if maps else "")
         )
     if check:
         raise typer.Exit(_gate(study.results, strict=strict))
