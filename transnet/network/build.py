@@ -13,7 +13,7 @@ Topology rules of :func:`network_from_lines` (the schematic-GeoJSON path):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, MutableSequence
 from itertools import pairwise
 from typing import Any
 
@@ -43,6 +43,154 @@ __all__ = [
 EXPRESSWAY_LAYER = "x"
 #: Node layer of every other road (and of a ramp's far end).
 ORDINARY_LAYER = "o"
+
+
+def _native(value: Any) -> Any:
+    """Return a numpy scalar as the Python value ``DataFrame.to_dict("records")`` gives."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _reinferred(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give non-numeric columns the dtype a frame built from row dicts would have."""
+    for column in frame.columns:
+        values = frame[column]
+        if column != "geometry" and not (
+            pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+        ):
+            frame[column] = pd.Series(frame[column].tolist(), index=frame.index)
+    return frame
+
+
+class _Rows(MutableSequence):
+    """Rows as dicts over a table kept as columns: a row becomes a dict only when read.
+
+    Rows past the table's are dicts from the start. A read row is kept, so changing the dict
+    changes the row; :meth:`frame` returns the table with every such change.
+    """
+
+    def __init__(self, table: pd.DataFrame | None = None) -> None:
+        self._table = pd.DataFrame() if table is None else table.reset_index(drop=True)
+        self._columns = list(self._table.columns)
+        self._arrays = [self._table[c].to_numpy() for c in self._columns]
+        self._n_table = len(self._table)
+        self._read: dict[int, dict[str, Any]] = {}
+        self._added: list[dict[str, Any]] = []
+
+    @property
+    def n_table(self) -> int:
+        """How many rows come from the table."""
+        return self._n_table
+
+    def column(self, name: str) -> np.ndarray:
+        """Values of the table's column ``name`` (rows read since keep their old value)."""
+        return self._arrays[self._columns.index(name)]
+
+    def __len__(self) -> int:
+        return self._n_table + len(self._added)
+
+    def _position(self, index: int) -> int:
+        index = int(index)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return index
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = self._position(index)
+        if index >= self._n_table:
+            return self._added[index - self._n_table]
+        row = self._read.get(index)
+        if row is None:
+            row = {c: _native(a[index]) for c, a in zip(self._columns, self._arrays, strict=True)}
+            self._read[index] = row
+        return row
+
+    def __setitem__(self, index, row) -> None:  # type: ignore[override]
+        index = self._position(index)
+        if index >= self._n_table:
+            self._added[index - self._n_table] = row
+        else:
+            self._read[index] = row
+
+    def __delitem__(self, index) -> None:  # type: ignore[override]
+        raise TypeError("rows are never deleted")
+
+    def insert(self, index: int, row: dict[str, Any]) -> None:
+        if index != len(self):
+            raise TypeError("rows are only appended")
+        self._added.append(row)
+
+    def frame(self) -> pd.DataFrame:
+        """All rows as a table, as ``pd.DataFrame`` of every row dict would give."""
+        read = sorted(self._read)
+        extra_rows = [self._read[i] for i in read] + self._added
+        if not extra_rows:
+            return _reinferred(self._table.copy())
+        extra = pd.DataFrame(
+            extra_rows, index=[*read, *range(self._n_table, len(self))]
+        )
+        if "geometry" in extra.columns:
+            extra["geometry"] = extra["geometry"].astype(object)
+        kept = self._table.drop(index=read)
+        if len(kept):
+            table = pd.concat([kept, extra], sort=False).sort_index(kind="stable")
+        else:
+            table = extra
+        return _reinferred(table)
+
+
+class _NodeRows(MutableMapping):
+    """Node rows by id, over a table kept as columns (see :class:`_Rows`)."""
+
+    def __init__(self, table: pd.DataFrame | None = None) -> None:
+        self._rows = _Rows(table)
+        ids = self._rows.column("node").tolist() if self._rows.n_table else []
+        self._positions: dict[int, int] = dict(zip(ids, range(len(ids)), strict=True))
+        self._order: list[int] = list(ids)
+
+    def __getitem__(self, node_id: int) -> dict[str, Any]:
+        return self._rows[self._positions[node_id]]
+
+    def __setitem__(self, node_id: int, row: dict[str, Any]) -> None:
+        position = self._positions.get(node_id)
+        if position is None:
+            self._positions[node_id] = len(self._rows)
+            self._order.append(node_id)
+            self._rows.append(row)
+        else:
+            self._rows[position] = row
+
+    def __delitem__(self, node_id: int) -> None:
+        raise TypeError("nodes are never deleted")
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._positions
+
+    def table_nodes(self, layer: str) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and coordinates of the table's nodes of ``layer`` (their layer never changes)."""
+        if not self._rows.n_table:
+            return np.array([], dtype=np.int64), np.empty((0, 2))
+        mine = self._rows.column("layer") == layer
+        xy = np.column_stack([self._rows.column("x"), self._rows.column("y")]).astype(float)
+        return self._rows.column("node")[mine].astype(np.int64), xy[mine]
+
+    def added(self) -> list[dict[str, Any]]:
+        """Rows of nodes added after the table's, in order."""
+        return [self._rows[i] for i in range(self._rows.n_table, len(self._rows))]
+
+    def frame(self) -> pd.DataFrame:
+        """All nodes as a table."""
+        return self._rows.frame()
+
 
 
 def insert_vertex(
@@ -114,9 +262,15 @@ class NetworkBuilder:
         self.crs = crs
         self._ids: dict[tuple[str, int, int], int] = {}
         self._next_id = 0
-        self.nodes_by_id: dict[int, dict[str, Any]] = {}
-        self.edge_rows: list[dict[str, Any]] = []
+        self.nodes_by_id: MutableMapping[int, dict[str, Any]] = _NodeRows()
+        self.edge_rows: MutableSequence[dict[str, Any]] = _Rows()
         self.warnings: list[str] = []
+        # The edge each split-off part came from: base edges are found through one spatial
+        # index of the base network's geometries, and their parts through this map.
+        self.split_from: dict[int, int] = {}
+        self._parts: dict[int, list[int]] = {}
+        self._free: list[int] = []
+        self._tree: shapely.STRtree | None = None
 
     @classmethod
     def from_network(cls, network: RoadNetwork) -> NetworkBuilder:
@@ -155,11 +309,18 @@ class NetworkBuilder:
         nodes["layer"] = np.where(
             nodes["node"].isin(touching_mainline), EXPRESSWAY_LAYER, ORDINARY_LAYER
         )
-        for row in nodes.to_dict("records"):
-            builder._ids[(row["layer"], round(row["x"]), round(row["y"]))] = row["node"]
-            builder.nodes_by_id[row["node"]] = row
+        keys = zip(
+            nodes["layer"].tolist(),
+            np.round(nodes["x"].to_numpy()).astype(np.int64).tolist(),
+            np.round(nodes["y"].to_numpy()).astype(np.int64).tolist(),
+            strict=True,
+        )
+        builder._ids = dict(zip(keys, nodes["node"].tolist(), strict=True))
+        builder.nodes_by_id = _NodeRows(nodes)
         builder._next_id = int(max(network.nodes.index, default=-1)) + 1
-        builder.edge_rows = network.edges.drop(columns=["length_m"]).to_dict("records")
+        edges = pd.DataFrame(network.edges.drop(columns=["length_m"]))
+        edges["geometry"] = np.asarray(network.edges.geometry.values, dtype=object)
+        builder.edge_rows = _Rows(edges)
         return builder
 
     def node(self, x: float, y: float, layer: str) -> int:
@@ -203,10 +364,16 @@ class NetworkBuilder:
                [500.,   0.]]))
 
         """
-        rows = [r for r in self.nodes_by_id.values() if r["layer"] == layer]
+        nodes = self.nodes_by_id
+        if isinstance(nodes, _NodeRows):
+            base_ids, base_xy = nodes.table_nodes(layer)
+            rows = [r for r in nodes.added() if r["layer"] == layer]
+        else:
+            base_ids, base_xy = np.array([], dtype=np.int64), np.empty((0, 2))
+            rows = [r for r in nodes.values() if r["layer"] == layer]
         ids = np.array([r["node"] for r in rows], dtype=np.int64)
         xy = np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2)
-        return ids, xy
+        return np.concatenate([base_ids, ids]), np.concatenate([base_xy, xy])
 
     def add_line(self, coords: Any, attributes: Mapping[str, Any], layer: str) -> list[int]:
         """Add a polyline as one edge per segment, its vertices as nodes of ``layer``.
@@ -246,6 +413,7 @@ class NetworkBuilder:
             self.edge_rows.append(
                 {**attributes, "u": node_a, "v": node_b, "geometry": LineString([a, b])}
             )
+        self._free.extend(added)
         return added
 
     def mark_interchange(self, x: float, y: float, name: str) -> int:
@@ -283,7 +451,8 @@ class NetworkBuilder:
 
     def _edge_table(self) -> pd.DataFrame:
         """Return the edge rows, ``key`` numbering the edges between the same two nodes."""
-        edges = pd.DataFrame(self.edge_rows)
+        rows = self.edge_rows
+        edges = rows.frame() if isinstance(rows, _Rows) else pd.DataFrame(list(rows))
         pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
         edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
         return edges
@@ -337,22 +506,64 @@ class NetworkBuilder:
         [400.0, 600.0]
 
         """
-        labels = [
-            i
-            for i, e in enumerate(self.edge_rows)
-            if not e.get("ramp", False) and (e["grade"] == "expressway") == expressway
-        ]
-        if not labels:
-            return 0
-        geometries = [self.edge_rows[i]["geometry"] for i in labels]
-        hits = shapely.STRtree(geometries).query(
-            point, predicate="dwithin", distance=max_distance_m
-        )
+        hits = self.edges_near(point, max_distance_m, expressway=expressway)
         before = len(self.edge_rows)
         layer = EXPRESSWAY_LAYER if expressway else ORDINARY_LAYER
-        for hit in hits:
-            self._split_edge(labels[int(hit)], point, layer)
+        for label in hits:
+            self._split_edge(int(label), point, layer)
         return len(self.edge_rows) - before
+
+    def edges_near(
+        self, geometry: Any, distance_m: float, *, expressway: bool | None = None
+    ) -> np.ndarray:
+        """Labels of the edges (ramps excluded) within ``distance_m`` of ``geometry``, sorted.
+
+        One query of a spatial index of the starting network's edges, built once, plus the
+        parts split off them and the edges added since.
+
+        Parameters
+        ----------
+        geometry
+            A shapely geometry in the builder's CRS.
+        distance_m
+            Largest distance.
+        expressway
+            Only expressway main lines (True), only other roads (False), or both (None).
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Examples
+        --------
+        >>> from shapely import Point
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (1000, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.edges_near(Point(400, 30), 100, expressway=False).tolist()
+        [0]
+
+        """
+        rows = self.edge_rows
+        n_table = rows.n_table if isinstance(rows, _Rows) else 0
+        labels: list[int] = []
+        if n_table:
+            if self._tree is None:
+                self._tree = shapely.STRtree(rows.column("geometry"))
+            for hit in self._tree.query(geometry, predicate="dwithin", distance=distance_m):
+                labels.append(int(hit))
+                labels.extend(self._parts.get(int(hit), ()))
+        labels.extend(self._free if n_table else range(len(rows)))
+        picked = []
+        for label in sorted(set(labels)):
+            row = rows[label]
+            if row.get("ramp", False):
+                continue
+            if expressway is not None and (row["grade"] == "expressway") != expressway:
+                continue
+            if shapely.dwithin(row["geometry"], geometry, distance_m):
+                picked.append(label)
+        return np.array(picked, dtype=np.int64)
 
     def _split_edge(self, label: int, point: Point, layer: str = ORDINARY_LAYER) -> int:
         """Split edge ``label`` at the point nearest ``point``; return the node there."""
@@ -366,20 +577,20 @@ class NetworkBuilder:
         at = line.interpolate(along)
         node_id = self.node(at.x, at.y, layer)
         self.edge_rows[label] = {**row, "v": node_id, "geometry": substring(line, 0, along)}
+        part = len(self.edge_rows)
         self.edge_rows.append(
             {**row, "u": node_id, "geometry": substring(line, along, line.length)}
         )
+        self.split_from[part] = label
+        root = label
+        while root in self.split_from:
+            root = self.split_from[root]
+        n_table = self.edge_rows.n_table if isinstance(self.edge_rows, _Rows) else 0
+        if root < n_table:
+            self._parts.setdefault(root, []).append(part)
+        else:
+            self._free.append(part)
         return node_id
-
-    def _ordinary_labels(self) -> np.ndarray:
-        return np.array(
-            [
-                i
-                for i, e in enumerate(self.edge_rows)
-                if e["grade"] != "expressway" and not e.get("ramp", False)
-            ],
-            dtype=np.int64,
-        )
 
     def add_ramps(
         self, interchange_ids: Iterable[int], *, ramp_max_m: float = options.RAMP_MAX_M
@@ -414,7 +625,7 @@ class NetworkBuilder:
         for node_id in interchange_ids:
             row = rows[node_id]
             origin = Point(row["x"], row["y"])
-            labels = self._ordinary_labels()
+            labels = self.edges_near(origin, ramp_max_m, expressway=False)
             match = nearest([origin], [self.edge_rows[i]["geometry"] for i in labels])
             if len(match.distance) == 0 or match.distance[0] > ramp_max_m:
                 self.warnings.append(
@@ -424,6 +635,7 @@ class NetworkBuilder:
                 continue
             target = self._split_edge(int(labels[match.candidate_index[0]]), origin)
             end = rows[target]
+            self._free.append(len(self.edge_rows))
             self.edge_rows.append(
                 {
                     "u": node_id,
@@ -466,9 +678,12 @@ class NetworkBuilder:
         {'source': 'sketch', 'warnings': []}
 
         """
-        nodes_frame = (
-            pd.DataFrame(list(self.nodes_by_id.values())).set_index("node").drop(columns="layer")
+        table = (
+            self.nodes_by_id.frame()
+            if isinstance(self.nodes_by_id, _NodeRows)
+            else pd.DataFrame(list(self.nodes_by_id.values()))
         )
+        nodes_frame = table.set_index("node").drop(columns="layer")
         nodes = gpd.GeoDataFrame(
             nodes_frame,
             geometry=gpd.points_from_xy(nodes_frame["x"], nodes_frame["y"]),

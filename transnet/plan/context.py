@@ -32,7 +32,7 @@ from transnet.grades import grade_rank
 from transnet.network import RoadNetwork
 from transnet.network.build import NetworkBuilder
 from transnet.plan.cards import Plan, ProjectCard
-from transnet.plan.select import cut_at_card_ends
+from transnet.plan.select import cut_at_card_ends, grade_ranks, same_class
 
 __all__ = ["CardLog", "PlanContext", "PlanSettings"]
 
@@ -151,6 +151,28 @@ class PlanContext:
     metadata: dict[str, Any]
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     new_interchanges: list[int] = field(default_factory=list)
+    ranks: np.ndarray | None = None
+    _class_masks: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.ranks is None:
+            self.ranks = grade_ranks(self.edges)
+
+    def class_mask(self, *, expressway: bool) -> np.ndarray:
+        """Boolean mask of :attr:`edges` a card of one class may change (computed once).
+
+        Examples
+        --------
+        >>> context = PlanContext.start(network, plan)
+        >>> int(context.class_mask(expressway=True).sum()) > 0
+        True
+
+        """
+        if expressway not in self._class_masks:
+            self._class_masks[expressway] = same_class(
+                self.edges, expressway=expressway
+            ).to_numpy()
+        return self._class_masks[expressway]
 
     @classmethod
     def start(

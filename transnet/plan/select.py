@@ -36,6 +36,7 @@ __all__ = [
     "already_in_base",
     "cut_at_card_ends",
     "edges_along",
+    "grade_ranks",
     "ref_compatible",
     "same_class",
     "share_along",
@@ -121,6 +122,7 @@ def edges_along(
     share: float = options.PLAN_MATCH_SHARE,
     ref: str = "",
     max_angle_deg: float = options.PLAN_MAX_ANGLE_DEG,
+    among: np.ndarray | None = None,
 ) -> list:
     """Return the labels of ``edges`` that run along ``line`` (see the module's rule).
 
@@ -138,6 +140,9 @@ def edges_along(
         The card's ref ("" fits any edge).
     max_angle_deg
         Largest angle between the edge and the card.
+    among
+        Boolean mask of the edges that may match (all if None): the same as passing
+        ``edges[among]``, but the spatial index of ``edges`` is built once for every call.
 
     Returns
     -------
@@ -156,7 +161,7 @@ def edges_along(
 
     """
     zone = line.buffer(buffer_m)
-    candidates = edges.iloc[edges.sindex.query(zone, predicate="intersects")]
+    candidates = edges.iloc[_query(edges, zone, among)]
     candidates = candidates.loc[ref_compatible(candidates, ref)]
     if candidates.empty:
         return []
@@ -173,8 +178,11 @@ def share_along(
     *,
     buffer_m: float = options.PLAN_MATCH_BUFFER_M,
     max_angle_deg: float = options.PLAN_MAX_ANGLE_DEG,
+    among: np.ndarray | None = None,
 ) -> float:
     """Return the share of ``line`` lying within ``buffer_m`` of edges that run its way.
+
+    ``among`` restricts the edges as in :func:`edges_along`.
 
     Examples
     --------
@@ -185,7 +193,7 @@ def share_along(
     0.7
 
     """
-    near = edges.iloc[edges.sindex.query(line.buffer(buffer_m), predicate="intersects")]
+    near = edges.iloc[_query(edges, line.buffer(buffer_m), among)]
     if not near.empty:
         near = near.loc[aligned(near, line, max_angle_deg=max_angle_deg)]
     if near.empty or line.length == 0:
@@ -201,6 +209,7 @@ def already_in_base(
     expressway: bool,
     buffer_m: float = options.PLAN_MATCH_BUFFER_M,
     share: float = options.PLAN_MATCH_SHARE,
+    ranks: np.ndarray | None = None,
 ) -> bool:
     """Tell whether ``share`` of a new card's line runs along roads of its class and grade.
 
@@ -218,6 +227,9 @@ def already_in_base(
         Whether the card is of the expressway class.
     buffer_m, share
         As in :func:`share_along` and :func:`edges_along`.
+    ranks
+        :func:`~transnet.grades.grade_rank` of each edge's grade, if known (see
+        :func:`grade_ranks`).
 
     Examples
     --------
@@ -229,10 +241,30 @@ def already_in_base(
     False
 
     """
-    fitting = same_class(edges, expressway=expressway) & (
-        edges["grade"].map(grade_rank) <= grade_rank(grade)
-    )
-    return share_along(edges[fitting], line, buffer_m=buffer_m) >= share
+    ranks = grade_ranks(edges) if ranks is None else ranks
+    fitting = same_class(edges, expressway=expressway).to_numpy() & (ranks <= grade_rank(grade))
+    return share_along(edges, line, buffer_m=buffer_m, among=fitting) >= share
+
+
+def grade_ranks(edges: pd.DataFrame) -> np.ndarray:
+    """Return :func:`~transnet.grades.grade_rank` of every edge, each grade ranked once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> grade_ranks(pd.DataFrame({"grade": ["2", "expressway", "2"]}))
+    array([2, 0, 2])
+
+    """
+    codes, grades = pd.factorize(edges["grade"])
+    ranks = np.array([grade_rank(g) for g in grades], dtype=np.int64)
+    return ranks[codes]
+
+
+def _query(edges: gpd.GeoDataFrame, zone, among: np.ndarray | None) -> np.ndarray:
+    """Positions of ``edges`` (those in ``among``) whose geometry meets ``zone``, sorted."""
+    hits = np.sort(edges.sindex.query(zone, predicate="intersects"))
+    return hits if among is None else hits[np.asarray(among, dtype=bool)[hits]]
 
 
 def cut_at_card_ends(

@@ -64,6 +64,7 @@ def new(card: ProjectCard, line: LineString, context: PlanContext) -> CardLog:
         expressway=card.class_ == "expressway",
         buffer_m=settings.match_buffer_m,
         share=settings.match_share,
+        ranks=context.ranks,
     ):
         return CardLog(
             card.id,

@@ -15,7 +15,7 @@ from shapely.geometry import LineString
 
 from transnet.plan.cards import ProjectCard
 from transnet.plan.context import CardLog, PlanContext
-from transnet.plan.select import edges_along, same_class
+from transnet.plan.select import edges_along
 
 __all__ = ["modify_along", "upgrade"]
 
@@ -49,13 +49,13 @@ def modify_along(card: ProjectCard, line: LineString, context: PlanContext) -> C
 
     """
     expressway = card.class_ == "expressway"
-    edges = context.edges
     matched = edges_along(
-        edges[same_class(edges, expressway=expressway)],
+        context.edges,
         line,
         buffer_m=context.settings.match_buffer_m,
         share=context.settings.match_share,
         ref=card.ref,
+        among=context.class_mask(expressway=expressway),
     )
     for label in matched:
         context.change(label, card=card)
