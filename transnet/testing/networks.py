@@ -1,4 +1,4 @@
-"""Public test fixtures: synthetic data for tests and benchmarks, built with numpy (not data).
+"""The synthetic grid network: an in-memory road network for tests and benchmarks.
 
 Examples
 --------
