@@ -12,6 +12,12 @@
   ``max_snap_m`` from every allowed edge are flagged ``unreachable``, never dropped.
 - **Shortest paths.** Costs from every node to the nearest member of a target set come from ONE
   ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` call on a sparse matrix.
+- **Getting on the expressway.** The targets of "minutes to an interchange" are the entries of
+  access interchanges (:attr:`~transnet.network.RoadNetwork.interchange_ids`): the points where
+  on-ramps merge into a carriageway. The trip runs along ordinary roads to the on-ramp, then
+  along the ramp in its legal direction at ramp speed, so the ramp is counted. An OSM
+  ``motorway_junction`` (a diverge point) is not a target: directed travel reaches it only from
+  upstream on the motorway, through the next interchange and back.
 - **Direction.** Travel is directed: a two-way edge may be used both ways, a one-way edge
   (``oneway``) only from ``u`` to ``v``. Costs are those of travelling *from* a place *to* the
   target (a seat driving to an interchange), computed by running Dijkstra from the targets on
@@ -137,7 +143,10 @@ def add_travel_times(
         speed = np.where(from_card, card, speed)
         source[from_card] = "plan card design speed"
     if "maxspeed" in edges.columns:
-        posted = np.array([parse_maxspeed_kmh(v) or np.nan for v in edges["maxspeed"]], dtype=float)
+        # Parsed once per distinct value: a province has millions of edges, a few dozen values.
+        codes, values = pd.factorize(edges["maxspeed"], use_na_sentinel=True)
+        parsed = np.array([parse_maxspeed_kmh(v) or np.nan for v in values] + [np.nan], dtype=float)
+        posted = parsed[codes]  # code -1 (missing) picks the trailing NaN
         low, high = options.SANE_MAXSPEED_KMH
         sane = np.isfinite(posted) & (posted >= low) & (posted <= high)
         speed = np.where(sane, posted, speed)
@@ -536,6 +545,7 @@ def cost_from_points(
     max_snap_m: float = options.MAX_SNAP_M,
     edge_mask: np.ndarray | None = None,
     empty_ok: bool = False,
+    snapped: SnappedPoints | None = None,
 ) -> pd.DataFrame:
     """Cost from each point to the nearest target: access leg plus network path.
 
@@ -561,6 +571,10 @@ def cost_from_points(
     empty_ok
         With no targets, return infinite costs instead of raising (for measures where "no such
         road" is a result, such as grade-1 coverage before any grade-1 road exists).
+    snapped
+        ``points`` already snapped to ``graph.network`` (:func:`snap_points` with the same
+        ``edge_mask`` and ``max_snap_m``), so that a set of places measured against many
+        targets is snapped once; default: snapped here.
 
     Returns
     -------
@@ -604,7 +618,12 @@ def cost_from_points(
         node_cost = np.full(len(graph.node_ids), np.inf)
     else:
         node_cost = cost_to_nearest(matrix, targets)
-    snapped = snap_points(graph.network, points, edge_mask=edge_mask, max_snap_m=max_snap_m)
+    if snapped is None:
+        snapped = snap_points(graph.network, points, edge_mask=edge_mask, max_snap_m=max_snap_m)
+    elif len(snapped.edge) != len(points):
+        raise InputError(
+            f"{len(snapped.edge)} snapped points for {len(points)} points", field="snapped"
+        )
     edges = graph.network.edges.iloc[snapped.edge]
     length = edges["length_m"].to_numpy()
     fraction = np.divide(snapped.along_m, length, out=np.zeros_like(length), where=length > 0)

@@ -126,3 +126,11 @@ MAX_SNAP_LIMIT_M = 100_000.0
 #: Share of a file's coordinates that must be outside ±180°/±90° before it "looks projected";
 #: below it the first bad feature is named.
 PROJECTED_LOOK_SHARE = 0.5
+
+# Interchanges (issue 11): junction nodes, ramps and their ends form one physical interchange.
+#: Two ramp clusters of the same kind (access or hub) that touch the same expressway (same
+#: ``ref``, else ``name``) are one interchange when a node of one lies within this straight-line
+#: distance of a node of the other: the ramps of a diamond or a trumpet on a dual carriageway
+#: meet the carriageways up to about a kilometre apart, while China's design rules space
+#: interchanges at least 4 km apart outside cities.
+INTERCHANGE_MERGE_M = 1500.0

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from transnet._errors import InputError
-from transnet.access import AccessGraph, cost_from_points
+from transnet.access import AccessGraph, SnappedPoints, cost_from_points, snap_points
 from transnet.grades import GRADES, grade_rank
 from transnet.metrics.density import ZoneDensity, km_by_grade
 from transnet.metrics.records import (
@@ -56,6 +56,7 @@ def grade_access(
     *,
     settings: MetricSettings,
     interchanges: bool = True,
+    snapped: SnappedPoints | None = None,
 ) -> pd.DataFrame:
     """Network distance and time from each place to a road of ``grade`` or better.
 
@@ -71,6 +72,9 @@ def grade_access(
         Access speed and largest snap distance.
     interchanges
         Count expressways at their interchanges (else only ordinary roads of the grade count).
+    snapped
+        ``places`` already snapped to the network (:func:`~transnet.access.snap_points` with
+        ``settings.max_snap_m``); default: snapped here, once for both distance and time.
 
     Returns
     -------
@@ -89,7 +93,10 @@ def grade_access(
 
     """
     nodes, target_edges = _grade_targets(graph, grade, interchanges=interchanges)
+    if snapped is None:
+        snapped = snap_points(graph.network, places, max_snap_m=settings.max_snap_m)
     common = {
+        "snapped": snapped,
         "target_nodes": nodes,
         "target_edges": target_edges,
         "access_speed_kmh": settings.access_speed_kmh,
@@ -99,9 +106,9 @@ def grade_access(
     metres = cost_from_points(graph, places, weight="length_m", **common)
     seconds = cost_from_points(graph, places, weight="time_s", **common)
     network = graph.network
-    entries = network.nodes["interchange"] & interchanges
+    entries = network.interchange_ids if interchanges else network.interchange_ids[:0]
     candidates = pd.concat(
-        [network.edges.geometry[target_edges], network.nodes.geometry[entries]],
+        [network.edges.geometry[target_edges], network.nodes.geometry.loc[entries]],
         ignore_index=True,
     )
     projected = places.to_crs(network.crs)
@@ -139,10 +146,11 @@ def _finite(value: float, digits: int = 3) -> float | None:
 
 
 def _check_interchanges(network: RoadNetwork) -> None:
-    """Expressways without a single interchange are a data error, not a measurement."""
-    if network.mainline.any() and not network.nodes["interchange"].any():
+    """Expressways without a single entry are a data error, not a measurement."""
+    if network.mainline.any() and len(network.interchange_ids) == 0:
         raise InputError(
-            "the network has expressways but no interchanges, so the county-expressway rule "
+            "the network has expressways but no interchange to enter them from an ordinary "
+            "road (hubs between expressways do not count), so the county-expressway rule "
             "cannot be measured (target set empty); add interchange points, or OSM "
             "motorway_junction nodes or motorway_link ramps",
             path=network.metadata.get("source"),
@@ -189,10 +197,13 @@ def county_coverage(
     _check_interchanges(network)
     counties = region.counties.to_crs(network.crs).set_index("code")
     seats = region.seats.set_index("code").loc[counties.index].geometry
-    interchanges = network.nodes.loc[network.nodes["interchange"]]
-    interchange_county = gpd.sjoin(
-        interchanges[["geometry"]], counties[["geometry"]], predicate="within"
-    )["code"]
+    # Each physical access interchange counts once, where its entries are (hubs not at all).
+    points = network.interchange_points()
+    access_points = points.loc[~points["hub"].to_numpy(dtype=bool), ["geometry"]]
+    interchange_county = gpd.sjoin(access_points, counties[["geometry"]], predicate="within")[
+        "code"
+    ]
+    snapped = snap_points(network, seats, max_snap_m=settings.max_snap_m)
     to_interchange = {
         weight: cost_from_points(
             graph,
@@ -202,15 +213,16 @@ def county_coverage(
             access_speed_kmh=settings.access_speed_kmh,
             max_snap_m=settings.max_snap_m,
             empty_ok=True,
+            snapped=snapped,
         )
         for weight in ("length_m", "time_s")
     }
     criterion = settings.county_grade1
-    grade1 = grade_access(graph, seats, criterion.grade, settings=settings)
+    grade1 = grade_access(graph, seats, criterion.grade, settings=settings, snapped=snapped)
     grade1_covered = covered_by(grade1, criterion)
     # The same without expressway interchanges: shows the ordinary-road upgrades on their own.
     grade1_roads = grade_access(
-        graph, seats, criterion.grade, settings=settings, interchanges=False
+        graph, seats, criterion.grade, settings=settings, interchanges=False, snapped=snapped
     )
     grade1_roads_covered = covered_by(grade1_roads, criterion)
     by_county_grade = density.by_county_grade_m
@@ -310,7 +322,10 @@ def place_coverage(
 
     """
     grades = sorted({c.grade for c in criteria.values()} | set(extra_grades), key=grade_rank)
-    access = {g: grade_access(graph, places.geometry, g, settings=settings) for g in grades}
+    points = places.geometry
+    # Snapped once for every grade (and for both distance and time).
+    snapped = snap_points(graph.network, points, max_snap_m=settings.max_snap_m)
+    access = {g: grade_access(graph, points, g, settings=settings, snapped=snapped) for g in grades}
     covered = {name: covered_by(access[c.grade], c) for name, c in criteria.items()}
     first = access[grades[0]]
     records = [

@@ -12,12 +12,16 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
+from transnet import options
 from transnet._errors import InputError
 from transnet.crs import PROJECTED_CRS
 
-__all__ = ["EDGE_ATTRIBUTES", "RoadNetwork", "finish_edges"]
+__all__ = ["EDGE_ATTRIBUTES", "RoadNetwork", "finish_edges", "interchange_table"]
 
 #: Attributes every road line carries; ``ref`` and ``source`` may be empty.
 EDGE_ATTRIBUTES = ("name", "ref", "grade", "admin_class", "lanes", "opened", "source")
@@ -86,6 +90,7 @@ class RoadNetwork:
     nodes: gpd.GeoDataFrame
     edges: gpd.GeoDataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
+    _interchanges: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def crs(self):
@@ -115,8 +120,40 @@ class RoadNetwork:
         return (self.edges["grade"] == "expressway") & ~self.edges["ramp"]
 
     @property
+    def interchanges(self) -> pd.DataFrame:
+        """The physical interchanges: one row per node that belongs to one.
+
+        See :func:`interchange_table` for the rule. Computed from the network's topology when
+        first asked for (and again whenever ``nodes`` or ``edges`` are replaced), so it holds on
+        every network: built from lines, from OSM, after a plan, or loaded from a GeoPackage.
+
+        Examples
+        --------
+        >>> from transnet.network import network_from_lines
+        >>> from transnet.testing import crossing_lines
+        >>> network_from_lines(*crossing_lines()).interchanges
+              interchange_id    hub  entry interchange_name
+        node
+        1                  0  False   True          Central
+        3                  0  False  False          Central
+
+        """
+        key = (id(self.nodes), id(self.edges), len(self.nodes), len(self.edges))
+        if self._interchanges is None or self._interchanges[0] != key:
+            self._interchanges = (key, interchange_table(self))
+        return self._interchanges[1]
+
+    @property
     def interchange_ids(self) -> np.ndarray:
-        """Ids of interchange nodes.
+        """Ids of the nodes where one gets on the expressway: the county rule's targets.
+
+        These are the *entry* nodes of access interchanges (not hubs, 枢纽): where an on-ramp
+        merges into a carriageway. Travel to them runs along ordinary roads and then along the
+        on-ramp in its legal direction, at ramp speed, so the ramp is counted. An OSM
+        ``motorway_junction`` node is a diverge point (an exit), reached by directed travel only
+        from upstream on the motorway: it is not an entry. On a schematic network, where a
+        two-way ramp joins the interchange node on the main line to an ordinary road, the entry
+        is that interchange node.
 
         Examples
         --------
@@ -127,7 +164,74 @@ class RoadNetwork:
         array([1])
 
         """
-        return self.nodes.index[self.nodes["interchange"]].to_numpy()
+        table = self.interchanges
+        return table.index[table["entry"] & ~table["hub"]].to_numpy()
+
+    def interchange_points(self) -> gpd.GeoDataFrame:
+        """One point per physical interchange: where it is counted (in which county).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            Indexed by ``interchange_id``: ``hub`` (a motorway-to-motorway interchange, 枢纽,
+            not an access point), ``interchange_name``, ``entries`` (how many entry nodes) and
+            ``geometry``, the entry node nearest the mean of the interchange's entries (or of
+            its nodes, where it has no entry).
+
+        Examples
+        --------
+        >>> from transnet.network import network_from_lines
+        >>> from transnet.testing import crossing_lines
+        >>> network_from_lines(*crossing_lines()).interchange_points()[["hub", "entries"]]
+                          hub  entries
+        interchange_id
+        0               False        1
+
+        """
+        table = self.interchanges
+        xy = self.nodes.loc[table.index, ["x", "y"]].to_numpy(dtype=float)
+        frame = pd.DataFrame(
+            {
+                "id": table["interchange_id"].to_numpy(),
+                "entry": table["entry"].to_numpy(),
+                "x": xy[:, 0],
+                "y": xy[:, 1],
+                "node": table.index.to_numpy(),
+            }
+        )
+        # Where an interchange has entries, only they stand for it.
+        has_entry = frame.groupby("id")["entry"].transform("any")
+        frame = frame[frame["entry"] | ~has_entry]
+        centre = frame.groupby("id")[["x", "y"]].transform("mean")
+        frame = frame.assign(
+            gap=np.hypot(frame["x"] - centre["x"], frame["y"] - centre["y"])
+        ).sort_values(["id", "gap", "node"])
+        first = frame.groupby("id").head(1).set_index("id")
+        by_id = table.groupby("interchange_id")
+        return gpd.GeoDataFrame(
+            {
+                "hub": by_id["hub"].first().reindex(first.index).to_numpy(dtype=bool),
+                "interchange_name": by_id["interchange_name"].first().reindex(first.index),
+                "entries": by_id["entry"].sum().reindex(first.index).to_numpy(dtype=int),
+            },
+            index=pd.Index(first.index.to_numpy(), name="interchange_id"),
+            geometry=gpd.points_from_xy(first["x"], first["y"]),
+            crs=self.crs,
+        )
+
+    def interchange_counts(self) -> dict[str, int]:
+        """How many physical interchanges: ``access`` (entries to the expressway) and ``hub``.
+
+        Examples
+        --------
+        >>> from transnet.network import network_from_lines
+        >>> from transnet.testing import crossing_lines
+        >>> network_from_lines(*crossing_lines()).interchange_counts()
+        {'access': 1, 'hub': 0}
+
+        """
+        hubs = self.interchange_points()["hub"].to_numpy(dtype=bool)
+        return {"access": int((~hubs).sum()), "hub": int(hubs.sum())}
 
     def copy(self) -> RoadNetwork:
         """Return a deep copy.
@@ -335,3 +439,158 @@ def finish_edges(frame: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
     ]
     rest = [c for c in edges.columns if c not in ordered and c != "geometry"]
     return edges[[*ordered, *rest, "geometry"]].reset_index(drop=True)
+
+
+def _components(n_nodes: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of ``n_nodes`` nodes joined by the pairs ``u``–``v``."""
+    matrix = csr_matrix((np.ones(len(u)), (u, v)), shape=(n_nodes, n_nodes))
+    return connected_components(matrix, directed=False)[1]
+
+
+def interchange_table(
+    network: RoadNetwork, *, merge_m: float = options.INTERCHANGE_MERGE_M
+) -> pd.DataFrame:
+    """Cluster junction nodes, expressway ramps and their ends into physical interchanges.
+
+    The rule:
+
+    1. Expressway ramps joined end to end form a cluster, with the nodes at their ends; ramps
+       are not joined through a node of an ordinary road (two interchanges whose ramps reach the
+       same road junction stay two). Each marked interchange node (``nodes["interchange"]``: an
+       OSM ``motorway_junction`` or a schematic interchange point) without a ramp is a cluster
+       of its own.
+    2. A cluster whose ramps meet an ordinary road (any edge that is neither a main line nor an
+       expressway ramp) is an **access** interchange; one whose ramps meet none is a **hub**
+       (枢纽, motorway to motorway), no access point for the county rule. A marked node without
+       any ramp is an access interchange (a schematic interchange with no road near enough for
+       a ramp, as before).
+    3. Two clusters of the same kind are one interchange when a node of one lies within
+       ``merge_m`` (straight line) of a node of the other and both touch the same expressway
+       (same ``ref``, else ``name``, else the same connected main line): the four ramps of a
+       diamond on a dual carriageway, which share no node, count once.
+    4. The **entries** of an interchange are the main-line nodes its ramps lead into in their
+       legal direction (where an on-ramp merges; either end of a two-way ramp). A marked node
+       without ramps is its own entry. An interchange without an entry (a ramp cut off by the
+       edge of an extract) is dropped.
+
+    The same rule serves OSM networks with ``motorway_junction`` nodes, those without (the
+    fall-back), and schematic networks; it reads only the topology, so it also holds after a
+    plan and on a network loaded from a GeoPackage.
+
+    Parameters
+    ----------
+    network
+        The network.
+    merge_m
+        Largest distance between two clusters counted as one interchange
+        (:data:`~transnet.options.INTERCHANGE_MERGE_M`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by node id, one row per node of an interchange, in the order of
+        ``network.nodes``: ``interchange_id`` (0, 1, … in order of the first node),
+        ``hub``, ``entry`` and ``interchange_name`` (the first marked node's name, else any
+        node's, else None). A road node where ramps of two interchanges meet is listed with
+        the first.
+
+    Examples
+    --------
+    >>> from transnet.network import network_from_lines
+    >>> from transnet.testing import crossing_lines
+    >>> interchange_table(network_from_lines(*crossing_lines()))["interchange_id"].tolist()
+    [0, 0]
+
+    """
+    nodes, edges = network.nodes, network.edges
+    size = len(nodes)
+    index = pd.Index(nodes.index)
+    u = index.get_indexer(edges["u"])
+    v = index.get_indexer(edges["v"])
+    ramp = edges["ramp"].to_numpy(dtype=bool) & (edges["grade"] == "expressway").to_numpy()
+    main = network.mainline.to_numpy(dtype=bool)
+
+    def ends(mask: np.ndarray) -> np.ndarray:
+        flag = np.zeros(size, dtype=bool)
+        flag[u[mask]] = True
+        flag[v[mask]] = True
+        return flag
+
+    on_ramp, on_main, on_ordinary = ends(ramp), ends(main), ends(~main & ~ramp)
+    marked = nodes["interchange"].fillna(False).to_numpy(dtype=bool)
+
+    # Ramps joined at their shared nodes, except at nodes of ordinary roads (made distinct).
+    rows = np.flatnonzero(ramp)
+    ru, rv = u[rows], v[rows]
+    two_way = ~edges["oneway"].to_numpy(dtype=bool)[rows]
+    spare = size + np.arange(2 * len(rows))
+    gu = np.where(on_ordinary[ru], spare[0::2], ru)
+    gv = np.where(on_ordinary[rv], spare[1::2], rv)
+    lonely = np.flatnonzero(marked & ~on_ramp)
+    label = _components(size + len(spare), gu, gv)
+    members = pd.DataFrame(
+        {
+            "node": np.concatenate([ru, rv, lonely]),
+            "component": np.concatenate([label[gu], label[gv], label[lonely]]),
+            # A ramp leads into its v end, and into its u end when two-way.
+            "head": np.concatenate([two_way, np.ones(len(rows), bool), np.ones(len(lonely), bool)]),
+        }
+    )
+    members["entry"] = members["head"] & np.where(
+        on_ramp[members["node"]], on_main[members["node"]], True
+    )
+    members = members.groupby(["node", "component"], as_index=False, sort=True)["entry"].any()
+    members["component"] = pd.factorize(members["component"])[0]
+    node, component = members["node"].to_numpy(), members["component"].to_numpy()
+    n_components = int(component.max()) + 1 if len(members) else 0
+    access = np.zeros(n_components, dtype=bool)
+    access[component[on_ordinary[node] | ~on_ramp[node]]] = True
+
+    # The expressways each component touches: ref, else name, else its connected main line.
+    line = _components(size, u[main], v[main])
+    ref = edges["ref"].fillna("").astype(str).to_numpy(dtype=object)[main]
+    name = edges["name"].fillna("").astype(str).to_numpy(dtype=object)[main]
+    fallback = np.array([f"\x00line {k}" for k in line[u[main]]], dtype=object)
+    key = np.where(ref != "", ref, np.where(name != "", name, fallback))
+    road_of_node = pd.DataFrame(
+        {"node": np.concatenate([u[main], v[main]]), "road": np.concatenate([key, key])}
+    ).drop_duplicates()
+    roads = members[["node", "component"]].merge(road_of_node, on="node")
+    roads = roads[["component", "road"]].drop_duplicates()
+
+    # Nearby components of the same kind on the same expressway are one interchange.
+    xy = nodes[["x", "y"]].to_numpy(dtype=float)[node]
+    points = shapely.points(xy) if len(xy) else np.array([], dtype=object)
+    left, right = shapely.STRtree(points).query(points, predicate="dwithin", distance=merge_m)
+    pairs = pd.DataFrame({"a": component[left], "b": component[right]})
+    pairs = pairs[(pairs["a"] < pairs["b"])].drop_duplicates()
+    pairs = pairs[access[pairs["a"]] == access[pairs["b"]]]
+    shared = pairs.merge(roads, left_on="a", right_on="component").merge(
+        roads, left_on=["b", "road"], right_on=["component", "road"]
+    )[["a", "b"]]
+    cluster = _components(n_components, shared["a"].to_numpy(), shared["b"].to_numpy())
+    members["cluster"] = cluster[component] if n_components else component
+    has_entry = members.groupby("cluster")["entry"].transform("any")
+    members = members[has_entry.to_numpy(dtype=bool)]
+    # Numbered in the order of their first node; a node in two interchanges goes with the first.
+    members["interchange_id"] = pd.factorize(members["cluster"])[0]
+    members = members.sort_values(["node", "interchange_id"]).drop_duplicates("node")
+    kept = members["node"].to_numpy()
+    names = pd.DataFrame(
+        {
+            "id": members["interchange_id"].to_numpy(),
+            "unmarked": ~marked[kept],
+            "name": nodes["interchange_name"].to_numpy(dtype=object)[kept],
+        }
+    ).dropna(subset=["name"])
+    name_of = names.sort_values(["id", "unmarked"], kind="stable").drop_duplicates("id")
+    name_of = name_of.set_index("id")["name"]
+    return pd.DataFrame(
+        {
+            "interchange_id": members["interchange_id"].to_numpy(dtype=int),
+            "hub": ~access[members["component"].to_numpy()],
+            "entry": members["entry"].to_numpy(dtype=bool),
+            "interchange_name": members["interchange_id"].map(name_of).astype(object).to_numpy(),
+        },
+        index=pd.Index(nodes.index[kept], name="node"),
+    )
