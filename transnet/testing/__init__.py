@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from transnet.testing.networks import SyntheticGrid, crossing_lines, synthetic_network
 from transnet.testing.osm_extract import GroundTruth, region_for, write_osm_extract
+from transnet.testing.road_database import write_road_database
 
 __all__ = [
     "GroundTruth",
@@ -23,4 +24,5 @@ __all__ = [
     "region_for",
     "synthetic_network",
     "write_osm_extract",
+    "write_road_database",
 ]

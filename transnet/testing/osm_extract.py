@@ -880,19 +880,36 @@ def _round(value: float) -> float:
     return round(float(value), 4)
 
 
-def _truth(roads: _Roads, lonlat: np.ndarray, *, spec, scale, seed, counts) -> GroundTruth:
-    region = roads.region
-    counties = region.counties.reset_index(drop=True)
-    geometries, classes, grades = [], [], []
-    for road_class, grade, _ref, _name, _lanes, data in roads.lines:
-        xy = lonlat[data - 1] if data.ndim == 1 else _to_lonlat(roads, data)
-        geometries.append(xy)
-        classes.append(road_class)
-        grades.append(grade)
+def _road_frame(roads: _Roads, lonlat: np.ndarray) -> gpd.GeoDataFrame:
+    """One lon/lat line per road section: ``class``, ``grade``, ``ref``, ``name``, ``lanes``."""
+    geometries = [
+        lonlat[data - 1] if data.ndim == 1 else _to_lonlat(roads, data) for *_, data in roads.lines
+    ]
     lines = shapely.linestrings(
         np.concatenate(geometries),
         indices=np.repeat(np.arange(len(geometries)), [len(g) for g in geometries]),
     )
+    columns = list(zip(*(line[:5] for line in roads.lines), strict=True))
+    return gpd.GeoDataFrame(
+        {
+            "class": columns[0],
+            "grade": columns[1],
+            "ref": columns[2],
+            "name": columns[3],
+            "lanes": np.asarray(columns[4], dtype=np.int64),
+        },
+        geometry=lines,
+        crs=GEOGRAPHIC_CRS,
+    )
+
+
+def _truth(
+    roads: _Roads, lonlat: np.ndarray, *, spec, scale, seed, counts, network: bool = True
+) -> GroundTruth:
+    region = roads.region
+    counties = region.counties.reset_index(drop=True)
+    frame = _road_frame(roads, lonlat)
+    lines, classes, grades = frame.geometry.values, frame["class"], frame["grade"]
     pieces = _clip_by_county(lines, counties)
     pieces["class"] = np.asarray(classes)[pieces["line"]]
     pieces["grade"] = np.asarray(grades)[pieces["line"]]
@@ -958,6 +975,10 @@ def _truth(roads: _Roads, lonlat: np.ndarray, *, spec, scale, seed, counts) -> G
             }
         )
     seats = _seat_distances(roads, lonlat)
+    if not network:  # a road database has no ramps: no interchanges, no seat distances
+        ramp_km, interchanges, hubs = 0.0, [], []
+        for seat in seats:
+            seat.update(entry_km=None, merge_km=None, interchange=None)
     townships = []
     for town in roads.townships:
         where = [float(v) for v in _to_lonlat(roads, town["xy"][None, :])[0]]
