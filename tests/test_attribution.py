@@ -90,6 +90,8 @@ def test_sensitivity_leaves_out_illustrative_cards_and_alignments():
     )
     sensitivity = _without_illustrative(base, plan, region)
     assert sensitivity["cards_left_out"] == ["E2", "N3"]
-    # The 10 km x 10 km county holds 10 km of road A; only E1's 4 km are added.
-    assert sensitivity["length_km"]["2"] == pytest.approx(14.0, abs=1e-3)
-    assert sensitivity["density_per_100km2"]["total"] == pytest.approx(14.0, abs=1e-3)
+    # The 10 km x 10 km county holds 10 km of road A; only E1 is added: its 4 km, and the 1 km
+    # from its start (1 km north of road A, no node within 2 km) to the point of road A it now
+    # joins (split there).
+    assert sensitivity["length_km"]["2"] == pytest.approx(15.0, abs=1e-3)
+    assert sensitivity["density_per_100km2"]["total"] == pytest.approx(15.0, abs=1e-3)

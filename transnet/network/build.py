@@ -565,6 +565,26 @@ class NetworkBuilder:
                 picked.append(label)
         return np.array(picked, dtype=np.int64)
 
+    def split_at(self, label: int, point: Point, layer: str) -> int:
+        """Split edge ``label`` at its point nearest ``point``; return the node there.
+
+        Within :data:`~transnet.options.SPLIT_MIN_M` of one of its ends, that end's node is
+        returned and the edge is left whole.
+
+        Examples
+        --------
+        >>> from shapely import Point
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (10_000, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.split_at(0, Point(4000, 300), ORDINARY_LAYER)
+        2
+        >>> builder.edge_frame()["length_m"].tolist()
+        [4000.0, 6000.0]
+
+        """
+        return self._split_edge(int(label), point, layer)
+
     def _split_edge(self, label: int, point: Point, layer: str = ORDINARY_LAYER) -> int:
         """Split edge ``label`` at the point nearest ``point``; return the node there."""
         row = self.edge_rows[label]

@@ -66,6 +66,7 @@ def apply_plan(
     match_buffer_m: float = options.PLAN_MATCH_BUFFER_M,
     match_share: float = options.PLAN_MATCH_SHARE,
     ramp_max_m: float = options.RAMP_MAX_M,
+    warn_free_ends: bool = False,
 ) -> PlanResult:
     """Apply every card of ``plan`` to ``network`` and return the "after" network.
 
@@ -84,6 +85,10 @@ def apply_plan(
         within the buffer.
     ramp_max_m
         Largest ramp length from a planned interchange to the ordinary network.
+    warn_free_ends
+        Also warn about every ``new`` or ``realign`` card with an end that stays unconnected
+        (no node, and no point of a line, of its layer within ``snap_tolerance_m`` that does
+        not lie back along the card), naming the card and the end.
 
     Returns
     -------
@@ -94,7 +99,8 @@ def apply_plan(
     TransnetWarning
         For each ``upgrade`` or ``widen`` card that matches no road (outcome ``no_match``),
         and each ``realign`` card whose two ends are both left free, naming the card: its
-        road changed nothing, or joins nothing.
+        road changed nothing, or joins nothing. With ``warn_free_ends``, for each card with
+        an end left free, naming the card and the end.
 
     Examples
     --------
@@ -125,17 +131,29 @@ def apply_plan(
         )
     ]
     for card, row in zip(plan.cards, logs, strict=True):
-        _warn_if_idle(card.action, row)
+        _warn_if_idle(card.action, row, free_ends=warn_free_ends)
     log = pd.DataFrame([asdict(row) for row in logs], columns=_LOG_COLUMNS)
     return PlanResult(network=context.finish(), log=log)
 
 
-def _warn_if_idle(action: str, row: CardLog) -> None:
-    """Warn about a card that changed no road, or a by-pass that joins none."""
+def _warn_if_idle(action: str, row: CardLog, *, free_ends: bool) -> None:
+    """Warn about a card that changed no road, or a new road with an end joining none."""
     if row.outcome == "no_match":
         message = f"plan card {row.id} ({action}) matches no road: {row.note}"
     elif action == "realign" and math.isnan(row.start_snap_m) and math.isnan(row.end_snap_m):
         message = f"plan card {row.id} (realign) joins no road at either end: {row.note}"
+    elif free_ends and row.outcome == "added" and (
+        math.isnan(row.start_snap_m) or math.isnan(row.end_snap_m)
+    ):
+        free = [
+            name
+            for name, snap_m in (("start", row.start_snap_m), ("end", row.end_snap_m))
+            if math.isnan(snap_m)
+        ]
+        message = (
+            f"plan card {row.id} ({action}): its {' and '.join(free)} "
+            f"{'stay' if len(free) > 1 else 'stays'} unconnected: {row.note}"
+        )
     else:
         return
     warnings.warn(message, TransnetWarning, stacklevel=3)

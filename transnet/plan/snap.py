@@ -10,6 +10,11 @@ from the end, is the extreme case). A refused node is reported; with no node lef
 end stays free. A snap longer than :data:`~transnet.options.PLAN_SNAP_WARN_SHARE` of the
 tolerance is worth a warning.
 
+An end with no node to snap to snaps to the nearest *point* of a line of its layer within the
+tolerance, by the same rule (:func:`snap_to_lines`); that line is split there. OpenStreetMap's
+carriageways have nodes only where ways meet, often kilometres apart, so a new link's end may
+lie near a line but far from any of its nodes.
+
 Why: a schematic card may pass through an existing node (a vertex on an expressway it crosses)
 close to its end; snapping the end back onto that vertex would drop the card's last segment
 (card E1 of the Taixin bundle lost 1.76 km that way).
@@ -43,7 +48,7 @@ from shapely.geometry import LineString, Point
 from transnet import options
 from transnet.nearest import nearest
 
-__all__ = ["EndSnap", "SnappedLine", "snap_ends"]
+__all__ = ["EndSnap", "LineSnap", "SnappedLine", "snap_ends", "snap_to_lines"]
 
 
 @dataclass(frozen=True)
@@ -181,3 +186,85 @@ def _snap_end(
     if chosen is None:
         return EndSnap(None, np.nan, refused_m)
     return EndSnap(int(node_ids[chosen]), snapped_m, refused_m)
+
+
+@dataclass(frozen=True)
+class LineSnap:
+    """The point of a line an end snaps to.
+
+    Attributes
+    ----------
+    label
+        Which of the candidate lines (its label).
+    point
+        The point of that line nearest the end.
+    distance_m
+        How far the end is from it.
+    """
+
+    label: int
+    point: Point
+    distance_m: float
+
+
+def snap_to_lines(
+    line: LineString,
+    end: int,
+    labels: np.ndarray,
+    geometries: np.ndarray,
+    *,
+    tolerance_m: float = options.PLAN_SNAP_M,
+) -> LineSnap | None:
+    """Return the nearest point of the candidate lines to one end of ``line``, by the rule.
+
+    Each candidate line offers the point of it nearest the end; a point farther than
+    ``tolerance_m`` or lying back along the card (see the module's rule) is refused. Ties go to
+    the lowest label.
+
+    Parameters
+    ----------
+    line
+        The card's line, in metres.
+    end
+        0 for the start, -1 for the end.
+    labels
+        Labels of the candidate lines (edges of the end's layer).
+    geometries
+        Their LineStrings.
+    tolerance_m
+        Farthest snap.
+
+    Returns
+    -------
+    LineSnap or None
+        None if no line offers an allowed point.
+
+    Examples
+    --------
+    A card ending 300 m south of the middle of a 10 km road:
+
+    >>> import numpy as np
+    >>> from shapely import LineString
+    >>> road = LineString([(0, 0), (10_000, 0)])
+    >>> snap = snap_to_lines(LineString([(5000, -3000), (5000, -300)]), -1, np.array([4]),
+    ...                      np.array([road]), tolerance_m=2000)
+    >>> snap.label, snap.point.wkt, snap.distance_m
+    (4, 'POINT (5000 0)', 300.0)
+
+    """
+    coords = shapely.get_coordinates(line)
+    at = shapely.points(coords[end])
+    geometries = np.asarray(geometries, dtype=object)
+    if not len(geometries):
+        return None
+    feet = shapely.line_interpolate_point(geometries, shapely.line_locate_point(geometries, at))
+    distance = shapely.distance(feet, at)
+    along = shapely.line_locate_point(line, feet)
+    behind = along if end == 0 else line.length - along
+    back_along = behind > shapely.distance(line, feet) + options.SPLIT_MIN_M
+    allowed = np.flatnonzero((distance <= tolerance_m) & ~back_along)
+    if not len(allowed):
+        return None
+    order = np.lexsort((np.asarray(labels)[allowed], distance[allowed]))
+    best = int(allowed[order[0]])
+    return LineSnap(int(labels[best]), feet[best], float(distance[best]))

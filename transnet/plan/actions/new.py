@@ -17,13 +17,19 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-from shapely.geometry import LineString
+import shapely
+from shapely.geometry import LineString, Point
 
-from transnet.network.build import EXPRESSWAY_LAYER, ORDINARY_LAYER, insert_vertex
+from transnet.network.build import (
+    EXPRESSWAY_LAYER,
+    ORDINARY_LAYER,
+    NetworkBuilder,
+    insert_vertex,
+)
 from transnet.plan.cards import ProjectCard
 from transnet.plan.context import CardLog, PlanContext
 from transnet.plan.select import already_in_base
-from transnet.plan.snap import EndSnap, snap_ends
+from transnet.plan.snap import EndSnap, SnappedLine, snap_ends, snap_to_lines
 
 __all__ = ["add_card_line", "new"]
 
@@ -111,7 +117,13 @@ def add_card_line(card: ProjectCard, line: LineString, context: PlanContext) -> 
     layer = EXPRESSWAY_LAYER if expressway else ORDINARY_LAYER
     builder, settings = context.builder, context.settings
     node_ids, node_xy = builder.layer_nodes(layer)
-    snapped = snap_ends(line, node_ids, node_xy, tolerance_m=settings.snap_tolerance_m)
+    snapped = _snap_free_ends_to_lines(
+        snap_ends(line, node_ids, node_xy, tolerance_m=settings.snap_tolerance_m),
+        builder,
+        layer,
+        expressway=expressway,
+        tolerance_m=settings.snap_tolerance_m,
+    )
     for name, snap in (("start", snapped.start), ("end", snapped.end)):
         if not snap.free and snap.distance_m > settings.snap_warning_m:
             builder.warnings.append(
@@ -162,6 +174,34 @@ def add_card_line(card: ProjectCard, line: LineString, context: PlanContext) -> 
             tolerance_m=settings.snap_tolerance_m,
         ),
     )
+
+
+def _snap_free_ends_to_lines(
+    snapped: SnappedLine,
+    builder: NetworkBuilder,
+    layer: str,
+    *,
+    expressway: bool,
+    tolerance_m: float,
+) -> SnappedLine:
+    """Snap each end left free to the nearest allowed point of a line of its layer, split there."""
+    line, ends = snapped.line, [snapped.start, snapped.end]
+    for position, end in enumerate((0, -1)):
+        if not ends[position].free:
+            continue
+        at = Point(shapely.get_coordinates(line)[end])
+        labels = builder.edges_near(at, tolerance_m, expressway=expressway)
+        geometries = np.array([builder.edge_rows[i]["geometry"] for i in labels], dtype=object)
+        snap = snap_to_lines(line, end, labels, geometries, tolerance_m=tolerance_m)
+        if snap is None:
+            continue
+        node = builder.split_at(snap.label, snap.point, layer)
+        row = builder.nodes_by_id[node]
+        coords = shapely.get_coordinates(line)
+        coords[end] = (row["x"], row["y"])
+        line = LineString(coords)
+        ends[position] = EndSnap(node, float(at.distance(Point(row["x"], row["y"]))), np.nan)
+    return SnappedLine(line, ends[0], ends[1])
 
 
 def _free_ends_note(start: EndSnap, end: EndSnap, *, kind: str, tolerance_m: float) -> str:
