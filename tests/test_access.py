@@ -246,3 +246,43 @@ def test_a_network_of_only_expressway_and_ramps_has_nowhere_to_snap():
     network.edges = network.edges.loc[only_expressway].reset_index(drop=True)
     with pytest.raises(InputError, match="no edge to snap to"):
         snap_points(network, _points((5300, 500)))
+
+
+def test_maxspeed_is_parsed_once_per_distinct_value(monkeypatch):
+    import transnet.access as access
+
+    calls = []
+    real = access.parse_maxspeed_kmh
+
+    def counting(value):
+        calls.append(value)
+        return real(value)
+
+    monkeypatch.setattr(access, "parse_maxspeed_kmh", counting)
+    network = _chain()
+    edges = network.edges.copy()
+    edges["maxspeed"] = ["70", None, "70"]
+    network = type(network)(network.nodes, edges, network.metadata)
+    timed = add_travel_times(network)
+    assert calls == ["70"]
+    # The two "70" edges get it; the one without keeps its grade-2 design speed.
+    assert timed.edges["speed_kmh"].tolist() == [70.0, 60.0, 70.0]
+    assert timed.edges["speed_source"].tolist() == [
+        "OSM maxspeed",
+        "design speed by grade",
+        "OSM maxspeed",
+    ]
+
+
+def test_points_snapped_once_give_the_same_costs():
+    network = _chain()
+    graph = AccessGraph.from_network(network)
+    points = _points((5_000, 300), (25_000, -400))
+    target = np.array([_node_at(network, 30_000)])
+    snapped = snap_points(network, points)
+    again = cost_from_points(graph, points, target_nodes=target, snapped=snapped)
+    fresh = cost_from_points(graph, points, target_nodes=target)
+    assert again.equals(fresh)
+    with pytest.raises(InputError) as error:
+        cost_from_points(graph, points.iloc[:1], target_nodes=target, snapped=snapped)
+    assert error.value.field == "snapped"

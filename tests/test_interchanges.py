@@ -32,6 +32,7 @@ from transnet.io.osm import network_from_osm_file
 from transnet.metrics import MetricSettings, evaluate_scenario
 from transnet.network.model import interchange_table
 from transnet.region import Region
+from transnet.summary import network_scope
 
 LON0, LAT0 = 112.5, 38.0
 # Metres per degree on the WGS-84 ellipsoid at 38° N (the usual series); UTM's scale there is
@@ -246,3 +247,13 @@ def test_two_diamonds_farther_apart_than_the_merge_distance_count_twice(tmp_path
         )
         == 1
     )
+
+
+def test_the_total_length_is_named_for_what_the_network_holds(diamond_and_hub):
+    network = diamond_and_hub
+    assert network.metadata["completeness"] == "osm"
+    assert network_scope(network).startswith("all roads in the network (OpenStreetMap")
+    trunk = type(network)(network.nodes, network.edges, {"completeness": "trunk_only"})
+    assert network_scope(trunk).startswith("trunk network")
+    complete = type(network)(network.nodes, network.edges, {"completeness": "complete"})
+    assert network_scope(complete) == "every public road"

@@ -153,3 +153,30 @@ def test_grade1_coverage_reports_ordinary_roads_apart_from_interchanges():
     assert county.seat_to_grade1_road_km is None
     assert county.grade1_road_covered is False
     assert metrics.county_grade1_coverage.ordinary_roads_only.covered == 0
+
+
+def test_each_set_of_places_is_snapped_once_per_network(monkeypatch):
+    import transnet.metrics.coverage as coverage
+
+    snapped = []
+    real = coverage.snap_points
+
+    def counting(network, points, **options):
+        snapped.append(len(points))
+        return real(network, points, **options)
+
+    monkeypatch.setattr(coverage, "snap_points", counting)
+    monkeypatch.setattr("transnet.access.snap_points", counting)
+    region = square_region(seat_xy=(1000, 300))
+    townships = points_frame(
+        [
+            {"id": "t1", "name": "东镇", "x": 2000, "y": 200},
+            {"id": "t2", "name": "西乡", "x": 8000, "y": -300},
+        ]
+    )
+    metrics = evaluate_scenario(_network_with_interchange(), region, townships=townships)
+    # The seat once (interchange, grade-1 coverage with and without interchanges), the two
+    # townships once (grades 2, 3 and the RAI's grade, each by distance and time).
+    assert snapped == [1, 2]
+    assert metrics.counties[0].seat_to_interchange_km == pytest.approx(11.8, abs=1e-3)
+    assert len(metrics.townships) == 2

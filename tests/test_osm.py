@@ -69,6 +69,10 @@ def test_motorway_links_are_ramps_and_interchanges_are_found():
         "ramp_meets_ordinary_road",
     )
     assert network.nodes["interchange"].any()
+    # Its three junction nodes are one interchange, entered where its on-ramps merge.
+    assert network.interchange_counts() == {"access": 1, "hub": 0}
+    junctions = set(network.nodes.index[network.nodes["interchange"]])
+    assert len(network.interchange_ids) and not junctions & set(network.interchange_ids)
 
 
 def test_region_clipping_keeps_roads_within_the_buffered_region(helsinki):

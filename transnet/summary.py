@@ -33,6 +33,7 @@ __all__ = [
     "headline",
     "headline_frame",
     "illustrative_cards",
+    "network_scope",
     "place_table",
     "records_frame",
     "seat_minutes",
@@ -272,6 +273,29 @@ def _criterion_text(study: Study) -> str:
     return f"seat ≤ {criterion.within_min:g} min from one"
 
 
+def network_scope(network: RoadNetwork) -> str:
+    """Name what a network's total length covers, by its ``completeness``.
+
+    The total of every class is "every public road" only on a complete network; on a bundle
+    holding trunk roads only it is the trunk network, and on OpenStreetMap it is every road
+    the network holds, a lower bound of the real total.
+
+    Examples
+    --------
+    >>> network_scope(study.before)
+    'trunk network (the roads the bundle holds)'
+
+    """
+    completeness = network.metadata.get("completeness")
+    if completeness == "complete":
+        return "every public road"
+    if completeness == "trunk_only":
+        return "trunk network (the roads the bundle holds)"
+    if completeness == "osm":
+        return "all roads in the network (OpenStreetMap: rural roads incomplete, a lower bound)"
+    return "all roads in the network"
+
+
 def headline(study: Study) -> list[HeadlineRow]:
     """Return the headline figures of a study, before and after the plan.
 
@@ -319,7 +343,7 @@ def headline(study: Study) -> list[HeadlineRow]:
         ),
         HeadlineRow(
             "density_per_100km2",
-            "Road density, all grades in the network",
+            f"Road density, {network_scope(study.before)}",
             "km/100 km²",
             before.density_per_100km2["total"],
             after.density_per_100km2["total"],
