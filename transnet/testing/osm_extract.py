@@ -338,6 +338,7 @@ class _Roads:
     node_tags: dict[int, dict[str, str]] = field(default_factory=dict)
     extract: Any = None
     outline: Any = None
+    counties_xy: Any = None
     #: (way id, node ids, tags)
     ways: list[tuple[int, np.ndarray, dict[str, str]]] = field(default_factory=list)
     relations: list[tuple[int, list[tuple[str, int, str]], dict[str, str]]] = field(
@@ -551,25 +552,37 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
     routes = []
     for r in range(count):
         if r % 2 == 1 and routes:
+            # Crossing an earlier route, inside one county, where a hub can be.
             host = routes[int(rng.integers(len(routes)))] if untagged != r else routes[0]
-            t = rng.uniform(-0.3, 0.3) * host["length"]
-            xy, _ = _centre_line(
-                host["centre"], host["angle"], host["length"], host["phase"], np.array([t])
-            )
-            centre = xy[0]
-            angle = host["angle"] + rng.uniform(np.pi / 3, 2 * np.pi / 3)
+            for _ in range(50):
+                t = rng.uniform(-0.3, 0.3) * host["length"]
+                angle = host["angle"] + rng.uniform(np.pi / 3, 2 * np.pi / 3)
+                phase = rng.uniform(0, 2 * np.pi)
+                stations = np.array([t - 800, t, t + 800])
+                xy, _ = _centre_line(
+                    host["centre"], host["angle"], host["length"], host["phase"], stations
+                )
+                across = xy[1] + 800 * np.array([[np.cos(angle), np.sin(angle)]]) * [[1], [-1]]
+                if outline_xy.contains(shapely.Point(xy[1])) and _one_county(
+                    roads, np.vstack([xy, across])
+                ):
+                    break
+            # The route passes through the crossing point at its station 0.
+            normal = np.array([-np.sin(angle), np.cos(angle)])
+            centre = xy[1] - CURVE_AMPLITUDE_M * np.sin(phase) * normal
         else:
             # Expressways run past county seats, as China's do.
             seat = seat_xy[int(rng.integers(len(seat_xy)))]
             centre = seat + rng.normal(0, 2000.0, 2)
             angle = r * np.pi / count + rng.uniform(-0.3, 0.3)
+            phase = rng.uniform(0, 2 * np.pi)
         ref, name = _EXPRESSWAYS[r] if r < len(_EXPRESSWAYS) else (f"G{60 + r}", f"第{r}高速")
         routes.append(
             {
                 "centre": centre,
                 "angle": angle,
                 "length": length_m,
-                "phase": rng.uniform(0, 2 * np.pi),
+                "phase": phase,
                 "ref": ref,
                 "name": name,
                 "gap": rng.uniform(22.0, 38.0),
@@ -581,6 +594,7 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
     for route in routes:
         xy, _ = _centre_line(route["centre"], route["angle"], length_m, route["phase"], fine)
         route["fine"] = shapely.LineString(xy)
+        route["arc"] = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
     crossings = []
     for a in range(count):
         for b in range(a + 1, count):
@@ -588,11 +602,28 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
             for point in shapely.get_parts(meet):
                 if point.geom_type != "Point":
                     continue
-                ta = routes[a]["fine"].project(point) - length_m / 2
-                tb = routes[b]["fine"].project(point) - length_m / 2
+                # Arc length along the drawn line back to the route's station.
+                ta, tb = (
+                    float(np.interp(routes[k]["fine"].project(point), routes[k]["arc"], fine))
+                    for k in (a, b)
+                )
                 edge = length_m / 2 - 2 * HUB_RAMP_OFFSET_M
                 if abs(ta) > edge or abs(tb) > edge:
                     continue
+                ends = np.vstack(
+                    [
+                        _centre_line(
+                            routes[k]["centre"],
+                            routes[k]["angle"],
+                            length_m,
+                            routes[k]["phase"],
+                            np.array([t - HUB_RAMP_OFFSET_M, t + HUB_RAMP_OFFSET_M]),
+                        )[0]
+                        for k, t in ((a, ta), (b, tb))
+                    ]
+                )
+                if not _one_county(roads, ends):
+                    continue  # a grade-separated crossing without a hub
                 routes[a].setdefault("crossings", []).append(ta)
                 routes[b].setdefault("crossings", []).append(tb)
                 if routes[a]["tagged"] and routes[b]["tagged"]:
@@ -614,7 +645,17 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
             xy, _ = _centre_line(
                 route["centre"], route["angle"], length_m, route["phase"], np.array([station])
             )
-            if not outline_xy.contains(shapely.Point(xy[0])):
+            ends, _ = _centre_line(
+                route["centre"],
+                route["angle"],
+                length_m,
+                route["phase"],
+                np.array([station - RAMP_OFFSET_M, station + RAMP_OFFSET_M]),
+            )
+            # Inside the region, and wholly in one county (so its county is not in doubt).
+            if not outline_xy.contains(shapely.Point(xy[0])) or not _one_county(
+                roads, np.vstack([xy, ends])
+            ):
                 continue
             if any(np.hypot(*(xy[0] - c)) < 8000 for c in centres):
                 continue
@@ -728,6 +769,15 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
         )
 
 
+def _one_county(roads: _Roads, xy: np.ndarray) -> bool:
+    """Whether the points all lie in the same county, or all outside the region."""
+    inside = np.column_stack(
+        [shapely.contains_xy(county, xy[:, 0], xy[:, 1]) for county in roads.counties_xy]
+    )
+    which = np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
+    return bool((which == which[0]).all())
+
+
 def _neighbour(crossing: np.ndarray, p: int, rng) -> int:
     i, j = (int(v[0]) for v in np.nonzero(crossing == p))
     options = [
@@ -817,6 +867,8 @@ def _build(region: Region, *, scale: float, seed: int) -> _Roads:
     outline_xy = gpd.GeoSeries([region.outline], crs=GEOGRAPHIC_CRS).to_crs(crs).iloc[0]
     extract_xy = outline_xy.buffer(EXTRACT_MARGIN_M)
     roads = _Roads(crs=crs, region=region)
+    roads.counties_xy = region.counties.to_crs(crs).geometry.values
+    shapely.prepare(roads.counties_xy)
     spacing_m = GRID_SPACING_M / np.sqrt(scale)
     minx, miny, maxx, maxy = extract_xy.bounds
     angle = rng.uniform(-0.35, 0.35)
