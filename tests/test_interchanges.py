@@ -257,3 +257,17 @@ def test_the_total_length_is_named_for_what_the_network_holds(diamond_and_hub):
     assert network_scope(trunk).startswith("trunk network")
     complete = type(network)(network.nodes, network.edges, {"completeness": "complete"})
     assert network_scope(complete) == "every public road"
+
+
+def test_exits_without_on_ramps_give_no_entry_and_a_warning(tmp_path):
+    # Only the two exit ramps of the diamond: the expressway can be left, never entered.
+    nodes = {k: xy for k, xy in NODES.items() if k < 40}
+    ways = [w for w in WAYS if w[0] in (101, 102, 103, 111, 113)]
+    path = tmp_path / "exits_only.osm"
+    write_osm(path, nodes, ways, {2: "太原东", 13: "太原东"})
+    network = network_from_osm_file(path)
+    assert network.interchange_counts() == {"access": 0, "hub": 0}
+    assert len(network.interchange_ids) == 0
+    assert any(
+        w.startswith("no interchange found: no motorway_link ramp") for w in network.warnings
+    )

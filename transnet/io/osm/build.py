@@ -11,6 +11,13 @@ Dual carriageways: OSM draws a divided road as two one-way ways. Density counts 
 length per road, so each carriageway of such a pair counts half (``centerline_factor`` 0.5). A
 one-way edge is one carriageway of a pair when a one-way edge of the same road (same ``ref``, or
 same ``name`` where there is no ref) runs within ``carriageway_gap_m`` in the opposite direction.
+
+Interchanges: ``nodes["interchange"]`` marks the ``motorway_junction`` nodes (the diverge points
+where exit ramps leave a carriageway); an expressway system without any marks, instead, the
+nodes where its ramps meet ordinary roads (the fall-back). Which physical interchange each node
+belongs to, whether it is a hub (枢纽), and where it is entered (the merge points of its
+on-ramps, the county rule's targets) come from the ramps' topology, the same way for both
+methods and for schematic networks (:func:`transnet.network.model.interchange_table`).
 """
 
 from __future__ import annotations
@@ -169,11 +176,12 @@ def _centerline_factor(edges: gpd.GeoDataFrame, *, gap_m: float) -> np.ndarray:
 def _interchanges(
     edges: gpd.GeoDataFrame, node_ids: np.ndarray, junctions: dict[int, str]
 ) -> tuple[np.ndarray, str]:
-    """Interchange flags per node, and the method used.
+    """Interchange marks per node, and the method used.
 
     Each connected expressway system (motorways and their ``motorway_link`` ramps) uses its
     ``motorway_junction`` nodes; a system that has none falls back to the nodes where its
-    ``motorway_link`` ramps meet ordinary roads.
+    ``motorway_link`` ramps meet ordinary roads. The marks only name and locate interchanges:
+    :func:`~transnet.network.model.interchange_table` clusters them with the ramps.
     """
     index = pd.Index(node_ids)
     system = (edges["highway"] == "motorway") | (edges["highway"] == "motorway_link")
@@ -313,11 +321,13 @@ def network_from_ways(
         crs=crs,
     )
     metadata = {**(metadata or {}), "interchange_method": method}
-    if not nodes["interchange"].any() and (edges["grade"] == "expressway").any():
-        metadata.setdefault("warnings", []).append(
-            "no interchange found: no motorway_junction node and no ramp meeting an ordinary road"
+    network = RoadNetwork(nodes, edges, metadata)
+    if (edges["grade"] == "expressway").any() and len(network.interchange_ids) == 0:
+        network.warnings.append(
+            "no interchange found: no motorway_link ramp leads from an ordinary road onto a "
+            "motorway"
         )
-    return RoadNetwork(nodes, edges, metadata)
+    return network
 
 
 def check_margin_m(margin_m: Any) -> float:
