@@ -271,3 +271,25 @@ def test_exits_without_on_ramps_give_no_entry_and_a_warning(tmp_path):
     assert any(
         w.startswith("no interchange found: no motorway_link ramp") for w in network.warnings
     )
+
+
+def test_the_synthetic_extract_s_interchanges_and_seat_distances_match_its_truth(tmp_path):
+    from transnet.testing import region_for, write_osm_extract
+
+    path = tmp_path / "taixin.osm.pbf"
+    truth = write_osm_extract(path, scale=0.3, seed=1)
+    network = network_from_osm_file(path, include_unclassified=True)
+    assert "motorway_junction" in network.metadata["interchange_method"]
+    points = network.interchange_points().to_crs("EPSG:4326")
+    inside = points.within(region_for("taixin").outline).to_numpy()
+    hub = points["hub"].to_numpy(dtype=bool)
+    assert int((inside & ~hub).sum()) == truth.interchange_count
+    assert int((inside & hub).sum()) == truth.hub_count
+    seats = gpd.GeoSeries.from_xy(
+        [s["lon"] for s in truth.seats], [s["lat"] for s in truth.seats], crs="EPSG:4326"
+    )
+    graph = AccessGraph.from_network(network)
+    cost = cost_from_points(graph, seats, target_nodes=network.interchange_ids, weight="length_m")
+    # The truth's merge_km: network km from the seat's node to the nearest merge point.
+    expected_km = np.array([s["merge_km"] for s in truth.seats])
+    np.testing.assert_allclose(cost["total"].to_numpy() / 1000, expected_km, rtol=0.01)

@@ -550,8 +550,10 @@ def interchange_table(
     line = _components(size, u[main], v[main])
     ref = edges["ref"].fillna("").astype(str).to_numpy(dtype=object)[main]
     name = edges["name"].fillna("").astype(str).to_numpy(dtype=object)[main]
-    fallback = np.array([f"\x00line {k}" for k in line[u[main]]], dtype=object)
-    key = np.where(ref != "", ref, np.where(name != "", name, fallback))
+    identity = np.where(ref != "", ref, name)
+    codes, _ = pd.factorize(identity)
+    # Unnamed main lines: a negative key per connected line.
+    key = np.where(identity != "", codes, -1 - line[u[main]])
     road_of_node = pd.DataFrame(
         {"node": np.concatenate([u[main], v[main]]), "road": np.concatenate([key, key])}
     ).drop_duplicates()
