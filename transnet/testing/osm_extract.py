@@ -450,9 +450,13 @@ def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float) -> 
         sx += across * (-(y1 - y0) / length)[:, None]
         sy += across * ((x1 - x0) / length)[:, None]
         shape_ids = roads.add_nodes(sx.ravel(), sy.ravel()).reshape(n_lines, n_seg, n_sub - 1)
+        trunk_lines = np.flatnonzero(line_rank[:, 0] == 0)
+        g108 = trunk_lines[np.argmin(abs(trunk_lines - n_lines // 2))] if direction == "ns" else -1
         for line in range(n_lines):
             r = int(line_rank[line, 0])
             ref, name = _line_ref(r, direction, ref_counter, rng)
+            if line == g108:  # G108 runs through the middle, with its two malformed refs
+                ref = "G108"
             kept = keep[line]
             pos = np.arange(n_seg)
             start = kept & ((pos % per_way == 0) | ~np.concatenate([[False], kept[:-1]]))
@@ -469,6 +473,8 @@ def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float) -> 
                     ]
                 )
                 tags = _ordinary_tags(r, ref, name, rng, s317)
+                if line == g108 and first <= n_seg // 2 <= last + per_way:
+                    tags["ref"] = "G 108" if n_seg // 2 <= last else f"G108；{s317}"
                 roads.add_way(seq, tags)
                 roads.link(seq, both=True)
                 grade = (
@@ -493,12 +499,7 @@ def _line_ref(rank: int, direction: str, counter: dict, rng) -> tuple[str, str]:
     k = counter[rank]
     counter[rank] += 1
     if rank == 0:
-        ref = (
-            "G108"
-            if (k == 0 and direction == "ns")
-            else (f"G{(1 + k % 2) if direction == 'ns' else 3}{(k * 7 + 5) % 100:02d}")
-        )
-        return ref, ""
+        return f"G{(1 + k % 2) if direction == 'ns' else 3}{(k * 7 + 5) % 100:02d}", ""
     if rank == 1:
         return f"S3{(2 * k + (direction == 'ew') + 17) % 100:02d}", ""
     if rank == 2:

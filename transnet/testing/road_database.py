@@ -14,17 +14,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import shapely
-import shapely.ops
 
 from transnet._errors import InputError
+from transnet.crs import GEOGRAPHIC_CRS
 from transnet.region import Region
 from transnet.testing.osm_extract import (
     GroundTruth,
     _build,
     _check_scale,
-    _inverse,
     _lonlat,
     _road_frame,
     _truth,
@@ -87,7 +87,7 @@ def write_road_database(
     roads = _build(region_for(region), scale=scale, seed=int(seed))
     lonlat = _lonlat(roads)
     frame = _road_frame(roads, lonlat)
-    extract = shapely.ops.transform(_inverse(roads.crs).transform, roads.extract)
+    extract = gpd.GeoSeries([roads.extract], crs=roads.crs).to_crs(GEOGRAPHIC_CRS).iloc[0]
     frame["geometry"] = shapely.intersection(frame.geometry.values, extract)
     frame = frame[~frame.geometry.is_empty].reset_index(drop=True)
     admin = frame["class"].map(ADMIN_CLASS_ZH)
