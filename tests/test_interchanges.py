@@ -293,3 +293,21 @@ def test_the_synthetic_extract_s_interchanges_and_seat_distances_match_its_truth
     # The truth's merge_km: network km from the seat's node to the nearest merge point.
     expected_km = np.array([s["merge_km"] for s in truth.seats])
     np.testing.assert_allclose(cost["total"].to_numpy() / 1000, expected_km, rtol=0.01)
+
+
+def test_the_synthetic_extract_s_county_records_match_its_truth(tmp_path):
+    from collections import Counter
+
+    from transnet.testing import region_for, write_osm_extract
+
+    path = tmp_path / "taixin.osm.pbf"
+    truth = write_osm_extract(path, scale=1, seed=2)
+    network = network_from_osm_file(path, include_unclassified=True)
+    metrics = evaluate_scenario(network, region_for("taixin"))
+    counted = Counter(i["county"] for i in truth.interchanges if i["inside"])
+    assert {c.code: c.interchanges for c in metrics.counties} == {
+        c.code: counted.get(c.code, 0) for c in metrics.counties
+    }
+    merge_km = {s["code"]: s["merge_km"] for s in truth.seats}
+    for county in metrics.counties:
+        assert county.seat_to_interchange_km == pytest.approx(merge_km[county.code], rel=0.01)

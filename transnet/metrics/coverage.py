@@ -41,7 +41,10 @@ def _grade_targets(
     """Target nodes and edges for "a road of ``grade`` or better"."""
     network = graph.network
     edges = network.edges
-    good = (edges["grade"].map(grade_rank) <= grade_rank(grade)).to_numpy()
+    # Ranked once per distinct grade, not edge by edge.
+    codes, grades = pd.factorize(edges["grade"])
+    ranks = np.array([grade_rank(g) for g in grades] + [np.inf], dtype=float)
+    good = ranks[codes] <= grade_rank(grade)
     target_edges = good & ~network.mainline.to_numpy() & ~edges["ramp"].to_numpy()
     nodes = graph.nodes_of(target_edges)
     if interchanges:
