@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.sparse.csgraph import dijkstra
 
 from transnet._progress import progress
-from transnet.access import AccessGraph, cost_from_points
+from transnet.access import AccessGraph, cost_from_points, snap_points
 from transnet.metrics import MetricSettings
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
@@ -153,11 +154,23 @@ def attribute_seat_minutes(
     changed = result.log.loc[result.log["outcome"].isin(["added", "modified"]), "id"]
     credits: dict[str, list[str]] = {code: [] for code in seats.index}
     rows = []
+    touches = _PathTouches(result.network, seats, settings=settings)
+    card_edges = result.card_edges() if result.context is not None else {}
+    cards = {card.id: card for card in plan.cards}
     for card_id in progress(changed, desc="Attributing minutes to projects", unit="card"):
-        without = apply_plan(before, plan.without([card_id])).network
-        without_min = seat_minutes_to_interchange(without, seats, settings=settings)
-        worse = without_min - after_min
-        for code in seats.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
+        edges = card_edges.get(card_id)
+        touched = touches.seats_touching(edges) if edges is not None else None
+        if touched is not None and _changes_class(cards[card_id]):
+            touched[:] = True
+        if touched is not None and not touched.any():
+            continue  # no seat's best path uses the card: removing it can make none worse
+        without = result.without([card_id]) if result.context is not None else None
+        if without is None:
+            without = apply_plan(before, plan.without([card_id])).network
+            touched = np.ones(len(seats), dtype=bool)
+        without_min = seat_minutes_to_interchange(without, seats[touched], settings=settings)
+        worse = without_min - after_min[touched]
+        for code in worse.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
             effect = "unreachable" if worse[code] == np.inf else f"{worse[code]:+.1f} min"
             credits[code].append(f"{card_id} ({effect} without it)")
             rows.append({"code": code, "project": card_id, "minutes_saved": float(worse[code])})
@@ -175,3 +188,66 @@ def attribute_seat_minutes(
         }
     )
     return SeatAttribution(by_county=by_county, credits=credit_table)
+
+
+class _PathTouches:
+    """Which edges each seat's best path to an interchange uses, on the "after" network.
+
+    A seat whose path (from its snapped edge to the interchange) uses none of a card's edges
+    keeps that path, at the same cost, once the card is removed, and no other path gets
+    cheaper than it was in the "after" network with the card: its minutes cannot grow. Edges
+    are matched by their end nodes, so a path along a parallel edge counts too (more seats are
+    measured again, never fewer). A card that changes an edge's class (what seats may snap
+    to) touches every seat (see :func:`_changes_class`).
+    """
+
+    def __init__(self, network: RoadNetwork, seats: gpd.GeoSeries, *, settings: MetricSettings):
+        graph = AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+        self._edges = graph.network.edges
+        self._n_seats = len(seats)
+        self._pairs: list[set[tuple[int, int]]] = [set() for _ in range(len(seats))]
+        self._snapped = np.full(len(seats), -1, dtype=np.int64)
+        targets = graph.positions(network.interchange_ids)
+        if not len(targets):
+            return
+        cost, previous, _ = dijkstra(
+            graph.time.T.tocsr(),
+            directed=True,
+            indices=targets,
+            min_only=True,
+            return_predecessors=True,
+        )
+        snapped = snap_points(graph.network, seats, max_snap_m=settings.max_snap_m)
+        self._snapped = snapped.edge
+        ids = graph.node_ids
+        u = graph.positions(self._edges["u"].to_numpy()[snapped.edge])
+        v = graph.positions(self._edges["v"].to_numpy()[snapped.edge])
+        for seat in range(len(seats)):
+            starts = [position for position in (u[seat], v[seat]) if np.isfinite(cost[position])]
+            for position in starts:
+                while previous[position] >= 0:
+                    a, b = int(ids[position]), int(ids[previous[position]])
+                    self._pairs[seat].add((min(a, b), max(a, b)))
+                    position = previous[position]
+
+    def seats_touching(self, labels: np.ndarray) -> np.ndarray:
+        """Mask of the seats whose snapped edge or best path uses one of the edges ``labels``."""
+        if not len(labels):
+            return np.zeros(self._n_seats, dtype=bool)
+        ends = self._edges.loc[labels, ["u", "v"]].to_numpy()
+        pairs = {(int(min(a, b)), int(max(a, b))) for a, b in ends}
+        label_set = set(labels.tolist())
+        return np.array(
+            [
+                int(self._snapped[seat]) in label_set or bool(self._pairs[seat] & pairs)
+                for seat in range(self._n_seats)
+            ],
+            dtype=bool,
+        )
+
+
+def _changes_class(card) -> bool:
+    """Whether the card may turn an ordinary road into an expressway main line."""
+    return card.action in ("upgrade", "widen") and (
+        (card.grade == "expressway") != (card.class_ == "expressway")
+    )

@@ -323,6 +323,18 @@ class NetworkBuilder:
         builder.edge_rows = _Rows(edges)
         return builder
 
+    @property
+    def next_node_id(self) -> int:
+        """The id the next new node will get.
+
+        Examples
+        --------
+        >>> NetworkBuilder("EPSG:32649").next_node_id
+        0
+
+        """
+        return self._next_id
+
     def node(self, x: float, y: float, layer: str) -> int:
         """Return the id of the node of ``layer`` at (x, y), to the metre; add it if new.
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields
 
+import numpy as np
 import pandas as pd
 
 from transnet import options
@@ -56,6 +58,116 @@ class PlanResult:
 
     network: RoadNetwork
     log: pd.DataFrame
+    context: PlanContext | None = field(default=None, repr=False, compare=False)
+
+    def card_edges(self) -> dict[str, np.ndarray]:
+        """Return, per card that changed the network, the positions of the edges it touched.
+
+        Positions are rows of ``network.edges``: the card's new road (and the parts split off
+        it), its interchanges' ramps and the edges whose attributes it changed.
+
+        Examples
+        --------
+        >>> result = apply_plan(network, plan)
+        >>> edges = result.network.edges
+        >>> set(edges.loc[result.card_edges()["N1"], "project_id"])
+        {'N1'}
+
+        """
+        owner, modified = self._owners()
+        touched: dict[str, list[int]] = {}
+        for label, card_id in owner.items():
+            touched.setdefault(card_id, []).append(label)
+        for label, card_ids in modified.items():
+            for card_id in card_ids:
+                touched.setdefault(card_id, []).append(label)
+        return {c: np.unique(np.array(v, dtype=np.int64)) for c, v in touched.items()}
+
+    def _owners(self) -> tuple[dict[int, str], dict[int, set[str]]]:
+        """Edge label → card that added it; edge label → cards that changed it."""
+        context = self._require_context()
+        builder = context.builder
+        owner = {label: card_id for card_id, ls in context.added_by.items() for label in ls}
+        for label in sorted(builder.split_from):
+            if builder.split_from[label] in owner:
+                owner[label] = owner[builder.split_from[label]]
+        by_interchange = {n: c for c, nodes in context.interchanges_by.items() for n in nodes}
+        edges = self.network.edges
+        for label in np.flatnonzero(edges["ramp"].to_numpy(dtype=bool)):
+            card_id = by_interchange.get(edges.at[label, "u"])
+            if card_id is not None:
+                owner[int(label)] = card_id
+        parts = context.parts_since_start()
+        modified: dict[int, set[str]] = {}
+        for label in [*context.changed_by, *parts]:
+            cards = context.changed_by.get(parts.get(label, label), [])
+            if cards:
+                modified[int(label)] = {card.id for card in cards}
+        return owner, modified
+
+    def _require_context(self) -> PlanContext:
+        if self.context is None:
+            raise TypeError("this PlanResult does not keep how the plan was applied")
+        return self.context
+
+    def without(self, card_ids: Iterable[str]) -> RoadNetwork | None:
+        """Return the "after" network with some cards' changes undone, without re-applying.
+
+        Their new roads (with the parts split off them and their interchanges' ramps) are
+        removed, with the nodes only they used, and each edge they changed gets the values
+        the other cards give it. The result is the network ``apply_plan`` gives for the plan
+        without those cards, except that roads cut or split for them stay cut (the parts carry
+        the same values). When another card's road or ramp joins a node of theirs, how that
+        card was applied depended on them: None is returned, and only re-applying the plan
+        without them gives its network.
+
+        Parameters
+        ----------
+        card_ids
+            Cards to leave out.
+
+        Returns
+        -------
+        RoadNetwork or None
+
+        Examples
+        --------
+        >>> result = apply_plan(network, plan)
+        >>> without = result.without(["N1"])
+        >>> len(without.edges) == len(result.network.edges), "N1" in set(without.edges.project_id)
+        (True, False)
+
+        """
+        context = self._require_context()
+        left_out = set(card_ids)
+        owner, modified = self._owners()
+        edges, nodes = self.network.edges, self.network.nodes
+        removed = np.array(sorted(e for e, c in owner.items() if c in left_out), dtype=np.int64)
+        kept = np.ones(len(edges), dtype=bool)
+        kept[removed] = False
+        own_nodes = set()
+        for label in removed:
+            first = context.first_node_by.get(owner[int(label)], 0)
+            own_nodes.update(n for n in (edges.at[label, "u"], edges.at[label, "v"]) if n >= first)
+        others = np.array([owner.get(i) not in (None, *left_out) for i in range(len(edges))])
+        ends = edges.loc[others & kept, ["u", "v"]].to_numpy().ravel()
+        if own_nodes & set(ends.tolist()):
+            return None
+        edges = edges.copy()
+        for label, cards in modified.items():
+            if cards & left_out and kept[label]:
+                for column, value in context.values_without(label, left_out).items():
+                    edges.at[label, column] = value
+        edges = edges.loc[kept].reset_index(drop=True)
+        used = set(edges["u"].tolist()) | set(edges["v"].tolist())
+        nodes = nodes.loc[[n not in own_nodes or n in used for n in nodes.index]].copy()
+        for card_id in left_out:
+            for node in context.interchanges_by.get(card_id, []):
+                if node in nodes.index:
+                    was = node in context.base_interchanges
+                    nodes.at[node, "interchange"] = was
+                    nodes.at[node, "interchange_name"] = context.base_interchanges.get(node)
+        return RoadNetwork(nodes, edges, dict(self.network.metadata))
 
 
 def apply_plan(
@@ -124,16 +236,16 @@ def apply_plan(
     )
     context = PlanContext.start(network, plan, settings)
     cards = zip(plan.cards, context.lines, strict=True)
-    logs = [
-        ACTION_FUNCTIONS[card.action](card, line, context)
-        for card, line in progress(
-            cards, desc="Applying the plan", total=len(plan.cards), unit="card"
-        )
-    ]
+    logs = []
+    for card, line in progress(
+        cards, desc="Applying the plan", total=len(plan.cards), unit="card"
+    ):
+        context.begin(card)
+        logs.append(ACTION_FUNCTIONS[card.action](card, line, context))
     for card, row in zip(plan.cards, logs, strict=True):
         _warn_if_idle(card.action, row, free_ends=warn_free_ends)
     log = pd.DataFrame([asdict(row) for row in logs], columns=_LOG_COLUMNS)
-    return PlanResult(network=context.finish(), log=log)
+    return PlanResult(network=context.finish(), log=log, context=context)
 
 
 def _warn_if_idle(action: str, row: CardLog, *, free_ends: bool) -> None:

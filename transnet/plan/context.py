@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,6 +153,11 @@ class PlanContext:
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     new_interchanges: list[int] = field(default_factory=list)
     ranks: np.ndarray | None = None
+    changed_by: dict[int, list[ProjectCard]] = field(default_factory=dict, repr=False)
+    added_by: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    interchanges_by: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    first_node_by: dict[str, int] = field(default_factory=dict, repr=False)
+    base_interchanges: dict[int, Any] = field(default_factory=dict, repr=False)
     _class_masks: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -210,7 +216,11 @@ class PlanContext:
             for point in (line.coords[0], line.coords[-1])
         ]
         cut_at_card_ends(builder, ends, buffer_m=settings.match_buffer_m)
-        return cls(builder, builder.edge_frame(), lines, settings, dict(network.metadata))
+        context = cls(builder, builder.edge_frame(), lines, settings, dict(network.metadata))
+        context.base_interchanges = network.nodes.loc[
+            network.nodes["interchange"].to_numpy(dtype=bool), "interchange_name"
+        ].to_dict()
+        return context
 
     def current(self, label: int, column: str) -> Any:
         """Return ``column`` of edge ``label``, with the changes asked for so far.
@@ -241,15 +251,21 @@ class PlanContext:
 
         """
         values = self.changes.setdefault(label, {})
-        if grade_rank(card.grade) < grade_rank(self.current(label, "grade")):
-            values["grade"] = card.grade
-        if card.lanes is not None:
-            lanes = self.current(label, "lanes")
-            if pd.isna(lanes) or int(lanes) < card.lanes:
-                values["lanes"] = card.lanes
-        values["project_id"] = card.id
-        if card.design_speed_kmh is not None:
-            values["design_speed_kmh"] = card.design_speed_kmh
+        _combine(values, lambda column: self.current(label, column), card)
+        self.changed_by.setdefault(label, []).append(card)
+
+    def begin(self, card: ProjectCard) -> None:
+        """Note that ``card`` is applied next (the nodes made from now on are its own).
+
+        Examples
+        --------
+        >>> context = PlanContext.start(network, plan)
+        >>> context.begin(plan.cards[0])
+        >>> context.first_node_by["E1"] == context.builder.next_node_id
+        True
+
+        """
+        self.first_node_by[card.id] = self.builder.next_node_id
 
     def finish(self) -> RoadNetwork:
         """Write the changes, join the new interchanges by ramps and return the network.
@@ -268,17 +284,84 @@ class PlanContext:
         []
 
         """
-        rows = self.builder.edge_rows
+        # A changed edge split since the cards selected (by a new road's end) changes whole.
+        for label, parent in self.parts_since_start().items():
+            if parent in self.changes:
+                self.changes[label] = self.changes[parent]
+                self.changed_by[label] = self.changed_by[parent]
         # Before the ramps: they may split an edge and so change what its label covers.
         self.builder.update_edges(
-            {
-                label: (
-                    {**values, "maxspeed": None}
-                    if "grade" in values and "maxspeed" in rows[label]
-                    else values
-                )
-                for label, values in self.changes.items()
-            }
+            {label: self._written(label, values) for label, values in self.changes.items()}
         )
         self.builder.add_ramps(self.new_interchanges, ramp_max_m=self.settings.ramp_max_m)
         return self.builder.build({**self.metadata, "scenario": "after", "warnings": []})
+
+    def _written(self, label: int, values: dict[str, Any]) -> dict[str, Any]:
+        if "grade" in values and "maxspeed" in self.builder.edge_rows[label]:
+            return {**values, "maxspeed": None}
+        return values
+
+    def parts_since_start(self) -> dict[int, int]:
+        """Edges split off since the cards began selecting, each with the edge it came from.
+
+        The edge it came from is one of :attr:`edges` (an edge split twice names the first).
+
+        Examples
+        --------
+        >>> PlanContext.start(network, plan).parts_since_start()
+        {}
+
+        """
+        n_selected = len(self.edges)
+        parts = {}
+        for label in sorted(self.builder.split_from):
+            if label < n_selected:
+                continue
+            parent = self.builder.split_from[label]
+            while parent >= n_selected and parent in self.builder.split_from:
+                parent = self.builder.split_from[parent]
+            parts[label] = parent
+        return parts
+
+    def values_without(self, label: int, card_ids: Iterable[str]) -> dict[str, Any]:
+        """Return the changed columns of edge ``label`` as they would be without some cards.
+
+        The other cards that changed it are applied again, in plan order, to its base values.
+
+        Examples
+        --------
+        >>> context = PlanContext.start(network, plan)
+        >>> context.change(0, card=plan.cards[8])
+        >>> context.changes[0]["project_id"]
+        'N1'
+        >>> bool(pd.isna(context.values_without(0, ["N1"])["project_id"]))
+        True
+
+        """
+        left_out = set(card_ids)
+        root = self.parts_since_start().get(label, label)
+        base = self.edges.loc[root]
+        values: dict[str, Any] = {}
+        for card in self.changed_by.get(root, []):
+            if card.id not in left_out:
+                _combine(values, lambda column: values.get(column, base.get(column)), card)
+        changed = self.changes.get(root, {})
+        restored = {column: values.get(column, base.get(column)) for column in {*changed, *values}}
+        if "grade" in values and "maxspeed" in self.edges.columns:
+            restored["maxspeed"] = None
+        elif "grade" in changed and "maxspeed" in self.edges.columns:
+            restored["maxspeed"] = base.get("maxspeed")
+        return restored
+
+
+def _combine(values: dict[str, Any], current, card: ProjectCard) -> None:
+    """Ask, in ``values``, for ``card``'s grade and lanes, never lowering either."""
+    if grade_rank(card.grade) < grade_rank(current("grade")):
+        values["grade"] = card.grade
+    if card.lanes is not None:
+        lanes = current("lanes")
+        if pd.isna(lanes) or int(lanes) < card.lanes:
+            values["lanes"] = card.lanes
+    values["project_id"] = card.id
+    if card.design_speed_kmh is not None:
+        values["design_speed_kmh"] = card.design_speed_kmh

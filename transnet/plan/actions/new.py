@@ -157,8 +157,11 @@ def add_card_line(card: ProjectCard, line: LineString, context: PlanContext) -> 
         "design_speed_kmh": card.design_speed_kmh,
     }
     added = builder.add_line(line, attributes, layer)
+    context.added_by.setdefault(card.id, []).extend(added)
     for at, name in interchanges:
-        context.new_interchanges.append(builder.mark_interchange(at.x, at.y, name))
+        node = builder.mark_interchange(at.x, at.y, name)
+        context.new_interchanges.append(node)
+        context.interchanges_by.setdefault(card.id, []).append(node)
     return CardLog(
         card.id,
         card.action,
