@@ -219,10 +219,19 @@ class Study:
         )
 
 
-def _without_illustrative(before: RoadNetwork, plan: Plan, region: Region) -> dict[str, Any]:
-    """Zone length and density after the plan without cards drawn or invented as stand-ins."""
+def _without_illustrative(
+    before: RoadNetwork, plan: Plan, region: Region, result: PlanResult | None = None
+) -> dict[str, Any]:
+    """Zone length and density after the plan without cards drawn or invented as stand-ins.
+
+    With ``result`` (the plan applied to ``before``), those cards are undone in its network
+    (:meth:`~transnet.plan.PlanResult.without`) rather than the plan applied again.
+    """
     left_out = illustrative_cards(plan.frame)["all"]
-    density = zone_density(apply_plan(before, plan.without(left_out)).network, region)
+    network = result.without(left_out) if result is not None else None
+    if network is None:
+        network = apply_plan(before, plan.without(left_out)).network
+    density = zone_density(network, region)
     return {
         "cards_left_out": left_out,
         "length_km": density.length_km,
@@ -406,7 +415,7 @@ def run_study(
         # Both re-apply the plan without some cards: its warnings were given above.
         warnings.simplefilter("ignore", TransnetWarning)
         attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
-        sensitivity = _without_illustrative(before, plan, region)
+        sensitivity = _without_illustrative(before, plan, region, plan_result)
     _flag_verdicts_resting_on_illustrative_cards(results, targets_file.targets, sensitivity)
     return Study(
         bundle=bundle,
