@@ -180,3 +180,21 @@ def test_each_set_of_places_is_snapped_once_per_network(monkeypatch):
     assert snapped == [1, 2]
     assert metrics.counties[0].seat_to_interchange_km == pytest.approx(11.8, abs=1e-3)
     assert len(metrics.townships) == 2
+
+
+def test_density_cuts_only_at_boundaries_and_a_road_touching_one_adds_nothing(region):
+    # The county runs from x = 0 to 10 km. A ends on its west edge from outside (meets it in a
+    # point: 0 km); B starts on that edge and runs 4 km in (4 km); C crosses the east edge
+    # (2 km of its 4 km inside); D lies wholly inside (3 km).
+    lines = lines_frame(
+        [
+            {"id": "a", "name": "A", "grade": "2", "coords": [(-5000, 0), (0, 0)]},
+            {"id": "b", "name": "B", "grade": "2", "coords": [(0, 1000), (4000, 1000)]},
+            {"id": "c", "name": "C", "grade": "3", "coords": [(8000, 2000), (12_000, 2000)]},
+            {"id": "d", "name": "D", "grade": "3", "coords": [(1000, -3000), (4000, -3000)]},
+        ]
+    )
+    metrics = evaluate_scenario(network_from_lines(lines), region)
+    assert metrics.length_km["2"] == pytest.approx(4.0, abs=1e-3)
+    assert metrics.length_km["3"] == pytest.approx(5.0, abs=1e-3)
+    assert metrics.length_km["total"] == pytest.approx(9.0, abs=1e-3)

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from transnet.grades import GRADES
 from transnet.network import RoadNetwork
@@ -48,11 +50,47 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
     True
 
     """
-    roads = network.edges[["grade", "ramp", "centerline_factor", "geometry"]]
+    edges = network.edges
     counties = region.counties[["code", "geometry"]].to_crs(network.crs)
-    pieces = gpd.overlay(roads, counties, how="intersection", keep_geom_type=True)
-    pieces["length_m"] = pieces.length * pieces["centerline_factor"]
-    return pieces.drop(columns="centerline_factor")
+    polygons = counties.geometry.values
+    lines = edges.geometry.values
+    # One spatial query for every (county, edge) pair that meets; only the edges that cross a
+    # boundary are cut, the others (most of them) are kept whole.
+    county, edge = shapely.STRtree(lines).query(polygons, predicate="intersects")
+    shapely.prepare(polygons)
+    inside = shapely.contains_properly(polygons[county], lines[edge])
+    pieces = lines[edge].copy()
+    cut = ~inside
+    pieces[cut] = shapely.intersection(lines[edge[cut]], polygons[county[cut]])
+    # Only line parts count (a road touching a boundary meets the county in a point).
+    pieces[cut] = _line_parts(pieces[cut])
+    keep = ~shapely.is_empty(pieces)
+    county, edge, pieces = county[keep], edge[keep], pieces[keep]
+    factor = edges["centerline_factor"].to_numpy(dtype=float)[edge]
+    return gpd.GeoDataFrame(
+        {
+            "grade": edges["grade"].to_numpy()[edge],
+            "ramp": edges["ramp"].to_numpy(dtype=bool)[edge],
+            "code": counties["code"].to_numpy()[county],
+            "geometry": pieces,
+            "length_m": shapely.length(pieces) * factor,
+        },
+        geometry="geometry",
+        crs=network.crs,
+    )
+
+
+def _line_parts(geometries: np.ndarray) -> np.ndarray:
+    """Return the line parts of each geometry (points of a collection dropped), else empty."""
+    out = geometries.copy()
+    collection = shapely.get_type_id(geometries) == shapely.GeometryType.GEOMETRYCOLLECTION
+    for i in np.flatnonzero(collection):
+        parts = shapely.get_parts(geometries[i])
+        lines = parts[np.isin(shapely.get_type_id(parts), [1, 5])]  # LineString, MultiLineString
+        out[i] = shapely.line_merge(shapely.union_all(lines)) if len(lines) else shapely.Point()
+    points = np.isin(shapely.get_type_id(out), [0, 4])  # Point, MultiPoint
+    out[points] = shapely.LineString()
+    return out
 
 
 def km_by_grade(lengths_m: pd.Series) -> dict[str, float]:
