@@ -265,7 +265,9 @@ class GroundTruth:
     seats
         Per county: ``code``, ``name``, ``lon``, ``lat``, ``node`` (its OSM node),
         ``entry_km`` and ``merge_km`` (network km to the nearest access interchange's entry and
-        merge points), ``interchange`` (the name of the nearest by ``merge_km``).
+        merge points), ``interchange`` (the name of the nearest by ``merge_km``), and the same
+        three ``…_without_unclassified`` (village roads left out, as transnet reads OSM unless
+        ``include_unclassified``); None where no interchange is reached.
     townships
         ``name``, ``lon``, ``lat``, ``basis`` (``place node``, ``admin_level 8 way``, ``admin_level
         8 relation``), ``county``.
@@ -356,6 +358,7 @@ class _Roads:
     graph_u: list[np.ndarray] = field(default_factory=list)
     graph_v: list[np.ndarray] = field(default_factory=list)
     graph_both: list[np.ndarray] = field(default_factory=list)
+    graph_minor: list[np.ndarray] = field(default_factory=list)
 
     def add_nodes(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         x, y = np.atleast_1d(np.asarray(x, float)), np.atleast_1d(np.asarray(y, float))
@@ -370,12 +373,13 @@ class _Roads:
         self.ways.append((way_id, np.asarray(nodes, dtype=np.int64), tags))
         return way_id
 
-    def link(self, nodes: np.ndarray, *, both: bool) -> None:
+    def link(self, nodes: np.ndarray, *, both: bool, minor: bool = False) -> None:
         """Record consecutive node pairs as edges of the seat-distance graph."""
         nodes = np.asarray(nodes, dtype=np.int64)
         self.graph_u.append(nodes[:-1])
         self.graph_v.append(nodes[1:])
         self.graph_both.append(np.full(len(nodes) - 1, both))
+        self.graph_minor.append(np.full(len(nodes) - 1, minor))
 
     def coords(self) -> tuple[np.ndarray, np.ndarray]:
         return np.concatenate(self.x), np.concatenate(self.y)
@@ -476,7 +480,7 @@ def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float) -> 
                 if line == g108 and first <= n_seg // 2 <= last + per_way:
                     tags["ref"] = "G 108" if n_seg // 2 <= last else f"G108；{s317}"
                 roads.add_way(seq, tags)
-                roads.link(seq, both=True)
+                roads.link(seq, both=True, minor=r == 4)
                 grade = (
                     "1"
                     if r == 0 and tags.get("lanes") == "4"
@@ -1031,7 +1035,7 @@ def _truth(
     if not network:  # a road database has no ramps: no interchanges, no seat distances
         ramp_km, interchanges, hubs = 0.0, [], []
         for seat in seats:
-            seat.update(entry_km=None, merge_km=None, interchange=None)
+            seat.update(dict.fromkeys(_SEAT_DISTANCE_KEYS))
     townships = []
     for town in roads.townships:
         where = [float(v) for v in _to_lonlat(roads, town["xy"][None, :])[0]]
@@ -1069,33 +1073,49 @@ def _to_lonlat(roads: _Roads, xy: np.ndarray) -> np.ndarray:
     return np.round(np.column_stack([lon, lat]), 7)
 
 
+_SEAT_DISTANCE_KEYS = tuple(
+    f"{key}{suffix}"
+    for suffix in ("", "_without_unclassified")
+    for key in ("entry_km", "merge_km", "interchange")
+)
+
+
 def _seat_distances(roads: _Roads, lonlat: np.ndarray) -> list[dict]:
-    """Network km from each seat to the nearest entry and merge point (scipy Dijkstra)."""
+    """Network km from each seat to the nearest entry and merge point (scipy Dijkstra).
+
+    Over every class, and again without village (``unclassified``) roads, which transnet
+    leaves out unless asked (``include_unclassified``). Only edges whose nodes are in the file.
+    """
     u = np.concatenate(roads.graph_u) - 1
     v = np.concatenate(roads.graph_v) - 1
     both = np.concatenate(roads.graph_both)
+    minor = np.concatenate(roads.graph_minor)
     _, _, length = _GEOD.inv(lonlat[u, 0], lonlat[u, 1], lonlat[v, 0], lonlat[v, 1])
     kept = shapely.contains_xy(roads.extract, *roads.coords())
     ok = kept[u] & kept[v]
-    u, v, both, length = u[ok], v[ok], both[ok], length[ok]
-    rows = np.concatenate([u, v[both]])
-    cols = np.concatenate([v, u[both]])
-    weights = np.concatenate([length, length[both]]) + 1e-9
-    n = roads.n_nodes
-    forward = csr_matrix((weights, (rows, cols)), shape=(n, n))
-    ordinary = csr_matrix((weights[: len(u)][both], (u[both], v[both])), shape=(n, n))
-    ordinary = ordinary + ordinary.T
-    seats = np.asarray(roads.seat_nodes) - 1
-    records = []
-    access = [ic for ic in roads.interchanges]
+    access = roads.interchanges
     merge = np.array([m - 1 for ic in access for m in ic["merge_nodes"]], dtype=np.int64)
     merge_owner = np.array([k for k, ic in enumerate(access) for _ in ic["merge_nodes"]])
     entry = np.array([e - 1 for ic in access for e in ic["entry_nodes"]], dtype=np.int64)
-    if len(merge):
+    seats = np.asarray(roads.seat_nodes, dtype=np.int64) - 1
+    n = roads.n_nodes
+
+    def distances(use: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        eu, ev, eb, el = u[use], v[use], both[use], length[use] + 1e-9
+        # Reversed edges: one Dijkstra from all targets gives every node's distance to them.
+        rows, cols = np.concatenate([ev, eu[eb]]), np.concatenate([eu, ev[eb]])
+        reverse = csr_matrix((np.concatenate([el, el[eb]]), (rows, cols)), shape=(n, n))
         to_merge, _, source = dijkstra(
-            forward.T.tocsr(), indices=merge, min_only=True, return_predecessors=True
+            reverse, indices=merge, min_only=True, return_predecessors=True
         )
-        to_entry = dijkstra(ordinary, indices=entry, min_only=True)
+        roads_only = csr_matrix((el[eb], (eu[eb], ev[eb])), shape=(n, n))
+        to_entry = dijkstra(roads_only + roads_only.T, indices=entry, min_only=True)
+        return to_merge[seats], to_entry[seats], source[seats]
+
+    if len(merge):
+        every = distances(ok)
+        main = distances(ok & ~minor)
+    records = []
     for k, (code, name) in enumerate(
         zip(roads.region.seats["code"], roads.region.seats["name"], strict=True)
     ):
@@ -1106,17 +1126,15 @@ def _seat_distances(roads: _Roads, lonlat: np.ndarray) -> list[dict]:
             "lon": float(lonlat[node, 0]),
             "lat": float(lonlat[node, 1]),
             "node": node + 1,
-            "entry_km": None,
-            "merge_km": None,
-            "interchange": None,
+            **dict.fromkeys(_SEAT_DISTANCE_KEYS),
         }
-        if len(merge) and np.isfinite(to_merge[node]):
-            owner = merge_owner[np.flatnonzero(merge == source[node])[0]]
-            record.update(
-                merge_km=_round(to_merge[node] / 1000),
-                entry_km=_round(to_entry[node] / 1000),
-                interchange=access[owner]["name"],
-            )
+        for suffix, found in (("", every), ("_without_unclassified", main)) if len(merge) else ():
+            to_merge, to_entry, source = (values[k] for values in found)
+            reached = bool(np.isfinite(to_merge))
+            owner = merge_owner[np.flatnonzero(merge == source)[0]] if reached else None
+            record[f"merge_km{suffix}"] = _round(to_merge / 1000) if reached else None
+            record[f"entry_km{suffix}"] = _round(to_entry / 1000) if np.isfinite(to_entry) else None
+            record[f"interchange{suffix}"] = access[owner]["name"] if reached else None
         records.append(record)
     return records
 
