@@ -78,7 +78,13 @@ def write_road_database(
 
     Examples
     --------
-    >>> truth = write_road_database(tmp / "roads.shp", scale=1)  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "roads.shp"
+    ...     truth = write_road_database(path, region=["156140921"])
+    ...     suffixes = sorted(p.suffix for p in path.parent.iterdir())
+    >>> truth.counts, suffixes
+    ({'features': 171}, ['.cpg', '.dbf', '.json', '.prj', '.shp', '.shx'])
     """
     path = Path(path)
     if path.suffix.lower() != ".shp":
