@@ -311,3 +311,13 @@ def test_the_synthetic_extract_s_county_records_match_its_truth(tmp_path):
     merge_km = {s["code"]: s["merge_km"] for s in truth.seats}
     for county in metrics.counties:
         assert county.seat_to_interchange_km == pytest.approx(merge_km[county.code], rel=0.01)
+
+
+def test_the_bundle_s_schematic_interchanges_keep_their_target_nodes(bundle_study):
+    # Each schematic interchange node, joined by a two-way ramp to an ordinary road, is its own
+    # entry: the county rule's targets are the nodes marked before the change, one per
+    # interchange, before and after the plan.
+    for network in (bundle_study.before, bundle_study.after):
+        marked = network.nodes.index[network.nodes["interchange"]]
+        assert sorted(network.interchange_ids.tolist()) == sorted(marked.tolist())
+        assert network.interchange_counts() == {"access": len(marked), "hub": 0}
