@@ -1,0 +1,278 @@
+"""Plan application and attribution that scale, checked against the old approach.
+
+The old approach is kept here as the reference: the builder's rows as one dict per edge (what
+``NetworkBuilder.from_network`` built before), a brute-force search over every edge for cuts,
+and attribution re-applying the plan once per card. No timings: ``benchmarks/bench_plan.py``
+prints them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from conftest import X0, Y0, lines_frame, points_frame, square_region
+from shapely.geometry import Point
+from test_plan import _card, _plan
+
+from transnet._errors import TransnetWarning
+from transnet.attribution import (
+    MINUTES_TOLERANCE,
+    attribute_seat_minutes,
+    seat_minutes_to_interchange,
+)
+from transnet.metrics import MetricSettings
+from transnet.network import network_from_lines
+from transnet.network.build import EXPRESSWAY_LAYER, ORDINARY_LAYER, NetworkBuilder
+from transnet.network.model import finish_edges
+from transnet.plan import apply_plan
+from transnet.region import Region
+from transnet.study import _without_illustrative
+from transnet.testing import synthetic_network
+
+_BENCH = Path(__file__).parents[1] / "benchmarks" / "bench_plan.py"
+
+
+def _synthetic_plan(n_edges: int, n_cards: int):
+    spec = importlib.util.spec_from_file_location("bench_plan", _BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_plan"] = module
+    spec.loader.exec_module(module)
+    return module.synthetic_plan(n_edges, n_cards)
+
+
+@pytest.fixture(scope="module")
+def medium():
+    """A 4,000-edge grid, 25 cards of every action, the plan applied once."""
+    grid = synthetic_network(4000)
+    plan = _synthetic_plan(4000, 25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TransnetWarning)
+        result = apply_plan(grid.network, plan)
+    return grid, plan, result
+
+
+def test_builder_columns_give_the_frame_the_old_row_dicts_gave(medium):
+    grid, _, _ = medium
+    builder = NetworkBuilder.from_network(grid.network)
+    # The old builder: one dict per edge, changed in place, a frame built from the dicts.
+    records = grid.network.edges.drop(columns=["length_m"]).to_dict("records")
+    builder.update_edges({3: {"lanes": 6, "project_id": "C1", "design_speed_kmh": 80.0}})
+    records[3].update({"lanes": 6, "project_id": "C1", "design_speed_kmh": 80.0})
+    line = [(X0, Y0 - 700), (X0 + 900, Y0 - 700)]
+    attributes = {"name": "new", "grade": "2", "line_id": "C9", "ramp": False}
+    builder.add_line(line, attributes, ORDINARY_LAYER)
+    records.append({**attributes, "u": -1, "v": -1, "geometry": shapely.LineString(line)})
+    new_frame = builder.edge_frame()
+    old = pd.DataFrame(records).assign(key=new_frame["key"])
+    old.loc[len(old) - 1, ["u", "v"]] = new_frame.loc[len(old) - 1, ["u", "v"]].to_numpy()
+    old_frame = finish_edges(old, grid.network.crs)
+    pd.testing.assert_frame_equal(
+        new_frame.drop(columns="geometry"), old_frame.drop(columns="geometry")
+    )
+    assert new_frame.geometry.geom_equals(old_frame.geometry).all()
+    assert builder.layer_nodes(EXPRESSWAY_LAYER)[0].tolist() == sorted(
+        set(grid.network.edges.loc[grid.network.mainline, ["u", "v"]].to_numpy().ravel())
+    )
+
+
+def test_cuts_through_the_spatial_index_split_what_a_scan_of_every_edge_splits(medium):
+    grid, _, _ = medium
+    rng = np.random.default_rng(3)
+    bounds = grid.network.edges.total_bounds
+    points = [
+        Point(rng.uniform(bounds[0], bounds[2]), rng.uniform(bounds[1], bounds[3]))
+        for _ in range(30)
+    ]
+    builder = NetworkBuilder.from_network(grid.network)
+    for number, point in enumerate(points):
+        expressway = number % 3 == 0
+        rows = builder.edge_rows
+        # The old split_near: every current edge of the class, within the distance.
+        scanned = sorted(
+            i
+            for i in range(len(rows))
+            if not rows[i].get("ramp", False)
+            and (rows[i]["grade"] == "expressway") == expressway
+            and shapely.dwithin(rows[i]["geometry"], point, 300.0)
+        )
+        assert builder.edges_near(point, 300.0, expressway=expressway).tolist() == scanned
+        builder.split_near(point, max_distance_m=300.0, expressway=expressway)
+    lengths = builder.edge_frame()["length_m"]
+    assert lengths.sum() == pytest.approx(grid.network.edges["length_m"].sum(), rel=1e-12)
+
+
+def test_undoing_a_card_gives_the_network_the_plan_without_it_gives(medium):
+    grid, plan, result = medium
+    seats = grid.seats.set_index("code").geometry
+    settings = MetricSettings()
+    changed = result.log.loc[result.log["outcome"].isin(["added", "modified"]), "id"].tolist()
+    assert {"upgrade", "widen", "new", "realign"} <= set(
+        result.log.set_index("id").loc[changed, "action"]
+    )
+    for card_id in changed[::3]:
+        undone = result.without([card_id])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TransnetWarning)
+            again = apply_plan(grid.network, plan.without([card_id])).network
+        assert undone.edges["length_m"].sum() == pytest.approx(
+            again.edges["length_m"].sum(), rel=1e-12
+        ), card_id
+        assert _interchange_places(undone) == _interchange_places(again), card_id
+        np.testing.assert_allclose(
+            seat_minutes_to_interchange(undone, seats, settings=settings),
+            seat_minutes_to_interchange(again, seats, settings=settings),
+            rtol=1e-9,
+        )
+
+
+def _interchange_places(network) -> list[tuple[float, float]]:
+    """Where the interchanges are (node ids differ with the order nodes were made in)."""
+    nodes = network.nodes.loc[network.interchange_ids]
+    return sorted(zip(nodes["x"].round(3), nodes["y"].round(3), strict=True))
+
+
+def _old_attribution_credits(before, plan, result, region, settings) -> pd.DataFrame:
+    """The old attribution: the plan re-applied without each card, every seat measured."""
+    seats = region.seats.set_index("code").geometry
+    after_min = seat_minutes_to_interchange(result.network, seats, settings=settings)
+    rows = []
+    changed = result.log.loc[result.log["outcome"].isin(["added", "modified"]), "id"]
+    for card_id in changed:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TransnetWarning)
+            without = apply_plan(before, plan.without([card_id])).network
+        worse = seat_minutes_to_interchange(without, seats, settings=settings) - after_min
+        for code in seats.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
+            rows.append({"code": code, "project": card_id, "minutes_saved": float(worse[code])})
+    return pd.DataFrame(rows, columns=["code", "project", "minutes_saved"])
+
+
+def test_attribution_credits_what_re_applying_the_plan_per_card_credits(medium):
+    grid, plan, result = medium
+    region = Region(name="grid", counties=grid.counties, seats=grid.seats)
+    settings = MetricSettings()
+    new = attribute_seat_minutes(grid.network, plan, result, region, settings=settings)
+    old = _old_attribution_credits(grid.network, plan, result, region, settings)
+    assert len(old) > 0  # the comparison means something: some card is credited
+    key = ["project", "code"]
+    new_credits = new.credits.drop(columns="name").sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        new_credits, old.sort_values(key).reset_index(drop=True), rtol=1e-9
+    )
+
+
+def test_sensitivity_undone_in_the_result_equals_the_plan_applied_again(medium):
+    grid, plan, result = medium
+    region = Region(name="grid", counties=grid.counties, seats=grid.seats)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TransnetWarning)
+        again = _without_illustrative(grid.network, plan, region)
+    undone = _without_illustrative(grid.network, plan, region, result)
+    assert undone["cards_left_out"] == again["cards_left_out"]
+    assert undone["length_km"] == pytest.approx(again["length_km"], rel=1e-12)
+
+
+def _road_10km():
+    return network_from_lines(
+        lines_frame(
+            [{"id": "r", "name": "S1", "grade": "2", "coords": [(0, 0), (10_000, 0)]}]
+        )
+    )
+
+
+def test_an_end_far_from_nodes_snaps_to_the_foot_point_on_the_line_and_splits_it():
+    base = _road_10km()
+    # The card ends 300 m north of the road's middle; the road's nodes are 5 km away.
+    plan = _plan(
+        [(_card(id="N9", action="new", length_km=3), [(5000, 3300), (5000, 300)])]
+    )
+    result = apply_plan(base, plan)
+    log = result.log.set_index("id").loc["N9"]
+    assert np.isnan(log["start_snap_m"])
+    assert log["end_snap_m"] == pytest.approx(300.0)
+    edges = result.network.edges
+    road = edges.loc[edges["name"] == "S1"]
+    assert sorted(road["length_m"].round(6)) == [5000.0, 5000.0]
+    assert road["length_m"].sum() == 10_000.0  # the two parts sum exactly
+    card = edges.loc[edges["project_id"] == "N9"]
+    assert card["length_m"].sum() == pytest.approx(3300.0)
+    # The card and both parts of the road meet at the foot point (5000, 0).
+    foot = result.network.nodes.loc[card["v"].iloc[0]]
+    assert (foot["x"], foot["y"]) == (pytest.approx(X0 + 5000), pytest.approx(Y0))
+    assert foot.name in set(road["u"]) & set(road["v"])
+
+
+def test_the_foot_point_is_never_back_along_the_card():
+    base = _road_10km()
+    # The card crosses the road and ends 500 m beyond it: the road's nearest point lies
+    # back along the card, so the end stays free (the crossing is no connection either).
+    plan = _plan(
+        [(_card(id="N9", action="new", length_km=4), [(5000, 4000), (5000, -500)])]
+    )
+    with pytest.warns(TransnetWarning, match=r"plan card N9 \(new\): its start and end stay"):
+        result = apply_plan(base, plan, warn_free_ends=True)
+    log = result.log.set_index("id").loc["N9"]
+    assert np.isnan(log["end_snap_m"])
+    assert len(result.network.edges.loc[result.network.edges["name"] == "S1"]) == 1
+
+
+def test_an_end_left_unconnected_is_named_in_a_warning():
+    base = _road_10km()
+    plan = _plan(
+        # The start is 4.5 km from the road, the end 1.5 km (it snaps to the road's line).
+        [(_card(id="N9", action="new", length_km=3), [(5000, 4500), (5000, 1500)])]
+    )
+    with pytest.warns(TransnetWarning) as caught:
+        result = apply_plan(base, plan, warn_free_ends=True)
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        "plan card N9 (new): its start stays unconnected: start left free: no ordinary node "
+        "within 2000 m"
+    ]
+    assert result.log.set_index("id").loc["N9", "end_snap_m"] == pytest.approx(1500.0)
+
+
+def test_a_card_joining_another_cards_road_is_applied_again_when_that_card_is_left_out():
+    # Road A runs 20 km east to an expressway's interchange (as in test_attribution).
+    base = network_from_lines(
+        lines_frame(
+            [
+                {"id": "a", "name": "A", "grade": "2", "coords": [(0, 0), (20_000, 0)]},
+                {
+                    "id": "x",
+                    "name": "G55",
+                    "grade": "expressway",
+                    "coords": [(20_000, -9000), (20_000, 9000)],
+                },
+            ]
+        ),
+        points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}]),
+    )
+    plan = _plan(
+        [
+            (_card(id="N1", action="new", length_km=4), [(2000, 0), (2000, 4000)]),
+            # N2 starts 100 m from N1's end: it joins N1's road, so without N1 it would be
+            # applied differently (its start left free) and cannot simply be kept.
+            (_card(id="N2", action="new", length_km=4), [(2100, 4000), (6000, 4000)]),
+        ]
+    )
+    result = apply_plan(base, plan)
+    assert result.without(["N1"]) is None
+    assert result.without(["N2"]) is not None
+    # The seat lies 300 m from N2: its way out runs along N2 and N1 to road A.
+    region = square_region(seat_xy=(4000, 4300))
+    settings = MetricSettings()
+    attribution = attribute_seat_minutes(base, plan, result, region, settings=settings)
+    old = _old_attribution_credits(base, plan, result, region, settings)
+    assert sorted(attribution.credits["project"]) == ["N1", "N2"]
+    pd.testing.assert_frame_equal(
+        attribution.credits.drop(columns="name").sort_values("project").reset_index(drop=True),
+        old.sort_values("project").reset_index(drop=True),
+    )
