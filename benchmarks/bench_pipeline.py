@@ -1,0 +1,455 @@
+"""End to end: ``transnet build`` and ``transnet run`` from the bundle's size to a province's.
+
+Data: :func:`transnet.testing.write_osm_extract`, a synthetic OSM China extract over real county
+polygons (dual carriageways, junction nodes, ramps, hubs, Chinese refs, place nodes), at growing
+``scale`` over the Taixin zone and over all of Shanxi. Plan: :func:`synthetic_plan`, seeded cards
+drawn on the built network (upgrades of county roads, expressway widenings, new grade-2 roads,
+new expressways between county seats with a planned interchange). Townships: the extract's own
+place nodes and admin_level 8 boundaries (``--townships extract.osm.pbf``).
+
+Each command runs in a fresh subprocess (the real ``transnet.cli.main``), with a timer wrapped
+around each pipeline stage, so the figures are those a user gets, and peak memory
+(``ru_maxrss``) is that command's. Printed per size and stage: seconds (own time, nested stages
+subtracted), the process's peak memory after it, and the growth exponent between sizes
+``log(t2 / t1) / log(n2 / n1)`` in edges.
+
+Baseline, in the same run, at the sizes where it finishes within ``--baseline-timeout`` seconds:
+the same core job done the way a user of the peers would, osmnx ``graph_from_xml`` on the same
+roads as ``.osm`` XML, then networkx for the length by class and each seat's minutes to the
+nearest interchange (``multi_source_dijkstra`` from the junction nodes on the reversed graph,
+osmnx's speeds and travel times). transnet's core job: ``build`` (parse and graph) and the
+seat-minute step (:func:`transnet.attribution.seat_minutes_to_interchange`).
+
+osmnx refuses ways cut by the extract's edge, so the baseline reads the extract's complete
+ways only (:func:`bench_osm.write_highways_only`), a few per cent fewer than transnet reads.
+
+Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (sizes up to Shanxi, about 200,000
+edges; ``--quick``: the two smallest; ``--national``: adds all of China at ``scale=1``, about
+2.6 million edges, which takes long and much memory). Sized for 2 cores and 24 GB.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import pairwise
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: (label, region, scale, cards): Taixin from the bundle's scale up, then all of Shanxi.
+SIZES = [
+    ("taixin x1", "taixin", 1.0, 20),
+    ("taixin x4", "taixin", 4.0, 40),
+    ("taixin x16", "taixin", 16.0, 60),
+    ("shanxi x4.5", "140000", 4.5, 100),
+]
+NATIONAL = ("china x1", "china", 1.0, 300)
+
+STAGES = {
+    "osm parse": ("transnet.io.osm.files", "_read_osm_file"),
+    "graph build": ("transnet.io.osm.files", "network_from_ways"),
+    "save network": ("transnet.io.network_store", "save_network"),
+    "load network": ("transnet.io.network_store", "load_network"),
+    "townships": ("transnet.io.places", "load_townships"),
+    "plan application": ("transnet.study", "apply_plan"),
+    "metrics": ("transnet.study", "evaluate_scenario"),
+    "travel-time matrix": ("transnet.access", "AccessGraph.from_network"),
+    "attribution": ("transnet.study", "attribute_seat_minutes"),
+    "sensitivity": ("transnet.study", "_without_illustrative"),
+    "maps HTML": ("transnet.viz.web", "write_study_maps"),
+    "static PNG": ("transnet.viz.static", "write_static_maps"),
+    "report": ("transnet.report", "write_reports"),
+}
+
+# The child: wraps each stage with a timer, then runs the real command line.
+CHILD = r"""
+import importlib, json, resource, sys, time
+stages = json.loads(sys.argv[1])
+argv = json.loads(sys.argv[2])
+own, calls, peak, stack = {}, {}, {}, []
+
+def wrap(stage, function):
+    def timed(*args, **kwargs):
+        stack.append(0.0)
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent = time.perf_counter() - start
+            nested = stack.pop()
+            own[stage] = own.get(stage, 0.0) + spent - nested
+            calls[stage] = calls.get(stage, 0) + 1
+            peak[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            if stack:
+                stack[-1] += spent
+    return timed
+
+for stage, (module_name, attribute) in stages.items():
+    module = importlib.import_module(module_name)
+    if "." in attribute:
+        owner_name, name = attribute.split(".")
+        owner = getattr(module, owner_name)
+        original = getattr(owner, name).__func__
+        setattr(owner, name, classmethod(wrap(stage, original)))
+    elif hasattr(module, attribute):
+        setattr(module, attribute, wrap(stage, getattr(module, attribute)))
+
+import transnet.cli
+start = time.perf_counter()
+try:
+    transnet.cli.main(argv)
+except SystemExit as exc:
+    code = exc.code
+wall = time.perf_counter() - start
+edges = None
+if "--out" in argv and argv[0] == "build":
+    from transnet.io.network_store import load_network
+    edges = len(load_network(argv[argv.index("--out") + 1]).edges)
+print("RESULT " + json.dumps({
+    "code": code, "wall_s": wall, "own_s": own, "calls": calls, "peak_mib": peak,
+    "peak_total_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "edges": edges,
+}))
+"""
+
+BASELINE = r"""
+import json, resource, sys, time
+import networkx as nx
+import osmnx as ox
+path, seats = sys.argv[1], json.loads(sys.argv[2])
+start = time.perf_counter()
+graph = ox.graph_from_xml(path, bidirectional=False, simplify=True, retain_all=True)
+build_s = time.perf_counter() - start
+start = time.perf_counter()
+undirected = ox.convert.to_undirected(graph)
+by_class = {}
+for _, _, data in undirected.edges(data=True):
+    highway = data.get("highway")
+    highway = highway[0] if isinstance(highway, list) else highway
+    by_class[highway] = by_class.get(highway, 0.0) + data["length"] / 1000
+graph = ox.add_edge_speeds(graph)
+graph = ox.add_edge_travel_times(graph)
+junctions = [n for n, d in graph.nodes(data=True) if d.get("highway") == "motorway_junction"]
+seat_nodes = ox.distance.nearest_nodes(graph, [s[0] for s in seats], [s[1] for s in seats])
+minutes = nx.multi_source_dijkstra_path_length(graph.reverse(copy=False), junctions,
+                                               weight="travel_time")
+seat_minutes = [minutes.get(node, float("inf")) / 60 for node in seat_nodes]
+core_s = time.perf_counter() - start
+print("RESULT " + json.dumps({
+    "build_s": build_s, "seat_minutes_s": core_s, "edges": undirected.number_of_edges(),
+    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+TRANSNET_CORE = r"""
+import json, resource, sys, time
+from transnet.attribution import seat_minutes_to_interchange
+from transnet.io.network_store import load_network
+from transnet.metrics import MetricSettings
+import geopandas as gpd
+network = load_network(sys.argv[1])
+seats = json.loads(sys.argv[2])
+points = gpd.GeoSeries.from_xy([s[0] for s in seats], [s[1] for s in seats], crs="EPSG:4326")
+start = time.perf_counter()
+seat_minutes_to_interchange(network, points, settings=MetricSettings())
+print("RESULT " + json.dumps({"seat_minutes_s": time.perf_counter() - start}))
+"""
+
+
+def _child(script: str, *args: str, timeout: float | None = None) -> dict | None:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if lines and json.loads(lines[-1][len("RESULT ") :]).get("code") not in (None, 0, 1):
+        raise RuntimeError(f"command failed:\n{done.stderr[-3000:]}")
+    if not lines:
+        raise RuntimeError(f"child failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
+    """Seeded project cards drawn on a built network, in turn of five kinds.
+
+    Upgrades of county (grade-3) edges to grade 2, widenings of expressway carriageways, new
+    grade-2 roads between two nodes 5–15 km apart, new expressways between two county seats
+    20–80 km apart with a planned interchange half-way, and upgrades of grade-2 edges to 1.
+    """
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import LineString
+
+    from transnet.crs import GEOGRAPHIC_CRS
+    from transnet.plan import Plan, ProjectCard
+
+    rng = np.random.default_rng(seed)
+    outline = region.counties.to_crs(network.crs).union_all()
+    edges = network.edges[network.edges.geometry.within(outline)]
+    ordinary = edges[~edges["highway"].isin(["motorway", "motorway_link"])]
+    mainline = edges[edges["highway"] == "motorway"]
+    seats = region.seats.to_crs(network.crs)
+    nodes = network.nodes.geometry[network.nodes.geometry.within(outline)]
+    props, lines = [], []
+    for number in range(n_cards):
+        kind = number % 5
+        base = {
+            "id": f"C{number}",
+            "name": f"synthetic card {number}",
+            "length_basis": "estimated",
+            "investment_basis": "estimated",
+            "status": "planned",
+            "provenance": "illustrative",
+            "geometry_basis": "illustrative",
+            "source": "bench_pipeline.synthetic_plan",
+            "interchanges": [],
+        }
+        if kind in (0, 4) or (kind == 1 and mainline.empty):
+            pool = ordinary[ordinary["grade"] == ("3" if kind == 0 else "2")]
+            pool = pool if len(pool) else ordinary
+            line = pool.geometry.iloc[int(rng.integers(0, len(pool)))]
+            base |= {"class": "national_provincial", "action": "upgrade", "ref": ""}
+            base |= {"grade": "2" if kind == 0 else "1", "lanes": 4}
+        elif kind == 1:
+            line = mainline.geometry.iloc[int(rng.integers(0, len(mainline)))]
+            base |= {"class": "expressway", "action": "widen", "grade": "expressway", "lanes": 8}
+        elif kind == 2:
+            for _ in range(50):
+                a = nodes.iloc[int(rng.integers(0, len(nodes)))]
+                angle = rng.uniform(0, 2 * math.pi)
+                distance = rng.uniform(5_000, 15_000)
+                b = (a.x + distance * math.cos(angle), a.y + distance * math.sin(angle))
+                line = LineString([(a.x, a.y), b])
+                if line.within(outline):
+                    break
+            base |= {"class": "national_provincial", "action": "new", "grade": "2", "lanes": 4}
+        else:
+            for _ in range(50):
+                i, j = rng.integers(0, len(seats), size=2)
+                a, b = seats.geometry.iloc[int(i)], seats.geometry.iloc[int(j)]
+                if 20_000 <= a.distance(b) <= 80_000:
+                    break
+            line = LineString([(a.x, a.y), (b.x, b.y)])
+            middle = gpd.GeoSeries([line.interpolate(0.5, normalized=True)], crs=network.crs)
+            lon, lat = middle.to_crs(GEOGRAPHIC_CRS).iloc[0].coords[0]
+            base |= {"class": "expressway", "action": "new", "grade": "expressway", "lanes": 4}
+            base["interchanges"] = [{"name": f"C{number} 互通", "lon": lon, "lat": lat}]
+        length_km = max(line.length / 1000, 0.01)
+        base |= {"length_km": round(length_km, 3), "investment_100m_cny": round(length_km, 2)}
+        props.append(base)
+        lines.append(line)
+    cards = [ProjectCard.model_validate(p) for p in props]
+    frame = gpd.GeoDataFrame(
+        [c.model_dump(by_alias=True) for c in cards], geometry=lines, crs=network.crs
+    ).to_crs(GEOGRAPHIC_CRS)
+    return Plan(cards=cards, frame=frame)
+
+
+def _bundle(folder: Path, region, plan) -> Path:
+    """A bundle folder for ``region`` and ``plan``: the targets of Taixin, the network given."""
+    import shapely.geometry
+
+    from transnet.io.bundle import bundle_root
+
+    folder.mkdir(parents=True, exist_ok=True)
+    seats = region.seats.set_index("code").geometry
+    table = region.counties[["code", "name"]].copy()
+    table["seat_lon"] = [seats[code].x for code in table["code"]]
+    table["seat_lat"] = [seats[code].y for code in table["code"]]
+    table.to_csv(folder / "counties.csv", index=False)
+    taixin = bundle_root() / "taixin"
+    shutil.copy(taixin / "targets.yaml", folder / "targets.yaml")
+    # Never read: every run passes --network; the manifest must name a file.
+    shutil.copy(taixin / "network.geojson", folder / "network.geojson")
+    features = [
+        {
+            "type": "Feature",
+            "properties": card.model_dump(by_alias=True, mode="json"),
+            "geometry": shapely.geometry.mapping(line),
+        }
+        for card, line in zip(plan.cards, plan.frame.geometry, strict=True)
+    ]
+    (folder / "plan.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    (folder / "bundle.yaml").write_text(
+        "name: synthetic\ntitle: synthetic benchmark region\ncounties: counties.csv\n"
+        "network: network.geojson\nplan: plan.geojson\ntargets: targets.yaml\n"
+        "network_completeness: complete\nnetwork_label: synthetic OSM extract\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _exponent(t1: float, t2: float, n1: float, n2: float) -> str:
+    if min(t1, t2) < 0.05 or n1 == n2:
+        return "  —  "
+    return f"{math.log(t2 / t1) / math.log(n2 / n1):5.2f}"
+
+
+def main(argv: list[str]) -> int:
+    import warnings
+
+    from bench_osm import write_highways_only
+
+    from transnet.io.network_store import load_network
+    from transnet.testing import region_for, write_osm_extract
+
+    warnings.simplefilter("ignore")
+    sizes = SIZES[:2] if "--quick" in argv else SIZES + ([NATIONAL] if "--national" in argv else [])
+    baseline_timeout = 600.0
+    if "--baseline-timeout" in argv:
+        baseline_timeout = float(argv[argv.index("--baseline-timeout") + 1])
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
+        for label, region_name, scale, n_cards in sizes:
+            work = Path(tmp) / label.replace(" ", "-")
+            work.mkdir()
+            region = region_for(region_name)
+            start = time.perf_counter()
+            truth = write_osm_extract(work / "extract.osm.pbf", region=region, scale=scale, seed=1)
+            generate_s = time.perf_counter() - start
+            placeholder = _bundle(work / "bundle", region, _empty_plan())
+            build = _child(
+                CHILD,
+                json.dumps(STAGES),
+                json.dumps(
+                    [
+                        "build",
+                        "--quiet",
+                        "--unclassified",
+                        "--source",
+                        str(work / "extract.osm.pbf"),
+                        "--bundle",
+                        str(placeholder),
+                        "--out",
+                        str(work / "network.gpkg"),
+                    ]
+                ),
+            )
+            network = load_network(work / "network.gpkg")
+            plan = synthetic_plan(network, region, n_cards)
+            bundle = _bundle(work / "bundle", region, plan)
+            run = _child(
+                CHILD,
+                json.dumps(STAGES),
+                json.dumps(
+                    [
+                        "run",
+                        "--quiet",
+                        "--bundle",
+                        str(bundle),
+                        "--network",
+                        str(work / "network.gpkg"),
+                        "--townships",
+                        str(work / "extract.osm.pbf"),
+                        "--out",
+                        str(work / "out"),
+                    ]
+                ),
+            )
+            seats = [[p.x, p.y] for p in region.seats.geometry]
+            core = _child(TRANSNET_CORE, str(work / "network.gpkg"), json.dumps(seats))
+            # osmnx refuses ways cut by the extract's edge: it gets the complete ways only.
+            complete = write_highways_only(work / "extract.osm.pbf", work / "complete.osm")
+            baseline = _child(BASELINE, str(complete), json.dumps(seats), timeout=baseline_timeout)
+            row = {
+                "label": label,
+                "edges": build["edges"],
+                "cards": n_cards,
+                "counties": len(region.counties),
+                "generate_s": generate_s,
+                "build": build,
+                "run": run,
+                "core": core,
+                "baseline": baseline,
+                "truth_edges": truth.counts.get("edges"),
+            }
+            results.append(row)
+            _print_size(row)
+    _print_growth(results)
+    return 0
+
+
+def _empty_plan():
+    import geopandas as gpd
+
+    from transnet.plan import Plan
+
+    frame = gpd.GeoDataFrame({"id": []}, geometry=[], crs="EPSG:4326")
+    return Plan(cards=[], frame=frame)
+
+
+def _print_size(row: dict) -> None:
+    build, run, core, baseline = row["build"], row["run"], row["core"], row["baseline"]
+    print(
+        f"\n== {row['label']}: {row['edges']:,} edges, {row['counties']} counties, "
+        f"{row['cards']} cards (extract generated in {row['generate_s']:.1f} s)",
+        flush=True,
+    )
+    for command, figures in (("build", build), ("run", run)):
+        print(
+            f"  transnet {command}: {figures['wall_s']:7.1f} s, exit {figures['code']}, "
+            f"peak {figures['peak_total_mib']:,.0f} MiB"
+        )
+        for stage, seconds in sorted(figures["own_s"].items(), key=lambda kv: -kv[1]):
+            print(
+                f"    {stage:<20} {seconds:7.2f} s  ({figures['calls'][stage]} calls, "
+                f"peak {figures['peak_mib'][stage]:,.0f} MiB)"
+            )
+        other = figures["wall_s"] - sum(figures["own_s"].values())
+        print(f"    {'other (imports, IO)':<20} {other:7.2f} s")
+    parse_build = build["own_s"].get("osm parse", 0) + build["own_s"].get("graph build", 0)
+    if baseline is None:
+        print("  baseline (osmnx graph_from_xml + networkx): did not finish in time")
+    else:
+        print(
+            f"  baseline osmnx graph_from_xml: {baseline['build_s']:.1f} s against transnet's "
+            f"parse + graph {parse_build:.1f} s: {baseline['build_s'] / parse_build:.1f}x; "
+            f"networkx length by class + seat minutes {baseline['seat_minutes_s']:.2f} s "
+            f"against transnet {core['seat_minutes_s']:.2f} s: "
+            f"{baseline['seat_minutes_s'] / max(core['seat_minutes_s'], 1e-6):.1f}x "
+            f"(peak {baseline['peak_mib']:,.0f} MiB)"
+        )
+
+
+def _print_growth(results: list[dict]) -> None:
+    print("\n== growth exponent log(t2/t1) / log(n2/n1), by stage, between consecutive sizes")
+    stages = sorted({s for r in results for c in ("build", "run") for s in r[c]["own_s"]})
+    header = "".join(f"{a['label']} → {b['label']}".rjust(28) for a, b in pairwise(results))
+    print(f"{'':<22}{header}")
+    for command in ("build", "run"):
+        cells = [
+            _exponent(a[command]["wall_s"], b[command]["wall_s"], a["edges"], b["edges"])
+            for a, b in pairwise(results)
+        ]
+        print(f"{command + ' (whole)':<22}" + "".join(c.rjust(28) for c in cells))
+        for stage in stages:
+            cells = [
+                _exponent(
+                    a[command]["own_s"].get(stage, 0),
+                    b[command]["own_s"].get(stage, 0),
+                    a["edges"],
+                    b["edges"],
+                )
+                for a, b in pairwise(results)
+            ]
+            if any(c.strip() != "—" for c in cells) and stage in results[-1][command]["own_s"]:
+                print(f"  {stage:<20}" + "".join(c.rjust(28) for c in cells))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
