@@ -2,7 +2,9 @@
 
 A place is covered by a road of grade ≥ G when the network distance (or time) from it to the
 nearest such road is within the criterion: ordinary roads count along their whole length,
-expressways only at their interchanges, where they can be entered. Distances include the
+expressways only at the entries of their access interchanges (where an on-ramp merges into a
+carriageway, reached along the ramp; hubs between expressways are no entry, see
+:func:`transnet.network.model.interchange_table`). Distances include the
 off-network leg from the place to the ordinary road it snaps to (:mod:`transnet.access`).
 
 The county rule for 县县通高速 ("every county on an expressway") is read in four ways

@@ -145,11 +145,14 @@ class CountyRecord(_Record):
     length_km_by_grade, density_per_100km2_by_grade
         The same by technical grade.
     crossed, interchanges, interchange_inside
-        Expressway criteria: an expressway crosses the county; interchanges inside it.
+        Expressway criteria: an expressway crosses the county; access interchanges inside it,
+        each physical interchange once, where its entries are (hubs, 枢纽, not counted; see
+        :meth:`~transnet.network.RoadNetwork.interchange_points`).
     seat_snap_m, seat_unreachable
         The seat's off-network leg, and whether it is farther than the snap limit.
     seat_to_interchange_km, seat_to_interchange_min
-        Network distance and time from the seat to the nearest interchange (None: unreachable).
+        Network distance and time from the seat to the nearest interchange entry, the merge
+        point of an on-ramp, the ramp included (None: unreachable).
     seat_within_km, seat_within_min, covered
         The distance and time criteria, and the study's rule.
     seat_to_grade1_km, seat_to_grade1_min, grade1_covered
