@@ -150,6 +150,7 @@ class _NodeRows(MutableMapping):
         ids = self._rows.column("node").tolist() if self._rows.n_table else []
         self._positions: dict[int, int] = dict(zip(ids, range(len(ids)), strict=True))
         self._order: list[int] = list(ids)
+        self._by_layer: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __getitem__(self, node_id: int) -> dict[str, Any]:
         return self._rows[self._positions[node_id]]
@@ -179,9 +180,11 @@ class _NodeRows(MutableMapping):
         """Ids and coordinates of the table's nodes of ``layer`` (their layer never changes)."""
         if not self._rows.n_table:
             return np.array([], dtype=np.int64), np.empty((0, 2))
-        mine = self._rows.column("layer") == layer
-        xy = np.column_stack([self._rows.column("x"), self._rows.column("y")]).astype(float)
-        return self._rows.column("node")[mine].astype(np.int64), xy[mine]
+        if layer not in self._by_layer:
+            mine = self._rows.column("layer") == layer
+            xy = np.column_stack([self._rows.column("x"), self._rows.column("y")]).astype(float)
+            self._by_layer[layer] = (self._rows.column("node")[mine].astype(np.int64), xy[mine])
+        return self._by_layer[layer]
 
     def added(self) -> list[dict[str, Any]]:
         """Rows of nodes added after the table's, in order."""

@@ -210,6 +210,7 @@ def already_in_base(
     buffer_m: float = options.PLAN_MATCH_BUFFER_M,
     share: float = options.PLAN_MATCH_SHARE,
     ranks: np.ndarray | None = None,
+    class_mask: np.ndarray | None = None,
 ) -> bool:
     """Tell whether ``share`` of a new card's line runs along roads of its class and grade.
 
@@ -230,6 +231,8 @@ def already_in_base(
     ranks
         :func:`~transnet.grades.grade_rank` of each edge's grade, if known (see
         :func:`grade_ranks`).
+    class_mask
+        :func:`same_class` of the edges for the card's class, if known.
 
     Examples
     --------
@@ -242,7 +245,9 @@ def already_in_base(
 
     """
     ranks = grade_ranks(edges) if ranks is None else ranks
-    fitting = same_class(edges, expressway=expressway).to_numpy() & (ranks <= grade_rank(grade))
+    if class_mask is None:
+        class_mask = same_class(edges, expressway=expressway).to_numpy()
+    fitting = np.asarray(class_mask, dtype=bool) & (ranks <= grade_rank(grade))
     return share_along(edges, line, buffer_m=buffer_m, among=fitting) >= share
 
 

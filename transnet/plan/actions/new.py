@@ -71,6 +71,7 @@ def new(card: ProjectCard, line: LineString, context: PlanContext) -> CardLog:
         buffer_m=settings.match_buffer_m,
         share=settings.match_share,
         ranks=context.ranks,
+        class_mask=context.class_mask(expressway=card.class_ == "expressway"),
     ):
         return CardLog(
             card.id,
