@@ -43,6 +43,10 @@ class PlanResult:
         ``modified``, ``no_match``), ``edges_added``, ``edges_modified``, ``length_added_km``,
         ``start_snap_m``, ``end_snap_m`` (NaN where the end was left free) and ``note``
         (see :class:`~transnet.plan.context.CardLog`).
+    context
+        How the plan was applied (:class:`~transnet.plan.context.PlanContext`): which edges,
+        nodes and interchanges each card made or changed, so that :meth:`without` can undo
+        cards and :meth:`card_edges` name their edges. None for a result built by hand.
 
     Examples
     --------

@@ -200,6 +200,13 @@ class LineSnap:
         The point of that line nearest the end.
     distance_m
         How far the end is from it.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> LineSnap(label=3, point=Point(5000, 0), distance_m=300.0).distance_m
+    300.0
+
     """
 
     label: int
