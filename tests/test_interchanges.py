@@ -321,3 +321,33 @@ def test_the_bundle_s_schematic_interchanges_keep_their_target_nodes(bundle_stud
         marked = network.nodes.index[network.nodes["interchange"]]
         assert sorted(network.interchange_ids.tolist()) == sorted(marked.tolist())
         assert network.interchange_counts() == {"access": len(marked), "hub": 0}
+
+
+def test_a_junction_node_off_its_ramps_joins_the_interchange_and_is_no_entry(tmp_path):
+    # The eastbound junction marked 200 m upstream of where its exit ramp actually leaves.
+    nodes = {**NODES, 6: (-800, -15)}
+    ways = list(WAYS)
+    ways[0] = (101, [1, 6, 2, 3, 4, 5], WAYS[0][2])
+    junctions = {**{k: v for k, v in JUNCTIONS.items() if k != 2}, 6: "太原东"}
+    path = tmp_path / "junction_off_ramp.osm"
+    write_osm(path, nodes, ways, junctions)
+    network = network_from_osm_file(path)
+    assert network.interchange_counts() == {"access": 1, "hub": 1}
+    table = network.interchanges
+    assert table.at[6, "interchange_id"] == table.at[3, "interchange_id"]
+    assert sorted(network.interchange_ids.tolist()) == [3, 14]
+
+
+def test_a_service_area_loop_is_no_interchange(tmp_path):
+    # A 服务区 off the eastbound carriageway at x = -5 km: out and back onto the same road,
+    # meeting no kept road (its service roads are not part of the network).
+    nodes = {**NODES, 7: (-5_200, -15), 8: (-4_800, -15), 9: (-5_000, -200)}
+    ways = list(WAYS)
+    ways[0] = (101, [1, 7, 8, 2, 3, 4, 5], WAYS[0][2])
+    ways.append((131, [7, 9, 8], {"highway": "motorway_link", "name": "太原服务区"}))
+    path = tmp_path / "service_area.osm"
+    write_osm(path, nodes, ways, {**JUNCTIONS, 7: "太原服务区"})
+    network = network_from_osm_file(path)
+    assert network.interchange_counts() == {"access": 1, "hub": 1}
+    assert 8 not in network.interchanges.index
+    assert sorted(network.interchange_ids.tolist()) == [3, 14]

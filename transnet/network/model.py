@@ -460,18 +460,21 @@ def interchange_table(
        OSM ``motorway_junction`` or a schematic interchange point) without a ramp is a cluster
        of its own.
     2. A cluster whose ramps meet an ordinary road (any edge that is neither a main line nor an
-       expressway ramp) is an **access** interchange; one whose ramps meet none is a **hub**
-       (枢纽, motorway to motorway), no access point for the county rule. A marked node without
-       any ramp is an access interchange (a schematic interchange with no road near enough for
-       a ramp, as before).
+       expressway ramp) is an **access** interchange; one whose ramps meet none but touch two
+       or more expressways (by the identity of rule 3) is a **hub** (枢纽), no access point for
+       the county rule; one that meets neither leads nowhere (a service area's loop, a ramp
+       cut off by the edge of the data) and is no interchange. A marked node without any ramp
+       is an access interchange (a schematic interchange with no road near enough for a ramp,
+       as before).
     3. Two clusters of the same kind are one interchange when a node of one lies within
        ``merge_m`` (straight line) of a node of the other and both touch the same expressway
        (same ``ref``, else ``name``, else the same connected main line): the four ramps of a
        diamond on a dual carriageway, which share no node, count once.
     4. The **entries** of an interchange are the main-line nodes its ramps lead into in their
        legal direction (where an on-ramp merges; either end of a two-way ramp). A marked node
-       without ramps is its own entry. An interchange without an entry (a ramp cut off by the
-       edge of an extract) is dropped.
+       without ramps is an entry only of an interchange that has no other (it stands in for
+       ramps that are not drawn). An interchange without an entry (a ramp cut off by the edge
+       of an extract) is dropped.
 
     The same rule serves OSM networks with ``motorway_junction`` nodes, those without (the
     fall-back), and schematic networks; it reads only the topology, so it also holds after a
@@ -559,6 +562,11 @@ def interchange_table(
     ).drop_duplicates()
     roads = members[["node", "component"]].merge(road_of_node, on="node")
     roads = roads[["component", "road"]].drop_duplicates()
+    n_roads = np.bincount(roads["component"].to_numpy(), minlength=n_components)
+    # Ramps meeting no ordinary road join two expressways (a hub), or else lead nowhere: a
+    # service area's loop, a ramp cut off by the edge of the data. Those are no interchange.
+    hub = ~access & (n_roads >= 2)
+    nowhere = ~access & ~hub
 
     # Nearby components of the same kind on the same expressway are one interchange.
     xy = nodes[["x", "y"]].to_numpy(dtype=float)[node]
@@ -566,14 +574,21 @@ def interchange_table(
     left, right = shapely.STRtree(points).query(points, predicate="dwithin", distance=merge_m)
     pairs = pd.DataFrame({"a": component[left], "b": component[right]})
     pairs = pairs[(pairs["a"] < pairs["b"])].drop_duplicates()
-    pairs = pairs[access[pairs["a"]] == access[pairs["b"]]]
+    pairs = pairs[
+        (hub[pairs["a"]] == hub[pairs["b"]]) & ~nowhere[pairs["a"]] & ~nowhere[pairs["b"]]
+    ]
     shared = pairs.merge(roads, left_on="a", right_on="component").merge(
         roads, left_on=["b", "road"], right_on=["component", "road"]
     )[["a", "b"]]
     cluster = _components(n_components, shared["a"].to_numpy(), shared["b"].to_numpy())
     members["cluster"] = cluster[component] if n_components else component
-    has_entry = members.groupby("cluster")["entry"].transform("any")
-    members = members[has_entry.to_numpy(dtype=bool)]
+    # A marked node without ramps stands in for its interchange only where no ramp gives one
+    # (an OSM junction node just off its ramps is a diverge point, no entry).
+    by_ramp = members["entry"] & on_ramp[members["node"].to_numpy()]
+    ramp_entry = by_ramp.groupby(members["cluster"]).transform("any").to_numpy(dtype=bool)
+    members.loc[ramp_entry & ~on_ramp[members["node"].to_numpy()], "entry"] = False
+    has_entry = members.groupby("cluster")["entry"].transform("any").to_numpy(dtype=bool)
+    members = members[has_entry & ~nowhere[members["component"].to_numpy()]]
     # Numbered in the order of their first node; a node in two interchanges goes with the first.
     members["interchange_id"] = pd.factorize(members["cluster"])[0]
     members = members.sort_values(["node", "interchange_id"]).drop_duplicates("node")
@@ -590,7 +605,7 @@ def interchange_table(
     return pd.DataFrame(
         {
             "interchange_id": members["interchange_id"].to_numpy(dtype=int),
-            "hub": ~access[members["component"].to_numpy()],
+            "hub": hub[members["component"].to_numpy()],
             "entry": members["entry"].to_numpy(dtype=bool),
             "interchange_name": members["interchange_id"].map(name_of).astype(object).to_numpy(),
         },
