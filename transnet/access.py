@@ -30,7 +30,7 @@ artefacts of method.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
@@ -203,7 +203,9 @@ def build_matrix(
     return csr_matrix((costs[first], (rows[first], cols[first])), shape=(n_nodes, n_nodes))
 
 
-def cost_to_nearest(matrix: csr_matrix, targets: np.ndarray) -> np.ndarray:
+def cost_to_nearest(
+    matrix: csr_matrix, targets: np.ndarray, *, transposed: csr_matrix | None = None
+) -> np.ndarray:
     """Cost of travelling from every node to the nearest target: one multi-source Dijkstra.
 
     Parameters
@@ -212,6 +214,9 @@ def cost_to_nearest(matrix: csr_matrix, targets: np.ndarray) -> np.ndarray:
         Directed cost matrix from :func:`build_matrix`.
     targets
         Node positions of the targets.
+    transposed
+        ``matrix.T`` as CSR, if already built (:meth:`AccessGraph.reverse`): Dijkstra runs
+        from the targets against the direction of travel.
 
     Returns
     -------
@@ -237,7 +242,8 @@ def cost_to_nearest(matrix: csr_matrix, targets: np.ndarray) -> np.ndarray:
     """
     if len(targets) == 0:
         raise InputError("the target set is empty (for example: no interchanges)", field="targets")
-    return dijkstra(matrix.T.tocsr(), directed=True, indices=targets, min_only=True)
+    reverse = matrix.T.tocsr() if transposed is None else transposed
+    return dijkstra(reverse, directed=True, indices=targets, min_only=True)
 
 
 @dataclass(frozen=True)
@@ -280,6 +286,28 @@ class AccessGraph:
     node_ids: np.ndarray
     time: csr_matrix
     distance: csr_matrix
+    _reverse: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def reverse(self, weight: Weight) -> csr_matrix:
+        """Return the transposed matrix of ``weight``, built once: what Dijkstra runs on.
+
+        Examples
+        --------
+        >>> from shapely.geometry import LineString
+        >>> from transnet.network import network_from_lines
+        >>> lines = gpd.GeoDataFrame(
+        ...     {"name": ["A"], "grade": ["2"]},
+        ...     geometry=[LineString([(0, 0), (6000, 0)])], crs="EPSG:32649")
+        >>> graph = AccessGraph.from_network(network_from_lines(lines))
+        >>> reverse = graph.reverse("time_s")
+        >>> (reverse != graph.time.T).nnz, graph.reverse("time_s") is reverse
+        (0, True)
+
+        """
+        if weight not in self._reverse:
+            matrix = self.time if weight == "time_s" else self.distance
+            self._reverse[weight] = matrix.T.tocsr()
+        return self._reverse[weight]
 
     @classmethod
     def from_network(
@@ -617,7 +645,7 @@ def cost_from_points(
     if len(targets) == 0 and empty_ok:
         node_cost = np.full(len(graph.node_ids), np.inf)
     else:
-        node_cost = cost_to_nearest(matrix, targets)
+        node_cost = cost_to_nearest(matrix, targets, transposed=graph.reverse(weight))
     if snapped is None:
         snapped = snap_points(graph.network, points, edge_mask=edge_mask, max_snap_m=max_snap_m)
     elif len(snapped.edge) != len(points):
