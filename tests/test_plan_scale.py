@@ -276,3 +276,17 @@ def test_a_card_joining_another_cards_road_is_applied_again_when_that_card_is_le
         attribution.credits.drop(columns="name").sort_values("project").reset_index(drop=True),
         old.sort_values("project").reset_index(drop=True),
     )
+
+
+def test_the_bundles_attribution_is_what_re_applying_the_plan_per_card_gives(bundle_study):
+    study = bundle_study
+    old = _old_attribution_credits(
+        study.before, study.plan, study.plan_result, study.region, study.settings
+    )
+    assert len(old) > 0
+    key = ["project", "code"]
+    pd.testing.assert_frame_equal(
+        study.attribution.credits.drop(columns="name").sort_values(key).reset_index(drop=True),
+        old.sort_values(key).reset_index(drop=True),
+        rtol=1e-9,
+    )

@@ -1,10 +1,15 @@
 """Which plan projects change each county seat's minutes to the nearest interchange.
 
 A project is credited with a seat's improvement when removing it from the "after" plan makes
-that seat's time worse: the "after" network is rebuilt without the project (one rebuild per
-project that changed the network) and measured with the same engine. Projects that substitute
-for each other (two new links serving the same seat) are not credited individually, since
-removing either leaves the other; the per-project change is reported so this can be seen.
+that seat's time worse. The plan is applied once: each project's change is undone in the
+"after" network (its new roads and ramps removed, the roads it upgraded given back their
+values, :meth:`transnet.plan.PlanResult.without`) and the seats are measured again with the
+same engine; only seats whose best path in the "after" network uses the project's edges are
+measured, since no other seat's time can grow. Where another project's road joins the
+project's own, the plan is applied again without it, as that road would be placed otherwise.
+Projects that substitute for each other (two new links serving the same seat) are not credited
+individually, since removing either leaves the other; the per-project change is reported so
+this can be seen.
 """
 
 from __future__ import annotations
@@ -100,10 +105,14 @@ def seat_minutes_to_interchange(
     ('尖草坪区', True)
     """
     graph = AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+    return _minutes(graph, seats, settings=settings)
+
+
+def _minutes(graph: AccessGraph, seats: gpd.GeoSeries, *, settings: MetricSettings) -> pd.Series:
     cost = cost_from_points(
         graph,
         seats,
-        target_nodes=network.interchange_ids,
+        target_nodes=graph.network.interchange_ids,
         weight="time_s",
         access_speed_kmh=settings.access_speed_kmh,
         max_snap_m=settings.max_snap_m,
@@ -141,7 +150,8 @@ def attribute_seat_minutes(
 
     Examples
     --------
-    One rebuild and measurement per card that changed the network:
+    One undo, and a measurement of the seats whose path uses it, per card that changed the
+    network:
 
     >>> attribution = attribute_seat_minutes(
     ...     network, plan, study.plan_result, region, settings=MetricSettings()
@@ -150,11 +160,11 @@ def attribute_seat_minutes(
     """
     seats = region.seats.set_index("code").geometry
     before_min = seat_minutes_to_interchange(before, seats, settings=settings)
-    after_min = seat_minutes_to_interchange(result.network, seats, settings=settings)
+    touches = _PathTouches(result.network, seats, settings=settings)
+    after_min = touches.minutes
     changed = result.log.loc[result.log["outcome"].isin(["added", "modified"]), "id"]
     credits: dict[str, list[str]] = {code: [] for code in seats.index}
     rows = []
-    touches = _PathTouches(result.network, seats, settings=settings)
     card_edges = result.card_edges() if result.context is not None else {}
     cards = {card.id: card for card in plan.cards}
     for card_id in progress(changed, desc="Attributing minutes to projects", unit="card"):
@@ -203,6 +213,8 @@ class _PathTouches:
 
     def __init__(self, network: RoadNetwork, seats: gpd.GeoSeries, *, settings: MetricSettings):
         graph = AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+        #: Each seat's minutes, as :func:`seat_minutes_to_interchange` gives them.
+        self.minutes = _minutes(graph, seats, settings=settings)
         self._edges = graph.network.edges
         self._n_seats = len(seats)
         self._pairs: list[set[tuple[int, int]]] = [set() for _ in range(len(seats))]
