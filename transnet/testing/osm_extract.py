@@ -103,8 +103,11 @@ EXTRACT_MARGIN_M = 3000.0
 STATION_M = 500.0
 CURVE_AMPLITUDE_M = 3000.0
 CURVE_WAVELENGTH_M = 40_000.0
-#: Region area per expressway route, km².
-AREA_PER_ROUTE_KM2 = 4000.0
+#: Expressway routes are added until their centre lines inside the region reach this density,
+#: km per km² (Shanxi: about 0.037).
+EXPRESSWAY_KM_PER_KM2 = 0.037
+#: The route drawn without junction nodes (and without hubs), when there are more.
+UNTAGGED_ROUTE = 2
 #: Spacing of access interchanges along an expressway, metres (± 20 %).
 INTERCHANGE_SPACING_M = 15_000.0
 #: Where the ramps meet a carriageway, metres before and after the interchange's station.
@@ -345,7 +348,7 @@ class _Roads:
     node_tags: dict[int, dict[str, str]] = field(default_factory=dict)
     extract: Any = None
     outline: Any = None
-    counties_xy: Any = None
+    county_tree: Any = None
     #: (way id, node ids, tags)
     ways: list[tuple[int, np.ndarray, dict[str, str]]] = field(default_factory=list)
     relations: list[tuple[int, list[tuple[str, int, str]], dict[str, str]]] = field(
@@ -396,7 +399,7 @@ def _names(rng: np.random.Generator, count: int, suffix: str | Sequence[str]) ->
     names: list[str] = []
     seen: set[str] = set()
     while len(names) < count:
-        length = 2 if len(seen) < 1500 else 3
+        length = 2 if len(seen) < 1500 else 3 if len(seen) < 50_000 else 4
         stem = "".join(rng.choice(_SYLLABLES, size=length))
         name = stem + suffixes[int(rng.integers(len(suffixes)))]
         if stem not in seen:
@@ -405,8 +408,12 @@ def _names(rng: np.random.Generator, count: int, suffix: str | Sequence[str]) ->
     return names
 
 
-def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float) -> dict:
-    """Draw the ordinary roads, a rotated jittered grid; return what later steps need."""
+def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float, near) -> dict:
+    """Draw the ordinary roads, a rotated jittered grid; return what later steps need.
+
+    Only segments with a crossing inside ``near`` (the extract and a way's length beyond it)
+    are drawn, so a region's cost follows its area rather than its bounding square.
+    """
     cx, cy, half_w, half_h, angle = extent
     ni = int(np.ceil(2 * half_w / spacing_m)) + 1
     nj = int(np.ceil(2 * half_h / spacing_m)) + 1
@@ -422,6 +429,8 @@ def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float) -> 
     bb = bb + rng.normal(0, 0.08 * spacing_m, bb.shape)
     gx, gy = to_xy(aa, bb)
     crossing = roads.add_nodes(gx.ravel(), gy.ravel()).reshape(ni, nj)
+    shapely.prepare(near)
+    is_near = shapely.contains_xy(near, gx, gy)
 
     m = max(1, round(TERTIARY_SPACING_M / spacing_m))
     offset_i, offset_j = (int(v) for v in rng.integers(0, 8 * m, size=2))
@@ -441,15 +450,18 @@ def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float) -> 
     for direction in ("ns", "ew"):
         if direction == "ns":  # segment (i, j) → (i, j + 1), line i
             starts, ends = crossing[:, :-1], crossing[:, 1:]
+            drawn = is_near[:, :-1] | is_near[:, 1:]
             line_rank = np.repeat(rank_i[:, None], nj - 1, axis=1)
         else:  # segment (i, j) → (i + 1, j), line j
             starts, ends = crossing[:-1, :].T, crossing[1:, :].T
+            drawn = (is_near[:-1, :] | is_near[1:, :]).T
             line_rank = np.repeat(rank_j[:, None], ni - 1, axis=1)
         n_lines, n_seg = starts.shape
-        keep = (line_rank < 4) | (rng.random(starts.shape) >= VILLAGE_GAP_SHARE)
+        keep = drawn & ((line_rank < 4) | (rng.random(starts.shape) >= VILLAGE_GAP_SHARE))
         # Shape nodes between the crossings, jittered across the road.
-        x0, y0 = _node_xy(roads, starts.ravel())
-        x1, y1 = _node_xy(roads, ends.ravel())
+        chosen = np.flatnonzero(keep.ravel())
+        x0, y0 = _node_xy(roads, starts.ravel()[chosen])
+        x1, y1 = _node_xy(roads, ends.ravel()[chosen])
         t = np.arange(1, n_sub) / n_sub
         sx = x0[:, None] + (x1 - x0)[:, None] * t
         sy = y0[:, None] + (y1 - y0)[:, None] * t
@@ -458,7 +470,9 @@ def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float) -> 
         across = rng.normal(0, 0.03 * spacing_m, sx.shape)
         sx += across * (-(y1 - y0) / length)[:, None]
         sy += across * ((x1 - x0) / length)[:, None]
-        shape_ids = roads.add_nodes(sx.ravel(), sy.ravel()).reshape(n_lines, n_seg, n_sub - 1)
+        shape_ids = np.zeros((n_lines * n_seg, n_sub - 1), dtype=np.int64)
+        shape_ids[chosen] = roads.add_nodes(sx.ravel(), sy.ravel()).reshape(-1, n_sub - 1)
+        shape_ids = shape_ids.reshape(n_lines, n_seg, n_sub - 1)
         trunk_lines = np.flatnonzero(line_rank[:, 0] == 0)
         g108 = trunk_lines[np.argmin(abs(trunk_lines - n_lines // 2))] if direction == "ns" else -1
         for line in range(n_lines):
@@ -556,14 +570,20 @@ def _centre_line(centre, angle, length_m, phase, stations):
 def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict) -> None:
     """Expressway routes, their access interchanges, hubs and ramps."""
     area_km2 = outline_xy.area / 1e6
-    length_m = float(np.clip(1.2 * np.sqrt(area_km2) * 1000, 60_000, 250_000))
-    count = max(2, round(area_km2 / AREA_PER_ROUTE_KM2))
-    untagged = count - 1 if count >= 3 else None
-    routes = []
-    for r in range(count):
-        if r % 2 == 1 and routes:
-            # Crossing an earlier route, inside one county, where a hub can be.
-            host = routes[int(rng.integers(len(routes)))] if untagged != r else routes[0]
+    length_m = float(np.clip(2.0 * np.sqrt(area_km2) * 1000, 60_000, 300_000))
+    target_km = EXPRESSWAY_KM_PER_KM2 * area_km2
+    fine = np.arange(-length_m / 2, length_m / 2 + 1, 200.0)
+    routes: list[dict] = []
+    inside_km = 0.0
+    r = -1
+    while len(routes) < 2 or (inside_km < target_km and len(routes) < 10_000):
+        r += 1
+        if r % 2 == 1:
+            # Crossing an earlier route (not the one without junctions) inside one county,
+            # where a hub can be.
+            hosts = [k for k in range(len(routes)) if k != UNTAGGED_ROUTE]
+            host_index = hosts[int(rng.integers(len(hosts)))]
+            host = routes[host_index]
             for _ in range(50):
                 t = rng.uniform(-0.3, 0.3) * host["length"]
                 angle = host["angle"] + rng.uniform(np.pi / 3, 2 * np.pi / 3)
@@ -573,10 +593,15 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
                     host["centre"], host["angle"], host["length"], host["phase"], stations
                 )
                 across = xy[1] + 800 * np.array([[np.cos(angle), np.sin(angle)]]) * [[1], [-1]]
-                if outline_xy.contains(shapely.Point(xy[1])) and _one_county(
-                    roads, np.vstack([xy, across])
+                clear = all(abs(t - d) > 2 * CROSSING_CLEARANCE_M for d in host["designed"])
+                if (
+                    clear
+                    and outline_xy.contains(shapely.Point(xy[1]))
+                    and _one_county(roads, np.vstack([xy, across]))
+                    and not _near_route(routes, xy[1], skip=host_index)
                 ):
                     break
+            host["designed"].append(t)
             # The route passes through the crossing point at its station 0.
             normal = np.array([-np.sin(angle), np.cos(angle)])
             centre = xy[1] - CURVE_AMPLITUDE_M * np.sin(phase) * normal
@@ -584,7 +609,7 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
             # Expressways run past county seats, as China's do.
             seat = seat_xy[int(rng.integers(len(seat_xy)))]
             centre = seat + rng.normal(0, 2000.0, 2)
-            angle = r * np.pi / count + rng.uniform(-0.3, 0.3)
+            angle = r * 0.618 * np.pi + rng.uniform(-0.3, 0.3)
             phase = rng.uniform(0, 2 * np.pi)
         ref, name = _EXPRESSWAYS[r] if r < len(_EXPRESSWAYS) else (f"G{60 + r}", f"第{r}高速")
         routes.append(
@@ -596,65 +621,73 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
                 "ref": ref,
                 "name": name,
                 "gap": rng.uniform(22.0, 38.0),
-                "tagged": r != untagged,
+                "tagged": True,
                 "specials": [],
+                "host": host_index if r % 2 == 1 else None,
+                "designed": [0.0] if r % 2 == 1 else [],
             }
         )
-    fine = np.arange(-length_m / 2, length_m / 2 + 1, 200.0)
-    for route in routes:
+        route = routes[-1]
         xy, _ = _centre_line(route["centre"], route["angle"], length_m, route["phase"], fine)
         route["fine"] = shapely.LineString(xy)
         route["arc"] = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+        inside_km += shapely.intersection(route["fine"], outline_xy).length / 1000
+    if len(routes) > UNTAGGED_ROUTE:
+        routes[UNTAGGED_ROUTE]["tagged"] = False
     crossings = []
-    for a in range(count):
-        for b in range(a + 1, count):
-            meet = shapely.intersection(routes[a]["fine"], routes[b]["fine"])
-            for point in shapely.get_parts(meet):
-                if point.geom_type != "Point":
-                    continue
-                # Arc length along the drawn line back to the route's station.
-                ta, tb = (
-                    float(np.interp(routes[k]["fine"].project(point), routes[k]["arc"], fine))
-                    for k in (a, b)
-                )
-                edge = length_m / 2 - 2 * HUB_RAMP_OFFSET_M
-                if abs(ta) > edge or abs(tb) > edge:
-                    continue
-                ends = np.vstack(
-                    [
-                        _centre_line(
-                            routes[k]["centre"],
-                            routes[k]["angle"],
-                            length_m,
-                            routes[k]["phase"],
-                            np.array([t - HUB_RAMP_OFFSET_M, t + HUB_RAMP_OFFSET_M]),
-                        )[0]
-                        for k, t in ((a, ta), (b, tb))
-                    ]
-                )
-                if not _one_county(roads, ends):
-                    continue  # a grade-separated crossing without a hub
-                routes[a].setdefault("crossings", []).append(ta)
-                routes[b].setdefault("crossings", []).append(tb)
-                if routes[a]["tagged"] and routes[b]["tagged"]:
-                    crossings.append((a, b, ta, tb, point))
+    lines = np.array([route["fine"] for route in routes])
+    left, right = shapely.STRtree(lines).query(lines, predicate="intersects")
+    for a, b in zip(left, right, strict=True):
+        if a >= b:
+            continue
+        for point in shapely.get_parts(shapely.intersection(lines[a], lines[b])):
+            if point.geom_type != "Point":
+                continue
+            # Arc length along the drawn line back to the route's station.
+            ta, tb = (
+                float(np.interp(routes[k]["fine"].project(point), routes[k]["arc"], fine))
+                for k in (a, b)
+            )
+            routes[a].setdefault("crossings", []).append(ta)
+            routes[b].setdefault("crossings", []).append(tb)
+            # A hub where a route was drawn to cross its host; elsewhere a bridge.
+            designed = routes[b].get("host") == a and abs(tb) < 1000
+            if not (designed and routes[a]["tagged"] and routes[b]["tagged"]):
+                continue
+            ends = np.vstack(
+                [
+                    _centre_line(
+                        routes[k]["centre"],
+                        routes[k]["angle"],
+                        length_m,
+                        routes[k]["phase"],
+                        np.array([t - HUB_RAMP_OFFSET_M, t + HUB_RAMP_OFFSET_M]),
+                    )[0]
+                    for k, t in ((a, ta), (b, tb))
+                ]
+            )
+            if outline_xy.contains(point) and _one_county(roads, ends):
+                crossings.append((int(a), int(b), ta, tb, point))
     # Access interchange stations.
     tree_nodes = grid["eligible"]
     gx, gy = _node_xy(roads, tree_nodes)
     tree = cKDTree(np.column_stack([gx, gy]))
     used_p: set[int] = set()
-    centres: list[np.ndarray] = []
+    centres: dict[tuple[int, int], list[np.ndarray]] = {}
     plans = []
     for r, route in enumerate(routes):
-        t = -length_m / 2 + rng.uniform(0.2, 1.0) * INTERCHANGE_SPACING_M
-        while t < length_m / 2 - INTERCHANGE_SPACING_M * 0.2:
-            station = float(round(t))
-            t += INTERCHANGE_SPACING_M * rng.uniform(0.8, 1.2)
+        # Candidates every km; the first that fits after the spacing drawn since the last one.
+        candidates = np.arange(-length_m / 2 + 2000, length_m / 2 - 2000, 1000.0)
+        centre_xy, _ = _centre_line(
+            route["centre"], route["angle"], length_m, route["phase"], candidates
+        )
+        inside = shapely.contains_xy(outline_xy, centre_xy[:, 0], centre_xy[:, 1])
+        previous, gap = -np.inf, INTERCHANGE_SPACING_M * rng.uniform(0.3, 1.0)
+        for station, xy, ok in zip(candidates, centre_xy, inside, strict=True):
+            if not ok or station - previous < gap:
+                continue
             if any(abs(station - c) < CROSSING_CLEARANCE_M for c in route.get("crossings", [])):
                 continue
-            xy, _ = _centre_line(
-                route["centre"], route["angle"], length_m, route["phase"], np.array([station])
-            )
             ends, _ = _centre_line(
                 route["centre"],
                 route["angle"],
@@ -662,21 +695,18 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
                 route["phase"],
                 np.array([station - RAMP_OFFSET_M, station + RAMP_OFFSET_M]),
             )
-            # Inside the region, and wholly in one county (so its county is not in doubt).
-            if not outline_xy.contains(shapely.Point(xy[0])) or not _one_county(
-                roads, np.vstack([xy, ends])
-            ):
+            # Wholly in one county (so its county is not in doubt), away from the others.
+            if not _one_county(roads, np.vstack([xy, ends])) or _near(centres, xy, 8000.0):
                 continue
-            if any(np.hypot(*(xy[0] - c)) < 8000 for c in centres):
-                continue
-            distance, index = tree.query(xy[0])
+            distance, index = tree.query(xy)
             p = int(tree_nodes[index])
             if distance > INTERCHANGE_REACH_M or p in used_p:
                 continue
             used_p.add(p)
-            centres.append(xy[0])
-            plans.append((r, station, p))
+            centres.setdefault(tuple(np.floor(xy / 8000.0).astype(int)), []).append(xy)
+            plans.append((r, float(station), p))
             route["specials"] += [station - RAMP_OFFSET_M, station + RAMP_OFFSET_M]
+            previous, gap = station, INTERCHANGE_SPACING_M * rng.uniform(0.8, 1.2)
     for a, b, ta, tb, _ in crossings:
         routes[a]["specials"] += [ta - HUB_RAMP_OFFSET_M, ta + HUB_RAMP_OFFSET_M]
         routes[b]["specials"] += [tb - HUB_RAMP_OFFSET_M, tb + HUB_RAMP_OFFSET_M]
@@ -779,12 +809,35 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
         )
 
 
+def _near_route(routes: list[dict], xy: np.ndarray, *, skip: int) -> bool:
+    """Whether a route other than ``skip`` passes within a hub's clearance of ``xy``."""
+    reach = 2 * CROSSING_CLEARANCE_M
+    point = shapely.Point(xy)
+    for k, route in enumerate(routes):
+        minx, miny, maxx, maxy = route["fine"].bounds
+        if k == skip or not (minx - reach < xy[0] < maxx + reach):
+            continue
+        if miny - reach < xy[1] < maxy + reach and route["fine"].distance(point) < reach:
+            return True
+    return False
+
+
+def _near(cells: dict, xy: np.ndarray, distance_m: float) -> bool:
+    """Whether a point of ``cells`` (points hashed by ``floor(xy / distance_m)``) is that near."""
+    i, j = np.floor(xy / distance_m).astype(int)
+    return any(
+        np.hypot(*(xy - other)) < distance_m
+        for di in (-1, 0, 1)
+        for dj in (-1, 0, 1)
+        for other in cells.get((i + di, j + dj), ())
+    )
+
+
 def _one_county(roads: _Roads, xy: np.ndarray) -> bool:
     """Whether the points all lie in the same county, or all outside the region."""
-    inside = np.column_stack(
-        [shapely.contains_xy(county, xy[:, 0], xy[:, 1]) for county in roads.counties_xy]
-    )
-    which = np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
+    point, county = roads.county_tree.query(shapely.points(xy), predicate="within")
+    which = np.full(len(xy), -1)
+    which[point[::-1]] = county[::-1]  # the first county holding each point
     return bool((which == which[0]).all())
 
 
@@ -877,15 +930,15 @@ def _build(region: Region, *, scale: float, seed: int) -> _Roads:
     outline_xy = gpd.GeoSeries([region.outline], crs=GEOGRAPHIC_CRS).to_crs(crs).iloc[0]
     extract_xy = outline_xy.buffer(EXTRACT_MARGIN_M)
     roads = _Roads(crs=crs, region=region)
-    roads.counties_xy = region.counties.to_crs(crs).geometry.values
-    shapely.prepare(roads.counties_xy)
+    roads.county_tree = shapely.STRtree(region.counties.to_crs(crs).geometry.values)
     spacing_m = GRID_SPACING_M / np.sqrt(scale)
     minx, miny, maxx, maxy = extract_xy.bounds
     angle = rng.uniform(-0.35, 0.35)
     reach = np.hypot(maxx - minx, maxy - miny) / 2 + WAY_LENGTH_M
     # A rotated square covering the extract and a way's length beyond it.
     extent = ((minx + maxx) / 2, (miny + maxy) / 2, reach, reach, angle)
-    grid = _grid(roads, rng, extent, spacing_m)
+    near = extract_xy.simplify(spacing_m / 4).buffer(WAY_LENGTH_M + spacing_m)
+    grid = _grid(roads, rng, extent, spacing_m, near)
     seats = region.seats.geometry
     seat_xy = np.column_stack(to_xy(seats.x.to_numpy(), seats.y.to_numpy()))
     _expressways(roads, rng, outline_xy, seat_xy, grid)
@@ -994,9 +1047,12 @@ def _truth(
         )
         ramp_km = _clip_by_county(ramp_lines, counties)["m"].sum() / 1000
 
+    county_tree = shapely.STRtree(counties.geometry.values)
+    codes = counties["code"].astype(str).to_numpy()
+
     def county_of(point_lonlat) -> str | None:
-        hits = counties.index[counties.contains(shapely.Point(point_lonlat))]
-        return str(counties.loc[hits[0], "code"]) if len(hits) else None
+        hits = county_tree.query(shapely.Point(point_lonlat), predicate="within")
+        return str(codes[hits.min()]) if len(hits) else None
 
     def point(node: int) -> list[float]:
         return [float(v) for v in lonlat[node - 1]]
@@ -1217,11 +1273,11 @@ def write_osm_extract(
     ...     files = sorted(p.name for p in path.parent.iterdir())
     ...     seat = GroundTruth.read(path).seats[0]
     >>> truth.interchange_count, truth.hub_count, truth.counts["edges"]
-    (2, 1, 411)
+    (4, 1, 419)
     >>> files
     ['dingxiang.osm.pbf', 'dingxiang.osm.pbf.truth.json']
     >>> seat["name"], seat["merge_km"]
-    ('定襄县', 19.5183)
+    ('定襄县', 3.782)
     """
     import osmium
     from osmium.osm.mutable import Node, Relation, Way

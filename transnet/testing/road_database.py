@@ -84,7 +84,7 @@ def write_road_database(
     ...     truth = write_road_database(path, region=["156140921"])
     ...     suffixes = sorted(p.suffix for p in path.parent.iterdir())
     >>> truth.counts, suffixes
-    ({'features': 171}, ['.cpg', '.dbf', '.json', '.prj', '.shp', '.shx'])
+    ({'features': 167}, ['.cpg', '.dbf', '.json', '.prj', '.shp', '.shx'])
     """
     path = Path(path)
     if path.suffix.lower() != ".shp":
