@@ -288,7 +288,10 @@ def network_from_ways(
         centre = shapely.box(*edges.total_bounds).centroid
         crs = utm_crs(centre.x, centre.y)
     edges = edges.to_crs(crs)
-    edges["lanes"] = pd.array([parse_lanes(v) for v in edges["lanes"]], dtype="Int64")
+    # Parsed once per distinct value: a province has a few dozen values over 10⁵ ways.
+    codes, values = pd.factorize(edges["lanes"])
+    parsed = pd.array([parse_lanes(v) for v in values] + [None], dtype="Int64")
+    edges["lanes"] = parsed[codes]
     classes = classify_edges(edges, table=grade_table)
     edges["grade"] = classes["grade"].to_numpy()
     edges["admin_class"] = classes["admin_class"].to_numpy()
