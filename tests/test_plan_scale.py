@@ -290,3 +290,35 @@ def test_the_bundles_attribution_is_what_re_applying_the_plan_per_card_gives(bun
         old.sort_values(key).reset_index(drop=True),
         rtol=1e-9,
     )
+
+
+def test_undoing_one_of_two_upgrades_of_a_road_keeps_the_other():
+    from transnet.network import RoadNetwork
+
+    road = network_from_lines(
+        lines_frame([{"id": "r", "name": "S1", "grade": "3", "coords": [(0, 0), (10_000, 0)]}])
+    )
+    # The road has a posted limit; an upgrade drops it (the limit was the old road's).
+    base = RoadNetwork(road.nodes, road.edges.assign(maxspeed="50"), road.metadata)
+    plan = _plan(
+        [
+            (_card(id="N1", grade="2", lanes=4), [(0, 0), (10_000, 0)]),
+            (_card(id="N2", grade="1", lanes=2), [(0, 0), (10_000, 0)]),
+        ]
+    )
+    result = apply_plan(base, plan)
+    after = result.network.edges.iloc[0]
+    assert (after["grade"], after["lanes"], after["project_id"]) == ("1", 4, "N2")
+    assert after["maxspeed"] is None
+    columns = ["grade", "lanes", "project_id", "maxspeed"]
+    for left_out, expected in (
+        ("N2", ("2", 4, "N1", None)),  # N1 alone: grade 2, 4 lanes, no posted limit
+        ("N1", ("1", 2, "N2", None)),  # N2 alone: grade 1, the road's 2 lanes
+    ):
+        undone = result.without([left_out]).edges[columns]
+        again = apply_plan(base, plan.without([left_out])).network.edges[columns]
+        assert tuple(undone.iloc[0]) == expected
+        assert undone.to_dict("records") == again.to_dict("records")
+    both = result.without(["N1", "N2"]).edges.iloc[0]
+    assert (both["grade"], both["lanes"], both["maxspeed"]) == ("3", 2, "50")
+    assert pd.isna(both["project_id"])
