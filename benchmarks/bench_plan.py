@@ -98,8 +98,14 @@ def synthetic_plan(n_edges: int, n_cards: int, *, seed: int = 7) -> Plan:
         elif kind == 1:  # widen an expressway
             j = expressway_lines[int(rng.integers(0, len(expressway_lines)))]
             props.append(
-                _props(card_id, action="widen", **{"class": "expressway"}, grade="expressway",
-                       lanes=6, length_km=length * 0.5)
+                _props(
+                    card_id,
+                    action="widen",
+                    **{"class": "expressway"},
+                    grade="expressway",
+                    lanes=6,
+                    length_km=length * 0.5,
+                )
             )
             lines.append(LineString([xy(i0, j), xy(i0 + length, j)]))
         elif kind == 2:  # a new diagonal road between two grid nodes
@@ -110,12 +116,18 @@ def synthetic_plan(n_edges: int, n_cards: int, *, seed: int = 7) -> Plan:
             j = expressway_lines[int(rng.integers(0, len(expressway_lines)))]
             start, end = xy(i0 + 0.5, j + 1.5), xy(i0 + length + 0.5, j + 1.5)
             middle = xy(i0 + 0.5 + length / 2, j + 1.5)
-            lon, lat = gpd.GeoSeries.from_xy([middle[0]], [middle[1]], crs=_CRS).to_crs(
-                "EPSG:4326"
-            ).iloc[0].coords[0]
+            lon, lat = (
+                gpd.GeoSeries.from_xy([middle[0]], [middle[1]], crs=_CRS)
+                .to_crs("EPSG:4326")
+                .iloc[0]
+                .coords[0]
+            )
             props.append(
                 _props(
-                    card_id, action="new", **{"class": "expressway"}, grade="expressway",
+                    card_id,
+                    action="new",
+                    **{"class": "expressway"},
+                    grade="expressway",
                     length_km=length * 0.5,
                     interchanges=[{"name": f"{card_id} IC", "lon": lon, "lat": lat}],
                 )
@@ -126,8 +138,12 @@ def synthetic_plan(n_edges: int, n_cards: int, *, seed: int = 7) -> Plan:
             props.append(_props(card_id, action="realign", grade="2", length_km=length * 0.5))
             lines.append(
                 LineString(
-                    [xy(i0, j), xy(i0 + 1, j + 0.4), xy(i0 + length - 1, j + 0.4),
-                     xy(i0 + length, j)]
+                    [
+                        xy(i0, j),
+                        xy(i0 + 1, j + 0.4),
+                        xy(i0 + length - 1, j + 0.4),
+                        xy(i0 + length, j),
+                    ]
                 )
             )
     cards = [ProjectCard.model_validate(p) for p in props]

@@ -181,18 +181,14 @@ def test_sensitivity_undone_in_the_result_equals_the_plan_applied_again(medium):
 
 def _road_10km():
     return network_from_lines(
-        lines_frame(
-            [{"id": "r", "name": "S1", "grade": "2", "coords": [(0, 0), (10_000, 0)]}]
-        )
+        lines_frame([{"id": "r", "name": "S1", "grade": "2", "coords": [(0, 0), (10_000, 0)]}])
     )
 
 
 def test_an_end_far_from_nodes_snaps_to_the_foot_point_on_the_line_and_splits_it():
     base = _road_10km()
     # The card ends 300 m north of the road's middle; the road's nodes are 5 km away.
-    plan = _plan(
-        [(_card(id="N9", action="new", length_km=3), [(5000, 3300), (5000, 300)])]
-    )
+    plan = _plan([(_card(id="N9", action="new", length_km=3), [(5000, 3300), (5000, 300)])])
     result = apply_plan(base, plan)
     log = result.log.set_index("id").loc["N9"]
     assert np.isnan(log["start_snap_m"])
@@ -213,9 +209,7 @@ def test_the_foot_point_is_never_back_along_the_card():
     base = _road_10km()
     # The card crosses the road and ends 500 m beyond it: the road's nearest point lies
     # back along the card, so the end stays free (the crossing is no connection either).
-    plan = _plan(
-        [(_card(id="N9", action="new", length_km=4), [(5000, 4000), (5000, -500)])]
-    )
+    plan = _plan([(_card(id="N9", action="new", length_km=4), [(5000, 4000), (5000, -500)])])
     with pytest.warns(TransnetWarning, match=r"plan card N9 \(new\): its start and end stay"):
         result = apply_plan(base, plan, warn_free_ends=True)
     log = result.log.set_index("id").loc["N9"]

@@ -129,9 +129,7 @@ class _Rows(MutableSequence):
         extra_rows = [self._read[i] for i in read] + self._added
         if not extra_rows:
             return _reinferred(self._table.copy())
-        extra = pd.DataFrame(
-            extra_rows, index=[*read, *range(self._n_table, len(self))]
-        )
+        extra = pd.DataFrame(extra_rows, index=[*read, *range(self._n_table, len(self))])
         if "geometry" in extra.columns:
             extra["geometry"] = extra["geometry"].astype(object)
         kept = self._table.drop(index=read)
@@ -193,7 +191,6 @@ class _NodeRows(MutableMapping):
     def frame(self) -> pd.DataFrame:
         """All nodes as a table."""
         return self._rows.frame()
-
 
 
 def insert_vertex(

@@ -241,9 +241,7 @@ def apply_plan(
     context = PlanContext.start(network, plan, settings)
     cards = zip(plan.cards, context.lines, strict=True)
     logs = []
-    for card, line in progress(
-        cards, desc="Applying the plan", total=len(plan.cards), unit="card"
-    ):
+    for card, line in progress(cards, desc="Applying the plan", total=len(plan.cards), unit="card"):
         context.begin(card)
         logs.append(ACTION_FUNCTIONS[card.action](card, line, context))
     for card, row in zip(plan.cards, logs, strict=True):
@@ -258,8 +256,10 @@ def _warn_if_idle(action: str, row: CardLog, *, free_ends: bool) -> None:
         message = f"plan card {row.id} ({action}) matches no road: {row.note}"
     elif action == "realign" and math.isnan(row.start_snap_m) and math.isnan(row.end_snap_m):
         message = f"plan card {row.id} (realign) joins no road at either end: {row.note}"
-    elif free_ends and row.outcome == "added" and (
-        math.isnan(row.start_snap_m) or math.isnan(row.end_snap_m)
+    elif (
+        free_ends
+        and row.outcome == "added"
+        and (math.isnan(row.start_snap_m) or math.isnan(row.end_snap_m))
     ):
         free = [
             name

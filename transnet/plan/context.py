@@ -175,9 +175,7 @@ class PlanContext:
 
         """
         if expressway not in self._class_masks:
-            self._class_masks[expressway] = same_class(
-                self.edges, expressway=expressway
-            ).to_numpy()
+            self._class_masks[expressway] = same_class(self.edges, expressway=expressway).to_numpy()
         return self._class_masks[expressway]
 
     @classmethod
