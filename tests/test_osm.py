@@ -268,3 +268,27 @@ def test_the_default_crs_is_the_utm_zone_pyproj_estimates(helsinki):
         32649,
         32719,
     ]
+
+
+def test_a_reversed_one_way_way_is_split_and_turned_in_travel_order(tmp_path):
+    # Way 10 (oneway=-1) runs 1 → 2 → 3 as drawn, so traffic goes 3 → 2 → 1; way 11 meets it
+    # at node 2, where it is split.
+    body = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" version="1" lat="38.0000" lon="112.5000"/>
+  <node id="2" version="1" lat="38.0000" lon="112.5100"/>
+  <node id="3" version="1" lat="38.0000" lon="112.5200"/>
+  <node id="4" version="1" lat="38.0100" lon="112.5100"/>
+  <way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="primary"/><tag k="oneway" v="-1"/></way>
+  <way id="11" version="1"><nd ref="2"/><nd ref="4"/><tag k="highway" v="secondary"/></way>
+</osm>
+"""
+    network = network_from_osm_file(_write(tmp_path, "reversed.osm", body))
+    edges = network.edges.set_index("osmid")
+    assert sorted(zip(edges.loc[10, "u"], edges.loc[10, "v"], strict=True)) == [(2, 1), (3, 2)]
+    assert edges.loc[10, "oneway"].all() and not edges.loc[[11], "oneway"].any()
+    x = network.nodes["x"]
+    for row in edges.loc[[10]].itertuples():
+        start, end = row.geometry.coords[0], row.geometry.coords[-1]
+        assert (start[0], end[0]) == pytest.approx((x[row.u], x[row.v]))

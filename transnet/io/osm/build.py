@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import geopandas as gpd
@@ -118,35 +117,52 @@ class OsmWays:
         self.tags.append({k: tags[k] for k in WAY_TAGS if k in tags})
 
 
-def _split_ways(ways: OsmWays, junction_ids: set[int]) -> pd.DataFrame:
-    """Split ways at graph nodes; one row per edge with u, v, coordinates and tags."""
+def _split_ways(ways: OsmWays, junction_ids: set[int]) -> tuple[pd.DataFrame, BaseGeometry]:
+    """Split ways at graph nodes: one row per edge (u, v, tags), and the edges' lines in lon/lat.
+
+    Vectorised over all ways at once: each way's nodes in travel order (a ``oneway=-1`` way
+    reversed), the graph nodes among them, and each edge the run of nodes between two.
+    """
     all_ids = np.concatenate(ways.node_ids)
-    unique, counts = np.unique(all_ids, return_counts=True)
-    shared = set(unique[counts >= 2].tolist()) | junction_ids
-    rows = []
-    for way_id, ids, coords, tags in zip(
-        ways.way_ids, ways.node_ids, ways.lonlat, ways.tags, strict=True
-    ):
-        oneway, reverse = way_direction(tags)
-        if reverse:
-            ids, coords = ids[::-1], coords[::-1]
-        cuts = [0, *[i for i in range(1, len(ids) - 1) if int(ids[i]) in shared], len(ids) - 1]
-        for start, end in pairwise(cuts):
-            rows.append(
-                {
-                    "u": int(ids[start]),
-                    "v": int(ids[end]),
-                    "osmid": way_id,
-                    "highway": tags.get("highway", ""),
-                    "ref": tags.get("ref", ""),
-                    "name": tags.get("name", ""),
-                    "lanes": tags.get("lanes"),
-                    "maxspeed": tags.get("maxspeed"),
-                    "oneway": oneway,
-                    "coords": coords[start : end + 1],
-                }
-            )
-    return pd.DataFrame(rows)
+    all_xy = np.concatenate(ways.lonlat)
+    _, inverse, counts = np.unique(all_ids, return_inverse=True, return_counts=True)
+    is_cut = (counts[inverse] >= 2) | np.isin(all_ids, np.fromiter(junction_ids, np.int64))
+    lengths = np.array([len(ids) for ids in ways.node_ids])
+    first = np.cumsum(lengths) - lengths
+    directions = [way_direction(tags) for tags in ways.tags]
+    oneway = np.array([d[0] for d in directions], dtype=bool)
+    reverse = np.array([d[1] for d in directions], dtype=bool)
+    way = np.repeat(np.arange(len(lengths)), lengths)
+    step = np.arange(len(all_ids)) - first[way]
+    source = np.where(reverse[way], first[way] + lengths[way] - 1 - step, first[way] + step)
+    ids, xy, cut = all_ids[source], all_xy[source], is_cut[source]
+    cut |= (step == 0) | (step == lengths[way] - 1)
+    at = np.flatnonzero(cut)
+    pair = way[at[:-1]] == way[at[1:]]
+    start, end = at[:-1][pair], at[1:][pair]
+    edge_way = way[start]
+    size = end - start + 1
+    offsets = np.cumsum(size) - size
+    index = np.arange(size.sum()) - np.repeat(offsets, size) + np.repeat(start, size)
+    lines = shapely.linestrings(xy[index], indices=np.repeat(np.arange(len(start)), size))
+
+    def tag(key: str, default: Any) -> np.ndarray:
+        return np.array([t.get(key, default) for t in ways.tags], dtype=object)[edge_way]
+
+    frame = pd.DataFrame(
+        {
+            "u": ids[start],
+            "v": ids[end],
+            "osmid": np.asarray(ways.way_ids, dtype=np.int64)[edge_way],
+            "highway": tag("highway", ""),
+            "ref": tag("ref", ""),
+            "name": tag("name", ""),
+            "lanes": tag("lanes", None),
+            "maxspeed": tag("maxspeed", None),
+            "oneway": oneway[edge_way],
+        }
+    )
+    return frame, lines
 
 
 def _centerline_factor(edges: gpd.GeoDataFrame, *, gap_m: float) -> np.ndarray:
@@ -266,11 +282,7 @@ def network_from_ways(
     """
     if not ways.way_ids:
         raise InputError("no roads of the requested classes in the data", path=path)
-    edges = _split_ways(ways, set(ways.junctions))
-    pieces = list(edges.pop("coords"))
-    geometry = shapely.linestrings(
-        np.concatenate(pieces), indices=np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
-    )
+    edges, geometry = _split_ways(ways, set(ways.junctions))
     edges = gpd.GeoDataFrame(edges, geometry=geometry, crs=GEOGRAPHIC_CRS)
     if region is not None:
         data_box = shapely.box(*edges.total_bounds)
@@ -305,10 +317,9 @@ def network_from_ways(
     edges = finish_edges(edges.reset_index(drop=True), crs)
 
     used = np.unique(edges[["u", "v"]].to_numpy().ravel())
-    lookup: dict[int, tuple[float, float]] = {}
-    for ids, coords in zip(ways.node_ids, ways.lonlat, strict=True):
-        lookup.update(zip(ids.tolist(), map(tuple, coords.tolist()), strict=True))
-    lonlat = np.array([lookup[n] for n in used])
+    all_ids = np.concatenate(ways.node_ids)
+    known, where = np.unique(all_ids, return_index=True)
+    lonlat = np.concatenate(ways.lonlat)[where[np.searchsorted(known, used)]]
     points = gpd.GeoSeries(gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]), crs=GEOGRAPHIC_CRS)
     points = points.to_crs(crs)
     flags, method = _interchanges(edges, used, ways.junctions)
