@@ -170,8 +170,8 @@ def test_the_diverge_node_detour_is_gone(diamond_and_hub):
     assert new.at["seat", "total"] < 3_000
 
 
-def test_county_records_count_access_interchanges_and_exact_minutes(diamond_and_hub):
-    network = diamond_and_hub
+def one_county() -> Region:
+    """A county covering the drawing, its seat at the seat's point."""
     corners = [lonlat(-12_000, -10_000), lonlat(12_000, 10_000)]
     polygon = box(corners[0][0], corners[0][1], corners[1][0], corners[1][1])
     counties = gpd.GeoDataFrame(
@@ -188,7 +188,12 @@ def test_county_records_count_access_interchanges_and_exact_minutes(diamond_and_
     seats = gpd.GeoDataFrame(
         {"code": ["156140100"], "name": ["测试县"]}, geometry=[seat().iloc[0]], crs="EPSG:4326"
     )
-    metrics = evaluate_scenario(network, Region("test", counties, seats), settings=MetricSettings())
+    return Region("test", counties, seats)
+
+
+def test_county_records_count_access_interchanges_and_exact_minutes(diamond_and_hub):
+    network = diamond_and_hub
+    metrics = evaluate_scenario(network, one_county(), settings=MetricSettings())
     record = metrics.counties[0]
     assert record.interchanges == 1 and record.interchange_inside
     road, ramp = edge(network, 21, 22), edge(network, 22, 3)
@@ -271,6 +276,10 @@ def test_exits_without_on_ramps_give_no_entry_and_a_warning(tmp_path):
     assert any(
         w.startswith("no interchange found: no motorway_link ramp") for w in network.warnings
     )
+    # Measured, not refused: the expressway exists but the seat cannot get on it.
+    record = evaluate_scenario(network, one_county()).counties[0]
+    assert record.seat_to_interchange_min is None and record.seat_within_min is False
+    assert record.interchanges == 0 and record.crossed
 
 
 def test_the_synthetic_extract_s_interchanges_and_seat_distances_match_its_truth(tmp_path):

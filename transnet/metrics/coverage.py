@@ -151,11 +151,16 @@ def _finite(value: float, digits: int = 3) -> float | None:
 
 
 def _check_interchanges(network: RoadNetwork) -> None:
-    """Expressways without a single entry are a data error, not a measurement."""
-    if network.mainline.any() and len(network.interchange_ids) == 0:
+    """Expressways without a single interchange are a data error, not a measurement.
+
+    Interchanges that exist but cannot be entered (an OSM extract holding only exit ramps, or
+    only hubs) are a measurement: every seat is then unreachable, and the network's build
+    warnings say why.
+    """
+    marked = network.nodes["interchange"].fillna(False).to_numpy(dtype=bool)
+    if network.mainline.any() and network.interchanges.empty and not marked.any():
         raise InputError(
-            "the network has expressways but no interchange to enter them from an ordinary "
-            "road (hubs between expressways do not count), so the county-expressway rule "
+            "the network has expressways but no interchanges, so the county-expressway rule "
             "cannot be measured (target set empty); add interchange points, or OSM "
             "motorway_junction nodes or motorway_link ramps",
             path=network.metadata.get("source"),
