@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element
 from markupsafe import Markup
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from transnet.grades import GRADES
@@ -112,7 +113,9 @@ def _feature(number: int, geometry: BaseGeometry, properties: dict[str, Any]) ->
         "type": "Feature",
         "id": str(number),
         "properties": properties,
-        "geometry": mapping(geometry),
+        # shapely's C writer: the __geo_interface__ of a large MultiLineString builds a Python
+        # tuple per vertex.
+        "geometry": json.loads(shapely.to_geojson(geometry)),
     }
 
 
