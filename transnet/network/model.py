@@ -520,7 +520,10 @@ def interchange_table(
         return flag
 
     on_ramp, on_main, on_ordinary = ends(ramp), ends(main), ends(~main & ~ramp)
-    marked = nodes["interchange"].fillna(False).to_numpy(dtype=bool)
+    if "interchange" in nodes.columns:
+        marked = nodes["interchange"].fillna(False).to_numpy(dtype=bool)
+    else:
+        marked = np.zeros(size, dtype=bool)
 
     # Ramps joined at their shared nodes, except at nodes of ordinary roads (made distinct).
     rows = np.flatnonzero(ramp)
@@ -593,11 +596,14 @@ def interchange_table(
     members["interchange_id"] = pd.factorize(members["cluster"])[0]
     members = members.sort_values(["node", "interchange_id"]).drop_duplicates("node")
     kept = members["node"].to_numpy()
+    node_names = np.full(size, None, dtype=object)
+    if "interchange_name" in nodes.columns:
+        node_names = nodes["interchange_name"].to_numpy(dtype=object)
     names = pd.DataFrame(
         {
             "id": members["interchange_id"].to_numpy(),
             "unmarked": ~marked[kept],
-            "name": nodes["interchange_name"].to_numpy(dtype=object)[kept],
+            "name": node_names[kept],
         }
     ).dropna(subset=["name"])
     name_of = names.sort_values(["id", "unmarked"], kind="stable").drop_duplicates("id")
