@@ -36,6 +36,7 @@ __all__ = [
     "PLAN_MAX_ANGLE_DEG",
     "PLAN_SNAP_M",
     "PLAN_SNAP_WARN_SHARE",
+    "PLAN_WARN_FREE_ENDS",
     "PROJECTED_LOOK_SHARE",
     "RAI_GRADE",
     "RAI_WITHIN_M",
@@ -134,3 +135,6 @@ PROJECTED_LOOK_SHARE = 0.5
 #: meet the carriageways up to about a kilometre apart, while China's design rules space
 #: interchanges at least 4 km apart outside cities.
 INTERCHANGE_MERGE_M = 1500.0
+
+#: Warn (``TransnetWarning``) about each new or realigned card end left unconnected.
+PLAN_WARN_FREE_ENDS = True

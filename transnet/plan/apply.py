@@ -182,7 +182,7 @@ def apply_plan(
     match_buffer_m: float = options.PLAN_MATCH_BUFFER_M,
     match_share: float = options.PLAN_MATCH_SHARE,
     ramp_max_m: float = options.RAMP_MAX_M,
-    warn_free_ends: bool = False,
+    warn_free_ends: bool = options.PLAN_WARN_FREE_ENDS,
 ) -> PlanResult:
     """Apply every card of ``plan`` to ``network`` and return the "after" network.
 
