@@ -290,10 +290,11 @@ _SEAT_MARKER = {"marker": "o", "mfc": "white", "mec": "#222222", "mew": 1.4, "ms
 
 
 def _draw_interchanges(ax: Axes, network: RoadNetwork) -> bool:
-    nodes = network.nodes
-    if "interchange" not in nodes.columns:
+    if "interchange" not in network.nodes.columns:
         return False
-    points = nodes.loc[_flags(nodes["interchange"])].to_crs(network.edges.crs).geometry
+    # One marker per access interchange, as on the HTML maps; hubs are no way on.
+    points = network.interchange_points()
+    points = points.loc[~points["hub"].to_numpy(dtype=bool)].to_crs(network.edges.crs).geometry
     points = points[~points.is_empty & points.notna()]
     if points.empty:
         return False

@@ -223,7 +223,10 @@ def road_frame(network: RoadNetwork, *, large: bool, gcj02: bool) -> gpd.GeoData
 
 
 def interchange_frame(network: RoadNetwork, *, gcj02: bool) -> gpd.GeoDataFrame:
-    """Return the network's interchanges (``interchange_name``, point) in map coordinates.
+    """Return one point per access interchange (``interchange_name``) in map coordinates.
+
+    A physical interchange is one marker however many junction nodes and ramps it has; hubs
+    (枢纽), which are no way onto the expressway, are left out.
 
     Examples
     --------
@@ -231,7 +234,6 @@ def interchange_frame(network: RoadNetwork, *, gcj02: bool) -> gpd.GeoDataFrame:
     ['interchange_name', 'geometry']
 
     """
-    nodes = network.nodes.loc[
-        network.nodes["interchange"].fillna(False).astype(bool), ["interchange_name", "geometry"]
-    ]
-    return to_geographic(nodes, "network nodes", required=(), gcj02=gcj02)
+    points = network.interchange_points()
+    points = points.loc[~points["hub"].to_numpy(dtype=bool), ["interchange_name", "geometry"]]
+    return to_geographic(points, "network interchanges", required=(), gcj02=gcj02)
