@@ -527,9 +527,11 @@ def build(
     path = save_network(network, path, overwrite=overwrite)
     if not quiet:
         lengths = network.edges.groupby("grade")["length_m"].sum() / 1000
+        counts = network.interchange_counts()
         _out.print(
             f"Wrote {escape(str(path))}: {len(network.edges):,} edges, {len(network.nodes):,} "
-            f"nodes, interchanges by {network.metadata['interchange_method']}; km by grade: "
+            f"nodes, {counts['access']:,} access interchanges and {counts['hub']:,} hubs (by "
+            f"{network.metadata['interchange_method']}); km by grade: "
             + ", ".join(f"{g} {km:,.1f}" for g, km in lengths.items())
         )
 
