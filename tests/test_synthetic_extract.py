@@ -152,10 +152,18 @@ def test_expressways_are_dual_carriageways(extract):
     _, _, osm = extract
     motorways = osm.ways_of("motorway")
     assert motorways and all(tags["oneway"] == "yes" for _, tags in motorways.values())
-    # Ways cut by the extract's edge are checked as partners only, in their written pieces.
+    # Ways reaching into the region are checked (a way just grazing the extract's edge may
+    # have its partner outside); every way can be a partner, in its written pieces.
     pieces = {i: _written_pieces(osm, refs) for i, (refs, _) in motorways.items()}
-    geometries = {i: g for i, g in pieces.items() if g.geom_type == "LineString"}
-    assert len(geometries) > 0.8 * len(motorways)
+    inside = {
+        i
+        for i, (refs, _) in motorways.items()
+        if (
+            _distance_outside_m(np.array([osm.nodes[n][:2] for n in refs if n in osm.nodes])) == 0
+        ).any()
+    }
+    geometries = {i: g for i, g in pieces.items() if g.geom_type == "LineString" and i in inside}
+    assert len(geometries) > 0.5 * len(motorways)
     checked = 0
     for way_id, line in geometries.items():
         ref = motorways[way_id][1]["ref"]
@@ -306,21 +314,42 @@ def test_places_and_township_boundaries(extract):
     assert not (set(closed) | set(in_relations)) & place_names
 
 
-def test_ways_cross_the_extract_edge(extract):
-    _, _, osm = extract
-    cut = [
-        i
-        for i, (refs, tags) in osm.ways.items()
-        if "highway" in tags and any(n not in osm.nodes for n in refs)
-    ]
-    assert len(cut) > 20
-    outline = region_for("taixin").outline
-    # Written nodes reach at most the 3 km margin beyond the region.
-    lonlat = np.array([v[:2] for v in osm.nodes.values()])
-    outside = ~shapely.contains_xy(outline, lonlat[:, 0], lonlat[:, 1])
-    far = _utm(lonlat[outside])
-    margin = gpd.GeoSeries([outline], crs="EPSG:4326").to_crs("EPSG:32649").iloc[0]
-    assert shapely.distance(margin, shapely.points(far)).max() < 3_100
+def _distance_outside_m(lonlat: np.ndarray) -> np.ndarray:
+    """Each lon/lat point's distance beyond the Taixin outline, metres (0 inside)."""
+    outline = gpd.GeoSeries([region_for("taixin").outline], crs="EPSG:4326")
+    return shapely.distance(outline.to_crs("EPSG:32649").iloc[0], shapely.points(_utm(lonlat)))
+
+
+def test_ways_cross_the_extract_edge_whole_by_default(extract):
+    _, truth, osm = extract
+    assert truth.strategy == "complete_ways"
+    crossing = 0
+    for refs, tags in osm.ways.values():
+        assert all(n in osm.nodes for n in refs), "complete_ways: every node is written"
+        if tags.get("highway") in ORDINARY:
+            beyond = _distance_outside_m(np.array([osm.nodes[n][:2] for n in refs])) > 3_000
+            crossing += bool(beyond.any() and not beyond.all())
+    assert crossing > 20
+
+
+def test_the_simple_strategy_drops_nodes_beyond_the_edge(tmp_path):
+    from transnet.io.osm import network_from_osm_file
+
+    whole = write_osm_extract(tmp_path / "whole.osm.pbf", region=ONE_COUNTY)
+    path = tmp_path / "simple.osm.pbf"
+    cut = write_osm_extract(path, region=ONE_COUNTY, strategy="simple")
+    osm = read_osm(path)
+    dangling = [i for i, (refs, _) in osm.ways.items() if any(n not in osm.nodes for n in refs)]
+    assert len(dangling) > 10
+    assert (
+        cut.counts["nodes"] < whole.counts["nodes"] and cut.counts["ways"] == whole.counts["ways"]
+    )
+    assert cut.km_by_county == whole.km_by_county and cut.seats == whole.seats
+    network = network_from_osm_file(path, region=cut.to_region(), include_unclassified=True)
+    pieces = _km_by_highway(network, cut.to_region())
+    km = pieces[~pieces["ramp"]].groupby("highway")["km"].sum()
+    for road_class in ("motorway", *ORDINARY):
+        assert km[road_class] == pytest.approx(cut.km_by_class[road_class], rel=0.005), road_class
 
 
 def test_one_seat_per_county_on_a_road_inside_its_county(extract):
@@ -350,9 +379,10 @@ def test_xml_output_holds_the_same_roads(tmp_path):
         ({"path": "roads.geojson"}, "path", ".osm.pbf or .osm"),
         ({"scale": float("nan")}, "scale", "got nan"),
         ({"scale": 0}, "scale", "> 0"),
+        ({"strategy": "smart"}, "strategy", "complete_ways, simple"),
         ({"region": ["990000"]}, "region", "no county GB code starts with 15699"),
     ],
-    ids=["suffix", "nan scale", "zero scale", "unknown code"],
+    ids=["suffix", "nan scale", "zero scale", "strategy", "unknown code"],
 )
 def test_bad_arguments_are_input_errors(tmp_path, kwargs, field_name, fragment):
     path = tmp_path / kwargs.pop("path", "x.osm.pbf")

@@ -11,26 +11,30 @@ What the extract holds
   north–south, ``G3xx`` east–west, about 45 km apart), provincial ``primary`` (``S3xx``), county
   ``secondary`` (``X…``), township ``tertiary`` (``Y…``, about 6 km apart) and village
   ``unclassified`` roads between them (10 % of their segments missing, so there are dead ends).
-  Every crossing is a shared node; each segment has shape nodes at most 1 km apart; ways run
-  about 8 km. ``lanes`` and ``maxspeed`` are on some ways only; a few trunk ways have
-  malformed refs (``G 108``, ``G108；S317``) and a few ways odd ``maxspeed`` (``60 mph``,
-  ``none``, ``80;60``).
-- **Expressways**: routes of about 1.2 × the region's square root in length (60–250 km), gently
-  curved, one per ~4,000 km² of region (at least two), drawn as dual carriageways: two
-  ``oneway=yes`` ``highway=motorway`` ways 20–40 m apart (drawn per route), traffic on the right,
-  with ``ref`` (``G55``, ``G5;G20``, ``G2003``...) and Chinese ``name`` (二广高速...).
-  They cross ordinary roads without shared nodes (bridges).
-- **Access interchanges** every ~15 km along a route inside the region, each joined to the
-  nearest node of a ``tertiary`` or better road, P: in each direction an exit ramp
+  Every crossing is a shared node; shape nodes lie at most 1 km apart (15 at most between two
+  crossings, so farther apart below ``scale=0.1``); ways run about 8 km. ``lanes`` and
+  ``maxspeed`` are on some ways only; a few trunk ways have malformed refs (``G 108``,
+  ``G108；S317``) and a few ways odd ``maxspeed`` (``60 mph``, ``none``, ``80;60``).
+- **Expressways**: gently curved routes 2 × the region's square root long (60–300 km), each
+  through a county seat or drawn to cross an earlier route, added until their centre lines
+  inside the region reach 3.7 km per 100 km² (Shanxi's density; at least two routes). Each is a
+  dual carriageway: two ``oneway=yes`` ``highway=motorway`` ways 20–40 m apart (drawn per
+  route), traffic on the right, with ``ref`` (``G55``, ``G5;G20``, ``G2003``...) and Chinese
+  ``name`` (二广高速...), ``lanes``/``maxspeed`` on some ways. They cross ordinary roads, and each
+  other away from hubs, without shared nodes (bridges).
+- **Access interchanges** about every 15 km along a route inside the region, each wholly in one
+  county, at least 8 km from the next and 4 km from any crossing of two routes, joined to the
+  nearest node P of a ``tertiary`` or better road within 3 km: in each direction an exit ramp
   (``motorway_link``, oneway) diverges from the carriageway 400 m before the interchange's
   station, at a ``highway=motorway_junction`` node with ``name`` (…互通) and ``ref`` (the km post;
-  some junctions have the ref only), and ends at P; an on-ramp leaves the ordinary road and
-  merges into the carriageway 400 m after. In one interchange of three the on-ramp of the
-  backward direction leaves the road at the node next to P, so the interchange has two entry
-  points. The last route (when there are three or more) has no junction nodes at all (transnet's
+  one in five has the ref only), and ends at P; an on-ramp leaves the ordinary road and merges
+  into the carriageway 400 m after. In one interchange of three the backward direction's
+  on-ramp leaves the road at the node next to P, so that interchange has two entry points. The
+  third route (when there are three or more) has no junction nodes at all (transnet's
   fall-back method runs) and no hub.
-- **Hubs** (枢纽) where two other routes cross: four ``motorway_link`` ramps joining the two
-  expressways only, each diverging at a ``motorway_junction`` node named …枢纽.
+- **Hubs** (枢纽) where a route was drawn to cross its host, inside the region and one county:
+  four ``motorway_link`` ramps joining the two expressways only (no ordinary road), each
+  diverging at a ``motorway_junction`` node named …枢纽.
 - **Places**: each county seat is a node (``place=city`` for 区/市, else ``town``, named as the
   county) at the seat of the region (the bundle's seats for Taixin, else a point inside the
   county), joined to the nearest ``tertiary`` or better road node by a ``tertiary`` connector.
@@ -39,14 +43,18 @@ What the extract holds
   one in eight only as such a relation (a 3 km 16-gon). Villages (one per ~30 km²) are
   ``place=village`` nodes named …村.
 - **The extract's edge**: everything is generated beyond the region and the file is cut as
-  ``osmium extract --strategy simple`` cuts: only nodes inside the region's outline buffered by
-  3 km are written, and every way with at least one such node is written whole, so ways crossing
-  the edge reference nodes that are not in the file.
+  ``osmium extract`` cuts along the region's outline buffered by 3 km: every way with a node
+  inside is written with all its node references, and either every node of those ways
+  (``strategy="complete_ways"``, osmium's default, the default here) or only the nodes inside
+  (``"simple"``: ways crossing the edge then reference nodes that are not in the file, and a
+  reader must cut them into pieces).
 
-Size: the file has about ``0.27 × scale × A`` transnet edges (graph edges between way ends,
-shared nodes and junctions), A the extract's area in km² (the region + 3 km); Taixin
-(16,800 km², 18,600 with the margin) gives ~5,000 edges at ``scale=1`` and ~200,000 at
-``scale=40``; Shanxi (156,000 km²) ~200,000 at ``scale=4.5``.
+Size: the file has about ``0.27 × scale × A`` transnet edges (± 10 %; graph edges between way
+ends, shared nodes and junctions, ``GroundTruth.counts["edges"]``), A the extract's area in km²
+(the region + 3 km). Taixin (16,800 km², 18,600 with the margin) gives ~5,500 edges at
+``scale=1`` (2 s) and ~185,000 at ``scale=40`` (11 s); Shanxi (``"140000"``, 156,000 km²)
+~186,000 at ``scale=4.5`` (22 s, 0.4 GB). Only the grid near the extract is drawn, so the cost
+follows the region's area, not its bounding box.
 
 The ground truth
 ----------------
@@ -91,8 +99,10 @@ __all__ = ["GroundTruth", "region_for", "write_osm_extract"]
 GRID_SPACING_M = 2730.0
 #: Spacing of township (tertiary) roads, metres; higher classes are 2, 4 and 8 times as far apart.
 TERTIARY_SPACING_M = 6000.0
-#: Longest piece between two nodes of an ordinary road, metres.
+#: Longest piece between two nodes of an ordinary road, metres, with at most this many shape
+#: nodes between two crossings (so below ``scale=0.1`` pieces grow longer).
 MAX_SEGMENT_M = 1000.0
+MAX_SHAPE_NODES = 15
 #: Length of an ordinary way, metres.
 WAY_LENGTH_M = 8000.0
 #: Share of village-road segments left out.
@@ -121,6 +131,8 @@ CROSSING_CLEARANCE_M = 4000.0
 AREA_PER_TOWNSHIP_KM2 = 110.0
 AREA_PER_VILLAGE_KM2 = 30.0
 TOWNSHIP_BOUNDARY_RADIUS_M = 3000.0
+#: How the extract's edge cuts ways (``osmium extract --strategy``).
+STRATEGIES = ("complete_ways", "simple")
 #: Every object's timestamp.
 TIMESTAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -279,6 +291,8 @@ class GroundTruth:
         ways (at way ends, shared nodes and junction nodes), over the whole file.
     path
         The file written.
+    strategy
+        How the extract's edge cut ways (see :func:`write_osm_extract`).
 
     Examples
     --------
@@ -308,6 +322,7 @@ class GroundTruth:
     townships: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     path: str = ""
+    strategy: str = "complete_ways"
 
     def to_json(self) -> str:
         """Return the truth as JSON text (sorted keys: the same truth gives the same text)."""
@@ -349,6 +364,8 @@ class _Roads:
     extract: Any = None
     outline: Any = None
     county_tree: Any = None
+    #: Which nodes the file holds (None until written: those inside the extract).
+    written: Any = None
     #: (way id, node ids, tags)
     ways: list[tuple[int, np.ndarray, dict[str, str]]] = field(default_factory=list)
     relations: list[tuple[int, list[tuple[str, int, str]], dict[str, str]]] = field(
@@ -443,7 +460,7 @@ def _grid(roads: _Roads, rng: np.random.Generator, extent, spacing_m: float, nea
 
     rank_i = rank(np.arange(ni), offset_i)  # lines of constant i run along b ("north-south")
     rank_j = rank(np.arange(nj), offset_j)
-    n_sub = max(2, int(np.ceil(spacing_m * 1.2 / MAX_SEGMENT_M)))
+    n_sub = min(MAX_SHAPE_NODES + 1, max(2, int(np.ceil(spacing_m * 1.2 / MAX_SEGMENT_M))))
     per_way = max(1, round(WAY_LENGTH_M / spacing_m))
     ref_counter = {r: 0 for r in range(4)}
     s317 = "S317"
@@ -681,22 +698,27 @@ def _expressways(roads: _Roads, rng, outline_xy, seat_xy: np.ndarray, grid: dict
         centre_xy, _ = _centre_line(
             route["centre"], route["angle"], length_m, route["phase"], candidates
         )
-        inside = shapely.contains_xy(outline_xy, centre_xy[:, 0], centre_xy[:, 1])
+        before, _ = _centre_line(
+            route["centre"], route["angle"], length_m, route["phase"], candidates - RAMP_OFFSET_M
+        )
+        after, _ = _centre_line(
+            route["centre"], route["angle"], length_m, route["phase"], candidates + RAMP_OFFSET_M
+        )
+        # Inside the region, wholly in one county (so its county is not in doubt), clear of
+        # crossings of two routes.
+        county = _county_index(roads, centre_xy)
+        ok = (
+            shapely.contains_xy(outline_xy, centre_xy[:, 0], centre_xy[:, 1])
+            & (county == _county_index(roads, before))
+            & (county == _county_index(roads, after))
+        )
+        crossed = np.asarray(route.get("crossings", []), dtype=float)
+        if len(crossed):
+            ok &= (abs(candidates[:, None] - crossed[None, :]) >= CROSSING_CLEARANCE_M).all(axis=1)
         previous, gap = -np.inf, INTERCHANGE_SPACING_M * rng.uniform(0.3, 1.0)
-        for station, xy, ok in zip(candidates, centre_xy, inside, strict=True):
-            if not ok or station - previous < gap:
-                continue
-            if any(abs(station - c) < CROSSING_CLEARANCE_M for c in route.get("crossings", [])):
-                continue
-            ends, _ = _centre_line(
-                route["centre"],
-                route["angle"],
-                length_m,
-                route["phase"],
-                np.array([station - RAMP_OFFSET_M, station + RAMP_OFFSET_M]),
-            )
-            # Wholly in one county (so its county is not in doubt), away from the others.
-            if not _one_county(roads, np.vstack([xy, ends])) or _near(centres, xy, 8000.0):
+        for k in np.flatnonzero(ok):
+            station, xy = candidates[k], centre_xy[k]
+            if station - previous < gap or _near(centres, xy, 8000.0):
                 continue
             distance, index = tree.query(xy)
             p = int(tree_nodes[index])
@@ -833,11 +855,17 @@ def _near(cells: dict, xy: np.ndarray, distance_m: float) -> bool:
     )
 
 
-def _one_county(roads: _Roads, xy: np.ndarray) -> bool:
-    """Whether the points all lie in the same county, or all outside the region."""
+def _county_index(roads: _Roads, xy: np.ndarray) -> np.ndarray:
+    """Return the county (its position) each point lies in, -1 outside the region."""
     point, county = roads.county_tree.query(shapely.points(xy), predicate="within")
     which = np.full(len(xy), -1)
     which[point[::-1]] = county[::-1]  # the first county holding each point
+    return which
+
+
+def _one_county(roads: _Roads, xy: np.ndarray) -> bool:
+    """Whether the points all lie in the same county, or all outside the region."""
+    which = _county_index(roads, xy)
     return bool((which == which[0]).all())
 
 
@@ -1152,7 +1180,9 @@ def _seat_distances(roads: _Roads, lonlat: np.ndarray) -> list[dict]:
     both = np.concatenate(roads.graph_both)
     minor = np.concatenate(roads.graph_minor)
     _, _, length = _GEOD.inv(lonlat[u, 0], lonlat[u, 1], lonlat[v, 0], lonlat[v, 1])
-    kept = shapely.contains_xy(roads.extract, *roads.coords())
+    kept = roads.written
+    if kept is None:
+        kept = shapely.contains_xy(roads.extract, *roads.coords())
     ok = kept[u] & kept[v]
     access = roads.interchanges
     merge = np.array([m - 1 for ic in access for m in ic["merge_nodes"]], dtype=np.int64)
@@ -1236,6 +1266,7 @@ def write_osm_extract(
     region: str | Sequence[str] | Region = "taixin",
     scale: float = 1.0,
     seed: int = 0,
+    strategy: str = "complete_ways",
 ) -> GroundTruth:
     """Write a synthetic OSM China extract over real counties, and its ground truth beside it.
 
@@ -1251,6 +1282,11 @@ def write_osm_extract(
         Road density factor: edges ≈ ``0.27 × scale × extract area (km²)``; > 0.
     seed
         The same seed gives the same file and the same truth.
+    strategy
+        How the extract's edge cuts ways, as ``osmium extract --strategy``:
+        ``"complete_ways"`` (osmium's default; what osmnx's ``graph_from_xml`` needs) writes
+        every node of a way with a node inside; ``"simple"`` writes only the nodes inside, so
+        ways crossing the edge reference nodes that are not in the file.
 
     Returns
     -------
@@ -1273,7 +1309,7 @@ def write_osm_extract(
     ...     files = sorted(p.name for p in path.parent.iterdir())
     ...     seat = GroundTruth.read(path).seats[0]
     >>> truth.interchange_count, truth.hub_count, truth.counts["edges"]
-    (4, 1, 419)
+    (4, 1, 446)
     >>> files
     ['dingxiang.osm.pbf', 'dingxiang.osm.pbf.truth.json']
     >>> seat["name"], seat["merge_km"]
@@ -1286,13 +1322,20 @@ def write_osm_extract(
     if not path.name.endswith((".osm.pbf", ".osm")):
         raise InputError("expected a file name ending in .osm.pbf or .osm", path=path, field="path")
     scale = _check_scale(scale)
+    if strategy not in STRATEGIES:
+        raise InputError(
+            f"got {strategy!r}; expected one of {', '.join(STRATEGIES)}", field="strategy"
+        )
     spec = region
     roads = _build(region_for(region), scale=scale, seed=int(seed))
     lonlat = _lonlat(roads)
-    kept = shapely.contains_xy(roads.extract, *roads.coords())
-    for node in roads.seat_nodes:
-        kept[node - 1] = True
-    ways = _kept_ways(roads, kept)
+    inside = shapely.contains_xy(roads.extract, *roads.coords())
+    inside[np.asarray(roads.seat_nodes) - 1] = True
+    ways = _kept_ways(roads, inside)
+    kept = inside.copy()
+    if strategy == "complete_ways":
+        kept[np.concatenate([nodes for _, nodes, _ in ways]) - 1] = True
+    roads.written = kept
     junctions = {
         n
         for n, t in roads.node_tags.items()
@@ -1335,6 +1378,7 @@ def write_osm_extract(
         counts=counts,
     )
     truth.path = path.name
+    truth.strategy = strategy
     truth.write(path.with_name(path.name + ".truth.json"))
     return truth
 
