@@ -411,17 +411,22 @@ class _Roads:
 
 
 def _names(rng: np.random.Generator, count: int, suffix: str | Sequence[str]) -> list[str]:
-    """``count`` distinct two- or three-syllable names, each ending in ``suffix``."""
+    """Return ``count`` distinct names of two or more syllables, each ending in ``suffix``."""
     suffixes = [suffix] if isinstance(suffix, str) else list(suffix)
+    syllables = np.array(_SYLLABLES)
     names: list[str] = []
     seen: set[str] = set()
+    length = 2
     while len(names) < count:
-        length = 2 if len(seen) < 1500 else 3 if len(seen) < 50_000 else 4
-        stem = "".join(rng.choice(_SYLLABLES, size=length))
-        name = stem + suffixes[int(rng.integers(len(suffixes)))]
-        if stem not in seen:
-            seen.add(stem)
-            names.append(name)
+        if len(seen) > len(syllables) ** length // 3:
+            length += 1  # longer names once short ones grow scarce
+            continue
+        batch = rng.integers(len(syllables), size=(2 * (count - len(names)) + 8, length))
+        endings = rng.integers(len(suffixes), size=len(batch))
+        for stem, ending in zip(map("".join, syllables[batch].tolist()), endings, strict=True):
+            if stem not in seen and len(names) < count:
+                seen.add(stem)
+                names.append(stem + suffixes[ending])
     return names
 
 
@@ -1126,17 +1131,21 @@ def _truth(
         for seat in seats:
             seat.update(dict.fromkeys(_SEAT_DISTANCE_KEYS))
     townships = []
-    for town in roads.townships:
-        where = [float(v) for v in _to_lonlat(roads, town["xy"][None, :])[0]]
-        townships.append(
-            {
-                "name": town["name"],
-                "lon": where[0],
-                "lat": where[1],
-                "basis": town["basis"],
-                "county": county_of(where),
-            }
-        )
+    if roads.townships:
+        where = _to_lonlat(roads, np.array([town["xy"] for town in roads.townships]))
+        point, county = county_tree.query(shapely.points(where), predicate="within")
+        town_county = np.full(len(where), None, dtype=object)
+        town_county[point[::-1]] = codes[county[::-1]]
+        for town, (lon, lat), code in zip(roads.townships, where, town_county, strict=True):
+            townships.append(
+                {
+                    "name": town["name"],
+                    "lon": float(lon),
+                    "lat": float(lat),
+                    "basis": town["basis"],
+                    "county": code,
+                }
+            )
     return GroundTruth(
         region=spec if isinstance(spec, str) else list(spec),
         codes=[str(c) for c in counties["code"]],
