@@ -49,12 +49,16 @@ What the extract holds
   (``"simple"``: ways crossing the edge then reference nodes that are not in the file, and a
   reader must cut them into pieces).
 
-Size: the file has about ``0.27 × scale × A`` transnet edges (± 10 %; graph edges between way
-ends, shared nodes and junctions, ``GroundTruth.counts["edges"]``), A the extract's area in km²
-(the region + 3 km). Taixin (16,800 km², 18,600 with the margin) gives ~5,500 edges at
-``scale=1`` (2 s) and ~185,000 at ``scale=40`` (11 s); Shanxi (``"140000"``, 156,000 km²)
-~186,000 at ``scale=4.5`` (22 s, 0.4 GB). Only the grid near the extract is drawn, so the cost
-follows the region's area, not its bounding box.
+Size: the file has about ``(0.27 × scale + 0.02) × A`` transnet edges (± 10 %; graph edges
+between way ends, shared nodes and junctions, ``GroundTruth.counts["edges"]``), A the extract's
+area in km² (the region + 3 km): the grid's edges grow with ``scale``, those of expressways,
+ramps and seat connectors do not. Taixin (16,800 km², 18,600 with the margin) gives ~5,500 edges at
+``scale=1`` (2 s) and ~190,000 at ``scale=40`` (7 s); Shanxi (``"140000"``, 156,000 km²)
+~186,000 at ``scale=4.5`` (22 s, 0.4 GB); all China (``"china"``, 2,891 counties) ~184,000 at
+``scale=0.01`` (74 s, 0.8 GB: the routes, interchanges and 90,000 townships cost more than the
+grid there). Only the grid near the extract is drawn, so the cost follows the region's area,
+not its bounding box. Expressways are drawn at Shanxi's density everywhere, so a national
+extract has about twice China's real expressway length.
 
 The ground truth
 ----------------
@@ -1288,7 +1292,7 @@ def write_osm_extract(
     region
         ``"taixin"``, GB codes or a :class:`~transnet.region.Region` (see :func:`region_for`).
     scale
-        Road density factor: edges ≈ ``0.27 × scale × extract area (km²)``; > 0.
+        Road density factor: edges ≈ ``(0.27 × scale + 0.02) × extract area (km²)``; > 0.
     seed
         The same seed gives the same file and the same truth.
     strategy
