@@ -302,8 +302,9 @@ def check_network_extent(
     buffered = outline.buffer(margin_m).iloc[0]
     geometries = edges.geometry.values
     shapely.prepare(buffered)
-    within = shapely.within(geometries, buffered)
-    crossing = ~within & shapely.intersects(geometries, buffered)
+    # The prepared outline must be the predicate's first argument for GEOS to use it.
+    within = shapely.contains(buffered, geometries)
+    crossing = ~within & shapely.intersects(buffered, geometries)
     lengths = shapely.length(geometries)
     total_m = float(lengths.sum())
     inside_m = float(lengths[within].sum())

@@ -11,6 +11,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from transnet import options
 from transnet._errors import InputError, TransnetWarning, expect_type
@@ -292,8 +293,9 @@ def _check_places(places: gpd.GeoDataFrame, region: Region, kind: str) -> None:
             record=record,
             field="geometry",
         )
-    outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(places.crs)
-    outside = ~places.within(outline.iloc[0])
+    outline = gpd.GeoSeries([region.outline], crs=region.counties.crs).to_crs(places.crs).iloc[0]
+    shapely.prepare(outline)
+    outside = pd.Series(~shapely.contains(outline, places.geometry.values), index=places.index)
     if outside.any():
         position = int(np.flatnonzero(outside.to_numpy())[0])
         record = _place_record(places, position)
