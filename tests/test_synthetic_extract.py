@@ -393,6 +393,19 @@ def test_bad_arguments_are_input_errors(tmp_path, kwargs, field_name, fragment):
     assert not path.exists()
 
 
+def test_a_region_passed_in_comes_back_from_the_truth(tmp_path):
+    region = region_for(["156140921", "156140922"])
+    # Seats of the caller's own: not where region_for puts them.
+    moved = shapely.point_on_surface(shapely.buffer(region.counties.geometry.to_numpy(), -0.05))
+    assert shapely.distance(moved, region.seats.geometry.to_numpy()).min() > 1e-3
+    region.seats["geometry"] = moved
+    truth = write_osm_extract(tmp_path / "r.osm.pbf", region=region)
+    back = GroundTruth.read(tmp_path / "r.osm.pbf").to_region()
+    assert back.counties["code"].tolist() == ["156140921", "156140922"]
+    assert shapely.distance(back.seats.geometry.to_numpy(), moved).max() < 1e-6
+    assert [s["code"] for s in truth.seats] == back.seats["code"].tolist()
+
+
 def test_region_for_provinces_cities_and_counties():
     assert len(region_for("140000").counties) == 117
     assert len(region_for("140900").counties) == 14

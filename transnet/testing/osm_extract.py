@@ -347,8 +347,21 @@ class GroundTruth:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
     def to_region(self) -> Region:
-        """Return the :class:`~transnet.region.Region` the extract was generated for."""
-        return region_for(self.region)
+        """Return the :class:`~transnet.region.Region` the extract was generated for.
+
+        Its counties by code (the bundle's for ``"taixin"``), its seats where the extract put
+        them, so a :class:`Region` passed to :func:`write_osm_extract` comes back too.
+        """
+        base = region_for("taixin" if self.region == "taixin" else self.codes)
+        seats = gpd.GeoDataFrame(
+            {"code": [s["code"] for s in self.seats], "name": [s["name"] for s in self.seats]},
+            geometry=gpd.points_from_xy(
+                [s["lon"] for s in self.seats], [s["lat"] for s in self.seats]
+            ),
+            crs=GEOGRAPHIC_CRS,
+        )
+        name = self.region if isinstance(self.region, str) else base.name
+        return Region(name=name, counties=base.counties, seats=seats)
 
 
 # ----------------------------------------------------------------------------------------------
