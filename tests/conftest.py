@@ -70,12 +70,16 @@ def bundle_study():
 
 
 @pytest.fixture(scope="session")
-def doctest_names(doctest_namespace, bundle_study) -> dict:
+def doctest_names(doctest_namespace, bundle_study, tmp_path_factory) -> dict:
     """Names every doctest may use, so no docstring reloads the bundle.
 
     ``study`` (the Taixin study), ``bundle``, ``region``, ``network`` (the base network),
-    ``pois`` and ``plan``.
+    ``pois`` and ``plan``; ``truth``, the ground truth of a one-county synthetic extract
+    (阳曲县, ``scale=0.2``), written once.
     """
+    from transnet.testing import write_osm_extract
+
+    extract = tmp_path_factory.mktemp("doctest-extract") / "yangqu.osm.pbf"
     doctest_namespace.update(
         study=bundle_study,
         bundle=bundle_study.bundle,
@@ -83,6 +87,7 @@ def doctest_names(doctest_namespace, bundle_study) -> dict:
         network=bundle_study.before,
         pois=bundle_study.pois,
         plan=bundle_study.plan,
+        truth=write_osm_extract(extract, region=["156140122"], scale=0.2),
     )
     return doctest_namespace
 

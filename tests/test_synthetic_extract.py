@@ -466,7 +466,6 @@ def test_transnet_edges_match_the_truth_count(extract):
     )
 
 
-@pytest.mark.xfail(reason="interchange model: issue 11", strict=False)
 def test_transnet_counts_each_physical_interchange_once(extract, network):
     _, truth, _ = extract
     region = truth.to_region()
@@ -481,7 +480,6 @@ def test_transnet_counts_each_physical_interchange_once(extract, network):
         assert int((~hubs & inside.within(polygon).to_numpy()).sum()) == expected, code
 
 
-@pytest.mark.xfail(reason="interchange model: issue 11", strict=False)
 def test_transnet_seat_distances_match_the_truth(extract, network):
     from transnet.access import AccessGraph
     from transnet.metrics.coverage import county_coverage
@@ -515,7 +513,6 @@ def test_transnet_finds_every_township_of_the_truth(extract):
     }
 
 
-@pytest.mark.xfail(reason="interchange model: issue 11", strict=False)
 def test_transnet_seat_distances_without_village_roads_match_the_truth(extract):
     from transnet.access import AccessGraph
     from transnet.io.osm import network_from_osm_file

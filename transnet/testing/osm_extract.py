@@ -329,18 +329,36 @@ class GroundTruth:
     strategy: str = "complete_ways"
 
     def to_json(self) -> str:
-        """Return the truth as JSON text (sorted keys: the same truth gives the same text)."""
+        """Return the truth as JSON text (sorted keys: the same truth gives the same text).
+
+        Examples
+        --------
+        >>> json.loads(truth.to_json())["codes"]
+        ['156140122']
+        """
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True)
 
     def write(self, path: str | Path) -> Path:
-        """Write :meth:`to_json` to ``path`` (UTF-8) and return it."""
+        """Write :meth:`to_json` to ``path`` (UTF-8) and return it.
+
+        Examples
+        --------
+        >>> truth.write("copy.truth.json").read_text(encoding="utf-8").strip() == truth.to_json()
+        True
+        """
         path = Path(path)
         path.write_text(self.to_json() + "\n", encoding="utf-8")
         return path
 
     @classmethod
     def read(cls, path: str | Path) -> GroundTruth:
-        """Read the truth written beside ``path`` (or ``path`` itself when it is the JSON)."""
+        """Read the truth written beside ``path`` (or ``path`` itself when it is the JSON).
+
+        Examples
+        --------
+        >>> GroundTruth.read(truth.write("again.truth.json")) == truth
+        True
+        """
         path = Path(path)
         if not path.name.endswith(".truth.json"):
             path = path.with_name(path.name + ".truth.json")
@@ -351,6 +369,11 @@ class GroundTruth:
 
         Its counties by code (the bundle's for ``"taixin"``), its seats where the extract put
         them, so a :class:`Region` passed to :func:`write_osm_extract` comes back too.
+
+        Examples
+        --------
+        >>> truth.to_region().counties["code"].tolist()
+        ['156140122']
         """
         base = region_for("taixin" if self.region == "taixin" else self.codes)
         seats = gpd.GeoDataFrame(
