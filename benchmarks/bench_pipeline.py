@@ -73,6 +73,7 @@ import importlib, json, resource, sys, time
 stages = json.loads(sys.argv[1])
 argv = json.loads(sys.argv[2])
 own, calls, peak, stack = {}, {}, {}, []
+from transnet.io.network_store import load_network as unwrapped_load_network
 
 def wrap(stage, function):
     def timed(*args, **kwargs):
@@ -109,8 +110,7 @@ except SystemExit as exc:
 wall = time.perf_counter() - start
 edges = None
 if "--out" in argv and argv[0] == "build":
-    from transnet.io.network_store import load_network
-    edges = len(load_network(argv[argv.index("--out") + 1]).edges)
+    edges = len(unwrapped_load_network(argv[argv.index("--out") + 1]).edges)
 print("RESULT " + json.dumps({
     "code": code, "wall_s": wall, "own_s": own, "calls": calls, "peak_mib": peak,
     "peak_total_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
