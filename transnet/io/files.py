@@ -27,6 +27,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+from shapely.geometry.base import BaseGeometry
 
 from transnet._errors import InputError, TransnetWarning
 from transnet.crs import check_crs
@@ -35,6 +36,7 @@ from transnet.io import text
 __all__ = [
     "OUTPUT_MARKER",
     "atomic_directory",
+    "check_geometry",
     "check_output_file",
     "check_output_folder",
     "read_features",
@@ -124,6 +126,45 @@ def read_vector(path: str | Path) -> gpd.GeoDataFrame:
         reason = re.sub(r"(/vsimem/)?pyogrio_[0-9a-f]+(\.\w+)?", path.name, str(exc))
         raise InputError(f"cannot read the file: {reason}", path=path) from None
     return frame
+
+
+def check_geometry(
+    shape: BaseGeometry | None, *, expected: str, path: str | Path, record: str
+) -> None:
+    """Refuse a missing, empty or other-typed geometry of one input record.
+
+    Parameters
+    ----------
+    shape
+        The record's geometry, as read.
+    expected
+        The geometry type it must have: ``"Point"``, ``"LineString"``.
+    path, record
+        The file and the record (card id, ``feature #3``), for the error.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the record and field ``geometry``.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> check_geometry(Point(112.5, 38.0), expected="LineString", path="plan.geojson",
+    ...                record="E1")
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: plan.geojson, ...: geometry is Point; expected LineString
+    """
+    if shape is None or shape.is_empty:
+        raise InputError("no geometry", path=path, record=record, field="geometry")
+    if shape.geom_type != expected:
+        raise InputError(
+            f"geometry is {shape.geom_type}; expected {expected}",
+            path=path,
+            record=record,
+            field="geometry",
+        )
 
 
 #: File that marks a folder as transnet's output and lists the files transnet wrote there

@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from transnet import options
 from transnet._errors import InputError, expect_type, format_number
 from transnet.crs import GEOGRAPHIC_CRS
-from transnet.io.files import read_vector
+from transnet.io.files import check_geometry, read_vector
 from transnet.io.text import text_stream
 from transnet.region import Region
 
@@ -95,7 +95,8 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
                 "the file has no CRS; give it with --crs (an EPSG code or gcj02)", path=path
             )
         records = [f"feature #{number + 1}" for number in range(len(frame))]
-        _check_points(frame.geometry, records, path=path)
+        for record, shape in zip(records, frame.geometry, strict=True):
+            check_geometry(shape, expected="Point", path=path, record=record)
         source_crs = frame.crs
         lon, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
         frame = pd.DataFrame(frame.drop(columns="geometry"))
@@ -171,20 +172,6 @@ def _parse_crs(value: str | int, path: Path) -> CRS:
             path=path,
             field="crs",
         ) from None
-
-
-def _check_points(geometry: gpd.GeoSeries, records: list[str], *, path: Path) -> None:
-    """Refuse a missing, empty or non-point geometry, naming the first such feature."""
-    for record, shape in zip(records, geometry, strict=True):
-        if shape is None or shape.is_empty:
-            raise InputError("no geometry", path=path, record=record, field="geometry")
-        if shape.geom_type != "Point":
-            raise InputError(
-                f"geometry is {shape.geom_type}; expected Point",
-                path=path,
-                record=record,
-                field="geometry",
-            )
 
 
 def _check_coordinates(

@@ -30,7 +30,7 @@ from transnet._errors import (
 )
 from transnet.crs import PROJECTED_CRS
 from transnet.grades import normalize_grade
-from transnet.io.files import read_features
+from transnet.io.files import check_geometry, read_features
 from transnet.io.text import read_text
 
 __all__ = ["ACTIONS", "Plan", "PlannedInterchange", "ProjectCard", "load_plan"]
@@ -273,15 +273,7 @@ def load_plan(path: str | Path) -> Plan:
         record = str(properties.get("id") or f"feature #{number + 1}")
         properties = {k: v for k, v in properties.items() if v is not None}
         card = _validate_card(properties, path=path, record=record)
-        if geometry is None or geometry.is_empty:
-            raise InputError("card has no geometry", path=path, record=record, field="geometry")
-        if geometry.geom_type != "LineString":
-            raise InputError(
-                f"geometry is {geometry.geom_type}; expected LineString",
-                path=path,
-                record=record,
-                field="geometry",
-            )
+        check_geometry(geometry, expected="LineString", path=path, record=record)
         cards.append(card)
     if not cards:
         raise InputError("the plan has no project cards", path=path)
