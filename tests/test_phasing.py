@@ -13,6 +13,7 @@ import json
 import warnings
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from conftest import UTM, X0, Y0, lines_frame, square_region
 from shapely.geometry import LineString, Point
@@ -235,3 +236,54 @@ def test_the_bundle_phasing(bundle_study):
         "county_grade1",
         "poi_grade2",
     ]
+
+
+def _exit_code(argv: list[str]) -> int:
+    from transnet.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    return int(info.value.code or 0)
+
+
+def test_run_writes_the_phasing_of_the_years_asked(tmp_path, capsys):
+    out = tmp_path / "phased"
+    assert _exit_code(["run", "--no-maps", "--years", "2023-2026", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "phasing.csv")
+    assert sorted(table["year"].unique()) == [2023, 2024, 2025, 2026]
+    assert (out / "phasing.png").stat().st_size > 0
+    document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert document["phasing"]["years"] == [2023, 2024, 2025, 2026]
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Phasing: the targets year by year, 2023–2026" in report
+    # The undated cards count at the horizon, now 2026.
+    row = "| expressway_density | 4.189 fail | 4.189 fail | 4.189 fail | 5.312 PASS | 2026 |"
+    assert row in report
+    assert "![targets by year](phasing.png)" in report
+    printed = capsys.readouterr().out
+    assert "Phasing 2023–2026" in printed
+    assert "20 cards have no opening year" in printed
+
+
+def test_run_without_phasing(tmp_path):
+    out = tmp_path / "flat"
+    assert _exit_code(["run", "--no-maps", "--no-phasing", "--out", str(out), "-q"]) == 0
+    assert not (out / "phasing.csv").exists()
+    document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert document["phasing"] is None
+    assert "## Phasing" not in (out / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--years", "2025-2022"], "the horizon 2022 is before the base year 2025"),
+        (["--years", "soon"], "expected a span of years"),
+        (["--years", "2022-2025", "--no-phasing"], "drop --no-phasing"),
+    ],
+)
+def test_run_refuses_bad_years_before_any_work(tmp_path, capsys, argv, message):
+    out = tmp_path / "never"
+    assert _exit_code(["run", "--no-maps", "--out", str(out), "-q", *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

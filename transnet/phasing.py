@@ -196,10 +196,10 @@ def card_years(
     Examples
     --------
     >>> years = card_years(plan)
-    >>> years.set_index("id").loc["E2", ["opened", "year", "basis"]].tolist()
-    [2024, 2024, 'opened']
-    >>> years.set_index("id").loc["E1", ["year", "basis"]].tolist()
-    [2025, 'undated']
+    >>> years.set_index("id").loc["E2", ["opened", "year", "basis"]].astype(str).tolist()
+    ['2024', '2024', 'opened']
+    >>> years.set_index("id").loc["E1", ["year", "basis"]].astype(str).tolist()
+    ['2025', 'undated']
 
     """
     settings = settings or PhasingSettings()
@@ -261,7 +261,7 @@ def card_years(
         year, basis, note = resolve(card.id)
         rows.append([card.id, card.status, card.opened, list(card.requires), year, basis, note])
     frame = pd.DataFrame(rows, columns=_CARD_COLUMNS)
-    frame["opened"] = frame["opened"].astype(object).where(frame["opened"].notna(), None)
+    frame["opened"] = pd.Series([row[2] for row in rows], dtype=object)
     return frame
 
 
@@ -459,8 +459,10 @@ class Phasing:
             ax.set_xlim(self.base_year - 0.5, self.horizon_year + 0.5)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
             ax.tick_params(labelsize=7)
+        undated = len(self.undated)
+        note = f"; {self.horizon_year} includes {undated} cards with no year" if undated else ""
         figure.suptitle(
-            f"Targets by year, {self.base_year}–{self.horizon_year} (dashed: threshold)",
+            f"Targets by year, {self.base_year}–{self.horizon_year} (dashed: threshold{note})",
             fontsize=9,
         )
         return figure
