@@ -130,3 +130,26 @@ def test_the_template_declares_requires(tmp_path):
     template = Path(__file__).parents[1] / "data" / "templates" / "plan_cards_template.geojson"
     plan = load_plan(template)
     assert [card.requires for card in plan.cards] == [[], ["X1"]]
+
+
+def test_check_exits_2_on_a_dependency_cycle_in_a_bundle(tmp_path, capsys):
+    import shutil
+
+    from transnet.cli import main
+    from transnet.io.bundle import bundle_root
+
+    folder = tmp_path / "cyclic"
+    shutil.copytree(bundle_root() / "taixin", folder)
+    plan_path = folder / "plan.geojson"
+    document = json.loads(plan_path.read_text(encoding="utf-8"))
+    for feature in document["features"]:
+        requires = {"E3": ["E5"], "E5": ["E3"]}.get(feature["properties"]["id"])
+        if requires:
+            feature["properties"]["requires"] = requires
+    plan_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--bundle", str(folder), "-q"])
+    assert info.value.code == 2
+    error = capsys.readouterr().err
+    assert "plan.geojson" in error
+    assert "dependency cycle: E3 → E5 → E3" in error

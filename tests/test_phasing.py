@@ -287,3 +287,11 @@ def test_run_refuses_bad_years_before_any_work(tmp_path, capsys, argv, message):
     assert _exit_code(["run", "--no-maps", "--out", str(out), "-q", *argv]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_card_already_in_the_base_network_is_said_to_count_every_year(bundle_study):
+    from transnet.report.markdown import report_markdown
+
+    assert bundle_study.phasing.in_base == ["E2"]
+    report = report_markdown(bundle_study)
+    assert "E2 already lies in it (outcome already_in_base), so it counts in every year" in report

@@ -284,6 +284,9 @@ class Phasing:
         ``cards_open`` and ``reason``. Every target is read on the year's network.
     expected_opened
         The user's expected year by status (their assumption); empty when none was given.
+    in_base
+        Cards whose road already lies in the base network (outcome ``already_in_base``): they
+        count in every year, whatever their year, since the base network holds them.
 
     Examples
     --------
@@ -300,6 +303,7 @@ class Phasing:
     networks: pd.DataFrame
     table: pd.DataFrame
     expected_opened: dict[str, int] = field(default_factory=dict)
+    in_base: list[str] = field(default_factory=list)
 
     @property
     def base_year(self) -> int:
@@ -405,6 +409,7 @@ class Phasing:
             "years": list(self.years),
             "expected_opened": dict(self.expected_opened),
             "undated": self.undated,
+            "in_base": list(self.in_base),
             "cards": cards.to_dict("records"),
             "networks": self.networks.to_dict("records"),
             "targets": table.to_dict("records"),
@@ -556,6 +561,7 @@ def evaluate_phasing(
     known: Mapping[frozenset[str], ScenarioMetrics] | None = None,
     runner: Callable[..., list[ScenarioMetrics]] = run_serially,
     settings_path: str | Path | None = None,
+    in_base: Sequence[str] = (),
 ) -> Phasing:
     """Build the network of each year and evaluate every target in it.
 
@@ -582,6 +588,9 @@ def evaluate_phasing(
         Runs ``fn`` over the sets of cards still to evaluate (see :func:`run_serially`).
     settings_path
         The targets file ``phasing`` came from, for messages.
+    in_base
+        Cards already in the base network (the study's ``already_in_base`` outcomes), for
+        the record: the base network holds them in every year.
 
     Returns
     -------
@@ -654,4 +663,5 @@ def evaluate_phasing(
         networks=pd.DataFrame(networks, columns=["year", "cards", "opening"]),
         table=table,
         expected_opened=dict(phasing.expected_opened),
+        in_base=list(in_base),
     )

@@ -449,6 +449,9 @@ def run_study(
                 frozenset(card.id for card in plan.cards): metrics["after"],
             },
             settings_path=targets_file.path,
+            in_base=plan_result.log.loc[
+                plan_result.log["outcome"] == "already_in_base", "id"
+            ].tolist(),
         )
     return Study(
         bundle=bundle,

@@ -82,6 +82,15 @@ def _phasing_section(phasing: dict[str, Any], *, image: bool) -> list[str]:
             f"opening year open by status: {assumed}.",
             "",
         ]
+    if phasing["in_base"]:
+        one = len(phasing["in_base"]) == 1
+        out += [
+            "Each year starts from the base network as given; "
+            f"{', '.join(phasing['in_base'])} already {'lies' if one else 'lie'} in it "
+            f"(outcome already_in_base), so {'it counts' if one else 'they count'} in every "
+            f"year, whatever {'its' if one else 'their'} opening year.",
+            "",
+        ]
     moved = [c for c in cards if c["basis"] == "after_requirements"]
     if moved:
         out += [f"- {c['id']}: {c['note']}" for c in moved] + [""]

@@ -73,6 +73,7 @@ def metrics_schema() -> dict[str, Any]:
             "years",
             "expected_opened",
             "undated",
+            "in_base",
             "cards",
             "networks",
             "targets",
@@ -84,6 +85,7 @@ def metrics_schema() -> dict[str, Any]:
             "years": {"type": "array", "items": year},
             "expected_opened": {"type": "object", "additionalProperties": year},
             "undated": ids,
+            "in_base": ids,
             "cards": {
                 "type": "array",
                 "items": {
