@@ -90,7 +90,7 @@ def _phasing(settings: PhasingSettings | None = None):
             settings=MetricSettings(),
             availability=DataAvailability(),
             phasing=settings,
-            runner=lambda fn, items: [fn(item) for item in items],
+            runner=lambda fn, items, *, shared, desc: [fn(shared, item) for item in items],
         )
 
 

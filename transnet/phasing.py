@@ -21,7 +21,6 @@ import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,6 +45,7 @@ __all__ = [
     "with_years",
 ]
 
+S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -134,31 +134,30 @@ def with_years(settings: PhasingSettings, years: tuple[int, int] | None) -> Phas
 
 
 def run_serially(
-    fn: Callable[[T], R],
+    fn: Callable[[S, T], R],
     items: Sequence[T],
     *,
+    shared: S,
     workers: int | None = None,
     scheduler: str | None = None,
-    progress_bar: bool = True,
+    desc: str = "Evaluating scenarios",
 ) -> list[R]:
-    """Run ``fn`` on each item in this process, in order, with one progress bar.
+    """Return ``[fn(shared, item) for item in items]``, computed here, with one progress bar.
 
-    The shape of a scenario runner (``fn``, ``items``, ``workers``, ``scheduler``), so a Dask
-    runner can take its place; this one runs serially and refuses ``workers`` or
-    ``scheduler``.
+    The shape of a scenario runner (``fn(shared, item)``, ``items``, ``shared``, ``workers``,
+    ``scheduler``, ``desc``), so a Dask runner can take its place; this one runs serially and
+    refuses ``workers`` or ``scheduler``.
 
     Examples
     --------
-    >>> run_serially(len, ["E1", "E10"], progress_bar=False)
-    [2, 3]
+    >>> run_serially(pow, [2, 3], shared=10)
+    [100, 1000]
 
     """
     if workers is not None or scheduler is not None:
         raise InputError("this runner is serial: no workers or scheduler", field="workers")
-    if not progress_bar:
-        return [fn(item) for item in items]
-    bar = progress(items, desc="Phasing: evaluating years", total=len(items), unit="network")
-    return [fn(item) for item in bar]
+    bar = progress(items, desc=desc, total=len(items), unit="network")
+    return [fn(shared, item) for item in bar]
 
 
 def card_years(
@@ -529,22 +528,31 @@ class Phasing:
         )
 
 
-def _evaluate_subset(
-    ids: tuple[str, ...],
-    *,
-    before: RoadNetwork,
-    plan: Plan,
-    region: Region,
-    settings: MetricSettings,
-    townships: gpd.GeoDataFrame | None,
-    pois: gpd.GeoDataFrame | None,
-) -> ScenarioMetrics:
+@dataclass(frozen=True)
+class _Inputs:
+    """What every year's evaluation reads (the runner's ``shared`` object, scattered once)."""
+
+    before: RoadNetwork
+    plan: Plan
+    region: Region
+    settings: MetricSettings
+    townships: gpd.GeoDataFrame | None
+    pois: gpd.GeoDataFrame | None
+
+
+def _evaluate_subset(inputs: _Inputs, ids: tuple[str, ...]) -> ScenarioMetrics:
     """Apply the cards ``ids`` to the base network and evaluate the result."""
     with warnings.catch_warnings():
         # The whole plan was applied first: its cards' warnings were given then.
         warnings.simplefilter("ignore", TransnetWarning)
-        network = apply_plan(before, plan.subset(ids)).network
-    return evaluate_scenario(network, region, settings=settings, townships=townships, pois=pois)
+        network = apply_plan(inputs.before, inputs.plan.subset(ids)).network
+    return evaluate_scenario(
+        network,
+        inputs.region,
+        settings=inputs.settings,
+        townships=inputs.townships,
+        pois=inputs.pois,
+    )
 
 
 def evaluate_phasing(
@@ -585,7 +593,9 @@ def evaluate_phasing(
         Metrics already computed, by the set of card ids applied: the study passes the base
         network (no card) and the whole plan, so neither is evaluated again.
     runner
-        Runs ``fn`` over the sets of cards still to evaluate (see :func:`run_serially`).
+        Runs ``fn(shared, item)`` over the sets of cards still to evaluate, with keywords
+        ``shared`` and ``desc`` (:func:`run_serially`; a Dask runner of the same shape, e.g.
+        ``functools.partial(run_scenarios, workers=2)``, runs them in parallel).
     settings_path
         The targets file ``phasing`` came from, for messages.
     in_base
@@ -618,16 +628,9 @@ def evaluate_phasing(
     metrics: dict[frozenset[str], ScenarioMetrics] = dict(known or {})
     pending = list(dict.fromkeys(s for s in open_by_year.values() if frozenset(s) not in metrics))
     if pending:
-        fn = partial(
-            _evaluate_subset,
-            before=before,
-            plan=plan,
-            region=region,
-            settings=settings,
-            townships=townships,
-            pois=pois,
-        )
-        for ids, result in zip(pending, runner(fn, pending), strict=True):
+        inputs = _Inputs(before, plan, region, settings, townships, pois)
+        results = runner(_evaluate_subset, pending, shared=inputs, desc="Phasing: years")
+        for ids, result in zip(pending, results, strict=True):
             metrics[frozenset(ids)] = result
     rows = []
     networks = []
