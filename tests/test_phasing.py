@@ -260,6 +260,8 @@ def test_run_writes_the_phasing_of_the_years_asked(tmp_path, capsys):
     row = "| expressway_density | 4.189 fail | 4.189 fail | 4.189 fail | 5.312 PASS | 2026 |"
     assert row in report
     assert "![targets by year](phasing.png)" in report
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'alt="targets by year" src="data:image/png;base64,' in page
     printed = capsys.readouterr().out
     assert "Phasing 2023–2026" in printed
     assert "20 cards have no opening year" in printed
@@ -294,4 +296,7 @@ def test_a_card_already_in_the_base_network_is_said_to_count_every_year(bundle_s
 
     assert bundle_study.phasing.in_base == ["E2"]
     report = report_markdown(bundle_study)
-    assert "E2 already lies in it (outcome already_in_base), so it counts in every year" in report
+    assert (
+        "E2 already lies in the base network (outcome already_in_base), so it counts in every year"
+        in report
+    )

@@ -61,8 +61,8 @@ def _phasing_section(phasing: dict[str, Any], *, image: bool) -> list[str]:
     cards = phasing["cards"]
     dated = [c["id"] for c in cards if c["basis"] == "opened"]
     out.append(
-        "A card counts in a year once it has opened (its `opened` year); every target is read "
-        "on each year's network. "
+        "Each year's network is the base network as given plus the cards open by then (their "
+        "`opened` year); every target is read on it. "
         + (f"Cards with an opening year: {', '.join(dated)}." if dated else "No card has one.")
     )
     out.append("")
@@ -85,8 +85,8 @@ def _phasing_section(phasing: dict[str, Any], *, image: bool) -> list[str]:
     if phasing["in_base"]:
         one = len(phasing["in_base"]) == 1
         out += [
-            "Each year starts from the base network as given; "
-            f"{', '.join(phasing['in_base'])} already {'lies' if one else 'lie'} in it "
+            f"{', '.join(phasing['in_base'])} already {'lies' if one else 'lie'} in the base "
+            "network "
             f"(outcome already_in_base), so {'it counts' if one else 'they count'} in every "
             f"year, whatever {'its' if one else 'their'} opening year.",
             "",
