@@ -300,3 +300,29 @@ def test_a_card_already_in_the_base_network_is_said_to_count_every_year(bundle_s
         "E2 already lies in the base network (outcome already_in_base), so it counts in every year"
         in report
     )
+
+
+def test_a_year_whose_network_cannot_be_measured_is_not_evaluated_with_the_reason():
+    """An expressway opening in 2023 before the card that brings its interchange (2025): the
+    county rule cannot be measured on the 2023 network, the other years still are."""
+    bare, _ = _card("X", 3.0, -1500, opened=2023)
+    bare["interchanges"] = []
+    plan = _plan([(bare, _), _card("Y", 2.0, 1500)])
+    base = network_from_lines(
+        lines_frame(
+            [{"id": "g", "name": "S1", "grade": "2", "coords": [(5000, -5000), (5000, 5000)]}]
+        )
+    )
+    phasing = evaluate_phasing(
+        base,
+        plan,
+        square_region(),
+        [TARGETS[0]],
+        settings=MetricSettings(),
+        availability=DataAvailability(),
+    )
+    rows = phasing.table.set_index("year")
+    assert rows["status"].tolist() == ["fail", "not_evaluated", "not_evaluated", "pass"]
+    assert rows.loc[2023, "reason"].startswith("the network of 2023 cannot be evaluated: ")
+    assert "no interchanges" in rows.loc[2023, "reason"]
+    assert phasing.first_met["first_met"].tolist() == ["2025"]

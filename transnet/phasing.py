@@ -540,19 +540,26 @@ class _Inputs:
     pois: gpd.GeoDataFrame | None
 
 
-def _evaluate_subset(inputs: _Inputs, ids: tuple[str, ...]) -> ScenarioMetrics:
-    """Apply the cards ``ids`` to the base network and evaluate the result."""
+def _evaluate_subset(inputs: _Inputs, ids: tuple[str, ...]) -> ScenarioMetrics | str:
+    """Apply the cards ``ids`` to the base network and evaluate the result.
+
+    A year's network the metrics refuse (expressways open before any interchange, say) gives
+    the reason instead: that year's targets are then not evaluated, the others still are.
+    """
     with warnings.catch_warnings():
         # The whole plan was applied first: its cards' warnings were given then.
         warnings.simplefilter("ignore", TransnetWarning)
         network = apply_plan(inputs.before, inputs.plan.subset(ids)).network
-    return evaluate_scenario(
-        network,
-        inputs.region,
-        settings=inputs.settings,
-        townships=inputs.townships,
-        pois=inputs.pois,
-    )
+        try:
+            return evaluate_scenario(
+                network,
+                inputs.region,
+                settings=inputs.settings,
+                townships=inputs.townships,
+                pois=inputs.pois,
+            )
+        except InputError as exc:
+            return exc.reason
 
 
 def evaluate_phasing(
@@ -625,7 +632,7 @@ def evaluate_phasing(
     counts_from = dict(zip(cards["id"], cards["year"], strict=True))
     order = [card.id for card in plan.cards]
     open_by_year = {y: tuple(c for c in order if counts_from[c] <= y) for y in years}
-    metrics: dict[frozenset[str], ScenarioMetrics] = dict(known or {})
+    metrics: dict[frozenset[str], ScenarioMetrics | str] = dict(known or {})
     pending = list(dict.fromkeys(s for s in open_by_year.values() if frozenset(s) not in metrics))
     if pending:
         inputs = _Inputs(before, plan, region, settings, townships, pois)
@@ -641,9 +648,17 @@ def evaluate_phasing(
             {"year": year, "cards": list(ids), "opening": [c for c in ids if c not in previous]}
         )
         previous = ids
-        results = evaluate_targets(
-            targets, {"after": metrics[frozenset(ids)]}, available=availability, scenario="after"
-        )
+        measured = metrics[frozenset(ids)]
+        if isinstance(measured, str):
+            reason = f"the network of {year} cannot be evaluated: {measured}"
+            results = evaluate_targets(targets, {}, available=availability, scenario="after")
+            for r in results:
+                if r.reason == f"metric '{r.metric}' is not computed for scenario 'after'":
+                    r.reason = reason
+        else:
+            results = evaluate_targets(
+                targets, {"after": measured}, available=availability, scenario="after"
+            )
         for r in results:
             rows.append(
                 [
