@@ -461,7 +461,7 @@ def test_run_with_a_users_pois_file(tmp_path):
 
 def test_report_html_is_one_self_contained_file(run_folder):
     page = (run_folder / "report.html").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 2
+    assert page.count("data:image/png;base64,") == 3  # before, after and phasing
     assert 'src="before.png"' not in page
     assert "<table>" in page and "SCHEMATIC" in page
     report = (run_folder / "report.md").read_text(encoding="utf-8")

@@ -43,6 +43,8 @@ _LAZY = {
     "region_from_bundle": "transnet.region",
     "RoadNetwork": "transnet.network",
     "network_from_lines": "transnet.network",
+    "Phasing": "transnet.phasing",
+    "evaluate_phasing": "transnet.phasing",
     "Study": "transnet.study",
     "load_bundle_network": "transnet.study",
     "run_study": "transnet.study",

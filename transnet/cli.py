@@ -160,6 +160,8 @@ def _study(
     pois: Path | None,
     crs: str | None,
     encoding: str | None = None,
+    phasing: bool = False,
+    years: tuple[int, int] | None = None,
 ) -> Study:
     progress_settings.quiet = quiet
     text_io.settings.encoding = encoding
@@ -176,6 +178,8 @@ def _study(
         network=load_network(network) if network else None,
         townships=_townships(bundle, townships, crs) if townships else None,
         pois=load_places(pois, crs=crs) if pois else None,
+        phasing=phasing,
+        years=years,
     )
 
 
@@ -210,6 +214,25 @@ def _print_targets(results: list[TargetResult]) -> None:
     _out.print(table)
     for note in notes:
         _out.print(note, highlight=False)
+
+
+def _print_phasing(study: Study) -> None:
+    """Print the first year each evaluated target is met, and the cards with no year."""
+    phasing = study.phasing
+    table = Table(title=f"Phasing {phasing.base_year}–{phasing.horizon_year}")
+    table.add_column("target")
+    table.add_column("first met")
+    for row in phasing.first_met.itertuples():
+        if row.first_met != "not evaluated":
+            colour = "green" if row.first_year is not None else "red"
+            table.add_row(row.target, f"[{colour}]{row.first_met}[/]")
+    _out.print(table)
+    if phasing.undated:
+        _out.print(
+            f"[yellow]Note:[/] {len(phasing.undated)} cards have no opening year and count at "
+            f"{phasing.horizon_year} only: {escape(', '.join(phasing.undated))}",
+            highlight=False,
+        )
 
 
 def _number(value: float | None) -> str:
@@ -283,6 +306,22 @@ def run(
             "--check", help="Exit as `transnet check` does: 1 when an evaluated target fails."
         ),
     ] = False,
+    phasing: Annotated[
+        bool,
+        typer.Option(
+            "--phasing/--no-phasing",
+            help="Also evaluate the targets in each year to the horizon (phasing.csv, "
+            "phasing.png and the report's Phasing section).",
+        ),
+    ] = True,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years",
+            help="Base year and horizon of the phasing, e.g. 2022-2025.",
+            show_default="the targets file's phasing: section, else 2022-2025",
+        ),
+    ] = None,
     strict: StrictOption = False,
     encoding: EncodingOption = None,
     quiet: QuietOption = False,
@@ -293,14 +332,25 @@ def run(
     with --check it exits 1 when an evaluated target fails, as `transnet check` does.
     """
     from transnet.io.files import atomic_directory
+    from transnet.phasing import parse_years
     from transnet.report import write_reports
     from transnet.summary import caveats
 
+    if years is not None and not phasing:
+        raise InputError("--years sets the phasing's years; drop --no-phasing", field="--years")
+    span = parse_years(years) if years is not None else None
     study, folder = _study_and_folder(
         bundle,
         out=out or Path("outputs") / Path(bundle).name,
         map_options={"tiles": tiles, "tianditu_key": tianditu_key, "metric": metric},
-        inputs={"targets": targets, "network": network, "townships": townships, "pois": pois},
+        inputs={
+            "targets": targets,
+            "network": network,
+            "townships": townships,
+            "pois": pois,
+            "phasing": phasing,
+            "years": span,
+        },
         crs=crs,
         encoding=encoding,
         quiet=quiet,
@@ -312,11 +362,15 @@ def run(
     if not quiet:
         _out.print(_summary_table(study))
         _print_targets(study.results)
+        if study.phasing is not None:
+            _print_phasing(study)
         for note in caveats(study):
             _out.print(f"[yellow]Note:[/] {escape(note)}")
         _out.print(
             f"Wrote {escape(str(folder))}/: metrics.json, metrics_by_county.csv, report.md, "
-            "report.html" + (", before/after/compare.html, before/after.png" if maps else "")
+            "report.html"
+            + (", phasing.csv, phasing.png" if study.phasing is not None else "")
+            + (", before/after/compare.html, before/after.png" if maps else "")
         )
     if check:
         raise typer.Exit(_gate(study.results, strict=strict))

@@ -28,6 +28,9 @@ __all__ = [
     "NETWORK_MIN_COUNTY_SHARE",
     "NETWORK_MIN_SHARE_INSIDE",
     "OSM_MARGIN_KM",
+    "PHASING_BASE_YEAR",
+    "PHASING_HORIZON_YEAR",
+    "PHASING_MAX_YEARS",
     "PLACE_GRADE_WITHIN_M",
     "PLAN_CARD_OUTSIDE_WARN_KM",
     "PLAN_LENGTH_TOLERANCE",
@@ -118,6 +121,12 @@ CARD_MAX_INVESTMENT_100M_CNY = 100_000.0
 MAX_LANES = 16
 #: Years a card may open in.
 CARD_OPENED_RANGE = (1900, 2100)
+#: Phasing (issue 13): the network of each year from the base year (the announcement's, 2022)
+#: to the plan's horizon (its targets are for 2025) is built and evaluated.
+PHASING_BASE_YEAR = 2022
+PHASING_HORIZON_YEAR = 2025
+#: Most years from the base year to the horizon, both counted.
+PHASING_MAX_YEARS = 50
 #: Largest distance threshold of a target's ``params``, km (and metres, ``within_m``).
 TARGET_MAX_WITHIN_KM = 1000.0
 #: Largest time threshold of a target's ``params``, minutes (a day).

@@ -21,6 +21,7 @@ from transnet.io.files import read_features
 from transnet.io.places import load_places
 from transnet.metrics import MetricSettings, ScenarioMetrics, evaluate_scenario, zone_density
 from transnet.network import RoadNetwork, network_from_lines
+from transnet.phasing import Phasing, evaluate_phasing, with_years
 from transnet.plan import Plan, PlanResult, apply_plan, load_plan
 from transnet.region import (
     Region,
@@ -115,6 +116,9 @@ class Study:
         How much of each plan card lies inside the region: ``id``, ``length_km``,
         ``share_inside`` (0–1) and ``beyond_km`` (see
         :func:`transnet.region.cards_share_inside`).
+    phasing
+        The targets in each year from the base year to the horizon, and the first year each
+        is met (:class:`transnet.phasing.Phasing`); None when not asked for.
 
     Examples
     --------
@@ -143,6 +147,7 @@ class Study:
     cards_inside: pd.DataFrame = field(default_factory=pd.DataFrame)
     townships: gpd.GeoDataFrame | None = None
     pois: gpd.GeoDataFrame | None = None
+    phasing: Phasing | None = None
 
     @property
     def after(self) -> RoadNetwork:
@@ -324,6 +329,8 @@ def run_study(
     network: RoadNetwork | None = None,
     townships: gpd.GeoDataFrame | None = None,
     pois: gpd.GeoDataFrame | None = None,
+    phasing: bool = True,
+    years: tuple[int, int] | None = None,
 ) -> Study:
     """Load a bundle, apply its plan and evaluate both scenarios against the targets.
 
@@ -343,6 +350,11 @@ def run_study(
     pois
         Points of interest (scenic spots, development zones); default: the bundle's ``pois``
         file, if it has one.
+    phasing
+        Also evaluate the targets in each year from the base year to the horizon
+        (:func:`transnet.phasing.evaluate_phasing`; the targets file's ``phasing:`` section).
+    years
+        ``(base_year, horizon_year)`` instead of the targets file's (default 2022–2025).
 
     Returns
     -------
@@ -359,7 +371,8 @@ def run_study(
     -----
     TransnetWarning
         For a plan card running far beyond the region, a county with no road, an upgrade or
-        widening card that matches no road.
+        widening card that matches no road, a card whose year is before that of a card it
+        requires.
 
     Examples
     --------
@@ -419,6 +432,27 @@ def run_study(
         attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
         sensitivity = _without_illustrative(before, plan, region, plan_result)
     _flag_verdicts_resting_on_illustrative_cards(results, targets_file.targets, sensitivity)
+    phased = None
+    if phasing:
+        phased = evaluate_phasing(
+            before,
+            plan,
+            region,
+            targets_file.targets,
+            settings=settings,
+            availability=availability,
+            phasing=with_years(targets_file.phasing, years),
+            townships=townships,
+            pois=pois,
+            known={
+                frozenset(): metrics["before"],
+                frozenset(card.id for card in plan.cards): metrics["after"],
+            },
+            settings_path=targets_file.path,
+            in_base=plan_result.log.loc[
+                plan_result.log["outcome"] == "already_in_base", "id"
+            ].tolist(),
+        )
     return Study(
         bundle=bundle,
         region=region,
@@ -436,4 +470,5 @@ def run_study(
         cards_inside=cards_inside,
         townships=townships,
         pois=pois,
+        phasing=phased,
     )

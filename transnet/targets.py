@@ -37,6 +37,7 @@ from transnet.metrics import (
 
 __all__ = [
     "DataAvailability",
+    "PhasingSettings",
     "Target",
     "TargetParams",
     "TargetResult",
@@ -114,6 +115,73 @@ class TravelSettings(BaseModel):
             for speed in value.values():
                 not_bool(speed)
             return {str(key).strip().lower(): speed for key, speed in value.items()}
+        return value
+
+
+_FIRST_YEAR, _LAST_YEAR = options.CARD_OPENED_RANGE
+
+
+class PhasingSettings(BaseModel):
+    """The ``phasing:`` section of a targets file: which years to build, and the user's dates.
+
+    ``base_year`` to ``horizon_year`` (both counted, at most 50 years; each 1900 to 2100). A
+    card counts in a year when it has opened by then (its ``opened``); ``expected_opened``
+    maps a card ``status`` to the year the USER expects such cards to open (an assumption the
+    report labels as such), for cards with no ``opened`` year. Without it, such cards are
+    reported and count only at the horizon.
+
+    Examples
+    --------
+    >>> PhasingSettings().horizon_year
+    2025
+    >>> PhasingSettings(expected_opened={"under_construction": 2024}).expected_opened
+    {'under_construction': 2024}
+    >>> PhasingSettings(base_year=2026, horizon_year=2025)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for PhasingSettings
+    horizon_year
+      Value error, the horizon 2025 is before the base year 2026 ...
+
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_year: int = Field(default=options.PHASING_BASE_YEAR, ge=_FIRST_YEAR, le=_LAST_YEAR)
+    horizon_year: int = Field(
+        default=options.PHASING_HORIZON_YEAR, ge=_FIRST_YEAR, le=_LAST_YEAR, validate_default=True
+    )
+    expected_opened: dict[str, Annotated[int, Field(ge=_FIRST_YEAR, le=_LAST_YEAR)]] = Field(
+        default_factory=dict
+    )
+
+    @field_validator("base_year", "horizon_year", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return not_bool(value)
+
+    @field_validator("expected_opened", mode="before")
+    @classmethod
+    def _years(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            for year in value.values():
+                not_bool(year)
+            return {str(key).strip(): year for key, year in value.items()}
+        return value
+
+    @field_validator("horizon_year")
+    @classmethod
+    def _span(cls, value: int, info: ValidationInfo) -> int:
+        base = info.data.get("base_year")
+        if base is None:
+            return value
+        if value < base:
+            raise ValueError(f"the horizon {value} is before the base year {base}")
+        if value - base + 1 > options.PHASING_MAX_YEARS:
+            raise ValueError(
+                f"{value - base + 1} years from {base} to {value}; expected at most "
+                f"{options.PHASING_MAX_YEARS}"
+            )
         return value
 
 
@@ -360,6 +428,8 @@ class TargetsFile:
         The ``travel:`` section (defaults where absent).
     path
         The file.
+    phasing
+        The ``phasing:`` section (defaults where absent).
 
     Examples
     --------
@@ -372,17 +442,19 @@ class TargetsFile:
     targets: list[Target]
     travel: TravelSettings
     path: Path
+    phasing: PhasingSettings = field(default_factory=PhasingSettings)
 
 
 def _validation_error(exc: ValidationError, *, path: Path, record: str | None) -> InputError:
     return from_validation_error(exc, path=path, record=record)
 
 
-_TOP_KEYS = ("targets", "travel")
+_TOP_KEYS = ("targets", "travel", "phasing")
 _TARGET_KEYS = tuple(Target.model_fields)
 _TARGET_REQUIRED = tuple(n for n, f in Target.model_fields.items() if f.is_required())
 _PARAM_KEYS = tuple(TargetParams.model_fields)
 _TRAVEL_KEYS = tuple(TravelSettings.model_fields)
+_PHASING_KEYS = tuple(PhasingSettings.model_fields)
 _SPEED_KEYS = (*GRADES, "ramp")
 
 
@@ -485,15 +557,17 @@ class TargetResults(list):
 
 
 def load_targets_file(path: str | Path) -> TargetsFile:
-    """Read a targets YAML file: a ``targets:`` list and an optional ``travel:`` section.
+    """Read a targets YAML file: a ``targets:`` list, optional ``travel:`` and ``phasing:``.
 
     Every mapping is strict: an unknown key at the top, in a target, its ``params``, the
-    ``travel:`` section or its ``speeds_kmh`` is an error with a "did you mean" hint.
+    ``travel:`` section or its ``speeds_kmh``, or the ``phasing:`` section is an error with a
+    "did you mean" hint.
 
     Raises
     ------
     InputError
-        Naming the file, the target id (``travel`` for that section) and the field: an unknown
+        Naming the file, the target id (``travel`` or ``phasing`` for those sections) and the
+        field: an unknown
         or missing key, a number that is not finite or out of its range (see :class:`Target`,
         :class:`TargetParams`, :class:`TravelSettings`), an unknown metric, a duplicate id.
 
@@ -525,6 +599,19 @@ def load_targets_file(path: str | Path) -> TargetsFile:
         raise InputError(
             exc.reason, path=path, record=exc.record, field="travel.speeds_kmh"
         ) from None
+    phasing_section = _mapping(document.get("phasing"), path=path, record=None, field="phasing")
+    check_keys(phasing_section, _PHASING_KEYS, path=path, record="phasing")
+    if "expected_opened" in phasing_section:
+        _mapping(
+            phasing_section["expected_opened"],
+            path=path,
+            record="phasing",
+            field="expected_opened",
+        )
+    try:
+        phasing = PhasingSettings.model_validate(phasing_section)
+    except ValidationError as exc:
+        raise _validation_error(exc, path=path, record="phasing") from None
     targets = []
     for number, item in enumerate(document["targets"]):
         record = str(item.get("id", f"#{number}")) if isinstance(item, dict) else f"#{number}"
@@ -547,7 +634,7 @@ def load_targets_file(path: str | Path) -> TargetsFile:
     for target_id in ids:
         if ids.count(target_id) > 1:
             raise InputError("duplicate target id", path=path, record=target_id, field="id")
-    return TargetsFile(targets=targets, travel=travel, path=path)
+    return TargetsFile(targets=targets, travel=travel, path=path, phasing=phasing)
 
 
 def load_targets(path: str | Path) -> list[Target]:

@@ -27,6 +27,7 @@ from transnet._errors import (
     format_number,
     from_validation_error,
     not_bool,
+    suggest,
 )
 from transnet.crs import PROJECTED_CRS
 from transnet.grades import normalize_grade
@@ -70,15 +71,17 @@ class ProjectCard(BaseModel):
     Every number is finite and within a sane range with its unit (:mod:`transnet.options`):
     ``length_km`` above 0 and at most 3,000 km, ``investment_100m_cny`` 0 to 100,000 亿元,
     ``design_speed_kmh`` 5 to 160 km/h, ``lanes`` 1 to 16, ``opened`` 1900 to 2100; a
-    yes/no value is not a number.
+    yes/no value is not a number. ``requires`` lists the ids of the cards this one needs (as
+    Network Wrangler's ``dependencies``): a subset of the plan is valid only with them, and the
+    card opens no earlier than they do.
 
     Examples
     --------
     >>> card = ProjectCard(id="N1", name="G108 升级改造", **{"class": "national_provincial"},
     ...     action="upgrade", length_km=50, length_basis="estimated", investment_100m_cny=40,
     ...     investment_basis="apportioned", status="planned", grade="1", provenance="announced")
-    >>> card.grade
-    '1'
+    >>> card.grade, card.requires
+    ('1', [])
 
     """
 
@@ -108,6 +111,7 @@ class ProjectCard(BaseModel):
     )
     source: str = ""
     interchanges: list[PlannedInterchange] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
 
     @field_validator(
         "length_km", "investment_100m_cny", "opened", "lanes", "design_speed_kmh", mode="before"
@@ -125,6 +129,17 @@ class ProjectCard(BaseModel):
     @classmethod
     def _ref(cls, value: object) -> str:
         return "" if value is None else str(value)
+
+    @field_validator("requires", mode="before")
+    @classmethod
+    def _requires(cls, value: object) -> object:
+        # A GeoPackage or a spreadsheet holds text: one id, ids split by commas, or JSON.
+        if not isinstance(value, str):
+            return value
+        if value.lstrip().startswith("["):
+            with contextlib.suppress(json.JSONDecodeError):
+                return json.loads(value)
+        return [part.strip() for part in value.split(",") if part.strip()]
 
 
 _CARD_FIELDS = sorted(
@@ -188,6 +203,92 @@ class Plan:
             investment_100m_cny=("investment_100m_cny", "sum"),
         )
 
+    def _ids(self, ids: Iterable[str]) -> set[str]:
+        """``ids`` as a set, each checked to be a card of the plan."""
+        chosen = {ids} if isinstance(ids, str) else set(ids)
+        unknown = sorted(chosen - {card.id for card in self.cards})
+        if unknown:
+            raise ValueError(f"no card {', '.join(unknown)} in the plan")
+        return chosen
+
+    def closure(self, ids: Iterable[str]) -> list[str]:
+        """Return ``ids`` and every card they require, directly or not, in file order.
+
+        Parameters
+        ----------
+        ids
+            Card ids; each must be a card of the plan.
+
+        Returns
+        -------
+        list of str
+
+        Raises
+        ------
+        ValueError
+            If an id is not a card of the plan.
+
+        Examples
+        --------
+        >>> plan.closure(["E1"])
+        ['E1']
+
+        """
+        requires = {card.id: card.requires for card in self.cards}
+        chosen = self._ids(ids)
+        stack = list(chosen)
+        while stack:
+            for required in requires[stack.pop()]:
+                if required not in chosen:
+                    chosen.add(required)
+                    stack.append(required)
+        return [card.id for card in self.cards if card.id in chosen]
+
+    def is_valid_subset(self, ids: Iterable[str]) -> bool:
+        """Tell whether the cards ``ids`` hold every card they require.
+
+        Examples
+        --------
+        >>> plan.is_valid_subset([]), plan.is_valid_subset(["E1", "E2"])
+        (True, True)
+
+        """
+        chosen = self._ids(ids)
+        return len(self.closure(chosen)) == len(chosen)
+
+    def subset(self, ids: Iterable[str]) -> Plan:
+        """Return the plan of the cards ``ids`` only (in file order), their requirements held.
+
+        Parameters
+        ----------
+        ids
+            Card ids; with every card they require (see :meth:`closure`).
+
+        Returns
+        -------
+        Plan
+
+        Raises
+        ------
+        ValueError
+            If an id is not a card of the plan, or a card's requirement is left out.
+
+        Examples
+        --------
+        >>> [card.id for card in plan.subset(["N2", "E1"]).cards]
+        ['E1', 'N2']
+
+        """
+        chosen = self._ids(ids)
+        missing = [
+            f"{card.id} requires {', '.join(r for r in card.requires if r not in chosen)}"
+            for card in self.cards
+            if card.id in chosen and not set(card.requires) <= chosen
+        ]
+        if missing:
+            raise ValueError(f"not a valid subset: {'; '.join(missing)}")
+        return self.without({card.id for card in self.cards} - chosen)
+
     def without(self, ids: Iterable[str]) -> Plan:
         """Return the plan without the cards ``ids`` (the others in their order).
 
@@ -213,10 +314,7 @@ class Plan:
         (2, 'E2')
 
         """
-        left_out = {ids} if isinstance(ids, str) else set(ids)
-        unknown = sorted(left_out - {card.id for card in self.cards})
-        if unknown:
-            raise ValueError(f"no card {', '.join(unknown)} in the plan")
+        left_out = self._ids(ids)
         kept = ~self.frame["id"].isin(left_out)
         return Plan(
             cards=[card for card in self.cards if card.id not in left_out],
@@ -243,8 +341,9 @@ def load_plan(path: str | Path) -> Plan:
         Naming the file, the card id and the field: a card with no geometry, an unknown grade or
         action, an unknown field of a card or of a planned interchange (with a "did you mean"
         hint), a number that is not finite or out of its range (see :class:`ProjectCard`), a
-        ``length_km`` more than 25 % off its geometry's length, duplicate ids, or a file with no
-        CRS.
+        ``length_km`` more than 25 % off its geometry's length, duplicate ids, a file with no
+        CRS, or a ``requires`` naming an unknown card (with a hint), the card itself or one
+        card twice, or closing a cycle (named: ``E3 → E5 → E3``).
 
     Notes
     -----
@@ -281,6 +380,7 @@ def load_plan(path: str | Path) -> Plan:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise InputError("duplicate card id", path=path, record=duplicates[0], field="id")
+    _check_requires(cards, path=path)
     table = pd.DataFrame([c.model_dump(by_alias=True) for c in cards])
     plan_frame = gpd.GeoDataFrame(table, geometry=list(frame.geometry), crs=frame.crs)
     geometry_km = plan_frame.to_crs(PROJECTED_CRS).length / 1000
@@ -303,6 +403,69 @@ def load_plan(path: str | Path) -> Plan:
             )
     plan_frame["geometry_km"] = geometry_km.to_numpy()
     return Plan(cards=cards, frame=plan_frame, path=str(path))
+
+
+def _check_requires(cards: list[ProjectCard], *, path: Path) -> None:
+    """Refuse a requirement on an unknown card, on the card itself, twice, or in a cycle."""
+    ids = [card.id for card in cards]
+    for card in cards:
+        for required in card.requires:
+            if required == card.id:
+                raise InputError(
+                    f"the card requires itself ({card.id!r})",
+                    path=path,
+                    record=card.id,
+                    field="requires",
+                )
+            if required not in ids:
+                hint = suggest(required, ids)
+                raise InputError(
+                    f"unknown card {required!r}{'; ' + hint if hint else ''}; expected ids "
+                    "of cards of this plan",
+                    path=path,
+                    record=card.id,
+                    field="requires",
+                )
+            if card.requires.count(required) > 1:
+                raise InputError(
+                    f"requires {required!r} twice", path=path, record=card.id, field="requires"
+                )
+    requires = {card.id: card.requires for card in cards}
+    done: set[str] = set()
+    for start in ids:
+        cycle = _cycle_from(start, requires, done)
+        if cycle:
+            raise InputError(
+                f"dependency cycle: {' → '.join(cycle)}; a card cannot require, directly or "
+                "not, a card that requires it",
+                path=path,
+                record=cycle[0],
+                field="requires",
+            )
+
+
+def _cycle_from(start: str, requires: dict[str, list[str]], done: set[str]) -> list[str]:
+    """Return the first cycle reachable from ``start`` (depth first, in card order), or []."""
+    trail: list[str] = []
+    on_trail: set[str] = set()
+    stack = [(start, iter(requires[start]))]
+    trail.append(start)
+    on_trail.add(start)
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            trail.pop()
+            on_trail.discard(node)
+            done.add(node)
+        elif child in on_trail:
+            return [*trail[trail.index(child) :], child]
+        elif child not in done:
+            stack.append((child, iter(requires[child])))
+            trail.append(child)
+            on_trail.add(child)
+    return []
 
 
 def _validate_card(properties: dict[str, Any], *, path: Path, record: str) -> ProjectCard:

@@ -84,7 +84,8 @@ def metrics_document(study: Study) -> dict[str, Any]:
         (sources, caveats, warnings), ``settings``, ``scenarios`` (``before``, ``after``, each
         :meth:`~transnet.metrics.ScenarioMetrics.to_json`), ``headline``, ``change``,
         ``seat_to_interchange``, ``project_effects``, ``sensitivity_without_illustrative``,
-        ``plan`` and ``targets``.
+        ``plan``, ``targets`` and ``phasing`` (:meth:`transnet.phasing.Phasing.to_record`, or
+        null when the study has no phasing).
 
     Examples
     --------
@@ -144,6 +145,7 @@ def metrics_document(study: Study) -> dict[str, Any]:
         "sensitivity_without_illustrative": study.sensitivity,
         "plan": _plan_section(study),
         "targets": [r.as_record() for r in study.results],
+        "phasing": None if study.phasing is None else study.phasing.to_record(),
     }
 
 

@@ -37,7 +37,7 @@ def report_html(markdown_text: str, *, folder: Path) -> str:
     markdown_text
         The report, from :func:`transnet.report.markdown.report_markdown`.
     folder
-        Where ``before.png`` and ``after.png`` are, if they are.
+        Where ``before.png``, ``after.png`` and ``phasing.png`` are, if they are.
 
     Returns
     -------
@@ -54,7 +54,7 @@ def report_html(markdown_text: str, *, folder: Path) -> str:
     (False, True, False)
     """
     body = _markdown_without_html().convert(markdown_text)
-    for image in ("before.png", "after.png"):
+    for image in ("before.png", "after.png", "phasing.png"):
         path = folder / image
         if path.is_file():
             data = base64.b64encode(path.read_bytes()).decode("ascii")

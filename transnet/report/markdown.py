@@ -26,6 +26,7 @@ _GRADE_LABELS = {
     "total": "Total",
 }
 
+
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "—"
@@ -51,6 +52,78 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def _phasing_section(phasing: dict[str, Any], *, image: bool) -> list[str]:
+    """Return the "Phasing" section: targets by year, first year met, undated cards."""
+    base, horizon = phasing["base_year"], phasing["horizon_year"]
+    out = [f"## Phasing: the targets year by year, {base}–{horizon}", ""]
+    cards = phasing["cards"]
+    dated = [c["id"] for c in cards if c["basis"] == "opened"]
+    out.append(
+        "Each year's network is the base network as given plus the cards open by then (their "
+        "`opened` year); every target is read on it. "
+        + (f"Cards with an opening year: {', '.join(dated)}." if dated else "No card has one.")
+    )
+    out.append("")
+    if phasing["undated"]:
+        out += [
+            f"**{len(phasing['undated'])} of {len(cards)} cards have no opening year** "
+            f"({', '.join(phasing['undated'])}): their year is not guessed; they count only at "
+            f"the horizon {horizon}, so the years before it hold the dated cards alone. Give "
+            "them an `opened` year, or an expected year by status in the targets file's "
+            "`phasing: expected_opened`.",
+            "",
+        ]
+    if phasing["expected_opened"]:
+        assumed = ", ".join(f"{k} → {v}" for k, v in phasing["expected_opened"].items())
+        out += [
+            f"**Assumption of the user, not data** (`phasing: expected_opened`): cards with no "
+            f"opening year open by status: {assumed}.",
+            "",
+        ]
+    if phasing["in_base"]:
+        one = len(phasing["in_base"]) == 1
+        out += [
+            f"{', '.join(phasing['in_base'])} already {'lies' if one else 'lie'} in the base "
+            "network "
+            f"(outcome already_in_base), so {'it counts' if one else 'they count'} in every "
+            f"year, whatever {'its' if one else 'their'} opening year.",
+            "",
+        ]
+    moved = [c for c in cards if c["basis"] == "after_requirements"]
+    if moved:
+        out += [f"- {c['id']}: {c['note']}" for c in moved] + [""]
+    first = {r["target"]: r["first_met"] for r in phasing["first_met"]}
+    by_target: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in phasing["targets"]:
+        by_target.setdefault(row["target"], {})[row["year"]] = row
+    rows, not_evaluated = [], []
+    for target, years in by_target.items():
+        if all(r["status"] == "not_evaluated" for r in years.values()):
+            not_evaluated.append(target)
+            continue
+        cells = [
+            "—"
+            if (r := years[y])["status"] == "not_evaluated"
+            else f"{_fmt(r['value'], 3)} {'PASS' if r['status'] == 'pass' else 'fail'}"
+            for y in phasing["years"]
+        ]
+        rows.append([target, *cells, first[target]])
+    header = ["target", *(str(y) for y in phasing["years"]), "first met"]
+    out += [_table(header, rows), ""]
+    if not_evaluated:
+        out += [f"Not evaluated in any year: {', '.join(not_evaluated)} (see Targets).", ""]
+    opening = [
+        f"{n['year']}: {', '.join(n['opening'])}" for n in phasing["networks"] if n["opening"]
+    ]
+    out += [
+        "Cards counted from each year: " + ("; ".join(opening) or "none") + ". Table: phasing.csv.",
+        "",
+    ]
+    if image:
+        out += ["![targets by year](phasing.png)", ""]
+    return out
 
 
 def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
@@ -106,6 +179,8 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         for r in study.results
     ]
     out += [_table(["target", "scenario", "value", "needs", "status", "note"], rows), ""]
+    if document["phasing"] is not None:
+        out += _phasing_section(document["phasing"], image="phasing.png" in (images or []))
 
     out += ["## Length and density (zone, edges clipped at the boundary)", ""]
     rows = []
@@ -270,9 +345,10 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
             "",
         ]
 
-    if images:
+    maps = [image for image in images or [] if image != "phasing.png"]
+    if maps:
         out += ["## Maps", ""]
-        out += [f"![{Path(image).stem} the plan]({image})" for image in images]
+        out += [f"![{Path(image).stem} the plan]({image})" for image in maps]
         out += [
             "",
             "Interactive maps: [before](before.html), [after](after.html), "

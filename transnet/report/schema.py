@@ -62,6 +62,90 @@ def metrics_schema() -> dict[str, Any]:
         },
     }
     by_grade_change = {"type": "object", "additionalProperties": _NUMBER_OR_NULL}
+    ids = {"type": "array", "items": {"type": "string"}}
+    year = {"type": "integer"}
+    phasing = {
+        "type": ["object", "null"],
+        "description": "The targets year by year from the base year to the horizon.",
+        "required": [
+            "base_year",
+            "horizon_year",
+            "years",
+            "expected_opened",
+            "undated",
+            "in_base",
+            "cards",
+            "networks",
+            "targets",
+            "first_met",
+        ],
+        "properties": {
+            "base_year": year,
+            "horizon_year": year,
+            "years": {"type": "array", "items": year},
+            "expected_opened": {"type": "object", "additionalProperties": year},
+            "undated": ids,
+            "in_base": ids,
+            "cards": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "status", "opened", "requires", "year", "basis", "note"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "status": {"type": "string"},
+                        "opened": {"type": ["integer", "null"]},
+                        "requires": ids,
+                        "year": year,
+                        "basis": {
+                            "enum": [
+                                "opened",
+                                "expected_by_status",
+                                "undated",
+                                "after_requirements",
+                            ]
+                        },
+                        "note": {"type": "string"},
+                    },
+                },
+            },
+            "networks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["year", "cards", "opening"],
+                    "properties": {"year": year, "cards": ids, "opening": ids},
+                },
+            },
+            "targets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["target", "year", "value", "status", "cards_open"],
+                    "properties": {
+                        "target": {"type": "string"},
+                        "year": year,
+                        "value": _NUMBER_OR_NULL,
+                        "status": {"enum": ["pass", "fail", "not_evaluated"]},
+                        "cards_open": {"type": "integer"},
+                    },
+                },
+            },
+            "first_met": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["target", "first_year", "first_met", "met_at_horizon"],
+                    "properties": {
+                        "target": {"type": "string"},
+                        "first_year": {"type": ["integer", "null"]},
+                        "first_met": {"type": "string"},
+                        "met_at_horizon": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "transnet metrics.json",
@@ -82,6 +166,7 @@ def metrics_schema() -> dict[str, Any]:
             "sensitivity_without_illustrative",
             "plan",
             "targets",
+            "phasing",
         ],
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
@@ -141,6 +226,7 @@ def metrics_schema() -> dict[str, Any]:
                 },
             },
             "targets": {"type": "array", "items": target},
+            "phasing": phasing,
         },
         "$defs": defs,
     }

@@ -24,7 +24,8 @@ def write_reports(study: Study, folder: Path) -> None:
 
     ``seat_to_interchange.csv`` holds each seat's minutes before and after and the projects
     behind the change; with townships or POIs, ``townships.csv`` and ``pois.csv`` hold the
-    per-place records.
+    per-place records; with phasing, ``phasing.csv`` holds each target in each year and
+    ``phasing.png`` plots them.
 
     Parameters
     ----------
@@ -42,8 +43,8 @@ def write_reports(study: Study, folder: Path) -> None:
     >>> folder.mkdir(parents=True, exist_ok=True)  # doctest: +SKIP
     >>> write_reports(study, folder)  # doctest: +SKIP
     >>> sorted(path.name for path in folder.iterdir())  # doctest: +SKIP
-    ['metrics.json', 'metrics_by_county.csv', 'pois.csv', 'report.html', 'report.md',
-     'seat_to_interchange.csv']
+    ['metrics.json', 'metrics_by_county.csv', 'phasing.csv', 'phasing.png', 'pois.csv',
+     'report.html', 'report.md', 'seat_to_interchange.csv']
 
     """
     write_metrics_json(study, folder / "metrics.json")
@@ -53,7 +54,10 @@ def write_reports(study: Study, folder: Path) -> None:
         if table is not None:
             table.to_csv(folder / f"{kind}.csv", index=False)
     study.attribution.by_county.to_csv(folder / "seat_to_interchange.csv", index=False)
-    images = [name for name in ("before.png", "after.png") if (folder / name).is_file()]
+    if study.phasing is not None:
+        study.phasing.write(folder)
+    names = ("before.png", "after.png", "phasing.png")
+    images = [name for name in names if (folder / name).is_file()]
     text = report_markdown(study, images=images)
     (folder / "report.md").write_text(text, encoding="utf-8")
     (folder / "report.html").write_text(report_html(text, folder=folder), encoding="utf-8")
