@@ -61,7 +61,8 @@ def load_bundle_network(bundle: Bundle) -> RoadNetwork:
     Raises
     ------
     InputError
-        On a bad feature, naming the file, feature id and field.
+        On a bad feature, naming the file, feature id and field; for a bundle whose network is
+        a GeoPackage not built yet, naming it and the ``transnet build`` command that makes it.
 
     Examples
     --------
@@ -73,6 +74,18 @@ def load_bundle_network(bundle: Bundle) -> RoadNetwork:
 
     """
     lines_path = bundle.path("network")
+    if lines_path.suffix.lower() == ".gpkg":
+        if not lines_path.is_file():
+            raise InputError(
+                f"the bundle has no road network yet: {lines_path.name} is missing; build it "
+                f"with `transnet build --source FILE --bundle {bundle.folder}` (FILE an "
+                ".osm.pbf extract of the region, or 'osm' to download), then run again",
+                path=lines_path,
+                field="network",
+            )
+        from transnet.io.network_store import load_network
+
+        return load_network(lines_path)
     lines = read_features(lines_path)
     interchanges_path = bundle.path("interchanges")
     interchanges = read_features(interchanges_path) if interchanges_path else None
@@ -324,6 +337,7 @@ def run_study(
     network: RoadNetwork | None = None,
     townships: gpd.GeoDataFrame | None = None,
     pois: gpd.GeoDataFrame | None = None,
+    allow_empty_plan: bool = True,
 ) -> Study:
     """Load a bundle, apply its plan and evaluate both scenarios against the targets.
 
@@ -340,9 +354,13 @@ def run_study(
     townships
         Township seats (``name``, points in WGS-84), e.g. from
         :func:`transnet.io.places.load_places`; township targets are evaluated when given.
+        Default: the bundle's ``townships`` file, if it has one.
     pois
         Points of interest (scenic spots, development zones); default: the bundle's ``pois``
         file, if it has one.
+    allow_empty_plan
+        Accept a plan without cards (a new bundle: "after" is the base network), with a
+        warning; False refuses it (``transnet check``: a gate with no plan checks nothing).
 
     Returns
     -------
@@ -384,6 +402,8 @@ def run_study(
     region = region_from_bundle(bundle)
     if pois is None and bundle.path("pois") is not None:
         pois = load_places(bundle.path("pois"))
+    if townships is None and bundle.path("townships") is not None:
+        townships = load_places(bundle.path("townships"))
     for places, kind in ((townships, "township seats"), (pois, "points of interest")):
         if places is not None:
             _check_places(places, region, kind)
@@ -395,7 +415,7 @@ def run_study(
         min_share_inside=options.NETWORK_MIN_SHARE_INSIDE,
         min_county_share=options.NETWORK_MIN_COUNTY_SHARE,
     )
-    plan = load_plan(bundle.path("plan"))
+    plan = load_plan(bundle.path("plan"), allow_empty=allow_empty_plan)
     cards_inside = cards_share_inside(plan, region)
     plan_result = apply_plan(before, plan)
     metrics = {

@@ -155,6 +155,11 @@ def caveats(study: Study) -> list[str]:
             "Per-project investments are apportioned from the announced class totals, "
             "not announced figures."
         )
+    if study.plan.frame.empty:
+        notes.append("The plan has no project cards: 'after' is the base network.")
+    attribution = study.bundle.manifest.get("attribution")
+    if attribution:
+        notes.append(f"Sources: {attribution}.")
     return notes
 
 

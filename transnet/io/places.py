@@ -29,6 +29,8 @@ __all__ = ["load_places", "load_townships"]
 _LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
 _LAT_NAMES = ("lat", "latitude", "y", "纬度")
 _NAME_NAMES = ("name", "名称", "township", "乡镇")
+#: Columns kept beside ``name`` when a file has them (a bundle's ``townships.csv``).
+_KEPT_COLUMNS = ("code", "kind")
 
 
 def _gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -60,7 +62,8 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     Returns
     -------
     geopandas.GeoDataFrame
-        ``name`` and point ``geometry`` in WGS-84.
+        ``name`` and point ``geometry`` in WGS-84; also ``code`` and ``kind`` (乡, 民族乡, 镇,
+        街道, 其他: a bundle's ``townships.csv``) when the file has them.
 
     Raises
     ------
@@ -113,8 +116,12 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     )
     if is_gcj02:
         lon, lat = _gcj02_to_wgs84(lon, lat)
+    columns = {"name": names.to_numpy()}
+    for extra in _KEPT_COLUMNS:
+        if extra in frame.columns:
+            columns[extra] = frame[extra].astype(str).to_numpy()
     points = gpd.GeoDataFrame(
-        {"name": names.to_numpy()}, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
+        columns, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
     ).to_crs(GEOGRAPHIC_CRS)
     points.attrs["source"] = str(path)
     return points
