@@ -141,11 +141,15 @@ def test_polygon_file_without_names_exits_2(tmp_path, capsys):
     assert _exit_code(["init", str(tmp_path / "b"), "--region", str(zones)]) == 2
     err = capsys.readouterr().err
     assert "no name column" in err and "zones.geojson" in err and "zone" in err
-    assert _exit_code(["init", str(tmp_path / "c"), "--region", str(zones), "--name-field",
-                       "zones"]) == 2
+    assert (
+        _exit_code(["init", str(tmp_path / "c"), "--region", str(zones), "--name-field", "zones"])
+        == 2
+    )
     assert "did you mean 'zone'" in capsys.readouterr().err
     empty = _zones(tmp_path / "empty.geojson", ["a", ""])
-    assert _exit_code(["init", str(tmp_path / "d"), "--region", str(empty), "--name-field",
-                       "zone"]) == 2
+    assert (
+        _exit_code(["init", str(tmp_path / "d"), "--region", str(empty), "--name-field", "zone"])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "feature #2" in err and "no name" in err

@@ -540,7 +540,7 @@ def build(
 
 
 def _default_network_path(bundle) -> Path:
-    """A bundle naming a GeoPackage network (``transnet init``) gets it; else outputs/."""
+    """Return the bundle's own GeoPackage (``transnet init``), else one in outputs/."""
     own = bundle.path("network")
     if own.suffix.lower() == ".gpkg":
         return own

@@ -121,8 +121,8 @@ Written by `transnet init`. {len(counties)} {"zones" if zones else "counties"}; 
 | `bundle.yaml` | the manifest |
 | `counties.csv` | code, name, seat (WGS-84) and `seat_source`: {seat_text} |
 {"| `zones.geojson` | the zones' polygons (your file) |" + chr(10) if zones else ""}\
-| `townships.csv` | township-level seats: name, 12-digit code, kind (乡, 民族乡, 镇, 街道, 其他), lon, \
-lat (WGS-84), the county or zone code, source |
+| `townships.csv` | township-level seats: name, 12-digit code, kind (乡, 民族乡, 镇, 街道, \
+其他), lon, lat (WGS-84), the county or zone code, source |
 | `townships_left_out.csv` | towns of the region without a usable position, with the reason |
 | `targets.yaml` | targets template: EXAMPLE thresholds (the Taixin plan's) |
 | `plan.geojson` | the plan: no cards yet |

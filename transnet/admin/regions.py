@@ -34,7 +34,7 @@ _COUNTY_COLUMNS = ["code", "name", "name_en", "seat_lon", "seat_lat", "seat_sour
 
 
 def _is_prefix(spec: str) -> bool:
-    """A spec meaning several counties: a name of a city or province, or a short code."""
+    """Tell a spec meaning several counties (a city or province, a short code) from one."""
     digits = spec[3:] if len(spec) == 9 and spec.startswith("156") else spec
     if not digits.isdigit():
         table = places_table()
@@ -43,7 +43,7 @@ def _is_prefix(spec: str) -> bool:
 
 
 def _seat(point: shapely.Point | None, polygon) -> tuple[shapely.Point, str]:
-    """The seat to use in ``polygon`` for the table's centre ``point`` (None: no centre)."""
+    """Return the seat in ``polygon`` for the table's centre ``point`` (None: no centre)."""
     if point is not None and polygon.contains(point):
         return point, "adcode"
     if point is not None:
@@ -107,10 +107,10 @@ def counties_from_codes(
     left_out: list[str] = []
     for spec in [str(s).strip() for s in specs if str(s).strip()] or [""]:
         digits = spec[3:] if len(spec) == 9 and spec.startswith("156") else spec
-        if len(digits) == 6 and digits.isdigit() and digits not in known.counties.index:
-            if f"156{digits}" in districts.index:
-                rows.append({"gb": f"156{digits}", "code_2016": "", "point": None})
-                continue
+        new_code = len(digits) == 6 and digits.isdigit() and digits not in known.counties.index
+        if new_code and f"156{digits}" in districts.index:
+            rows.append({"gb": f"156{digits}", "code_2016": "", "point": None})
+            continue
         found = known.resolve([spec], path=path, field=field)
         matches = county_matches(found["county_code"])
         prefix = _is_prefix(spec)

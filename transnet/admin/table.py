@@ -274,7 +274,7 @@ class TableCheck:
     towns: pd.DataFrame
 
     def counts(self) -> dict[str, int]:
-        """The numbers kept in ``data/README.md``.
+        """Return the numbers kept in ``data/README.md``.
 
         Examples
         --------
