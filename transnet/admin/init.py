@@ -43,6 +43,12 @@ class InitResult:
     files
         The files written, relative to the folder.
 
+    Examples
+    --------
+    >>> result = init_bundle("xinzhou", counties="忻州市")  # doctest: +SKIP
+    >>> len(result.counties)  # doctest: +SKIP
+    14
+
     """
 
     folder: Path

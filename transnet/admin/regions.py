@@ -200,7 +200,7 @@ def region_from_codes(
     --------
     >>> region = region_from_codes("忻州市")
     >>> len(region.counties), round(region.area_km2, -2)
-    (14, 25100.0)
+    (14, 25200.0)
 
     """
     expect_type(specs, (str, list, tuple), "specs")
@@ -245,6 +245,12 @@ def zones_from_file(
     InputError
         For a file without the name column (listing the columns, with "did you mean"), a zone
         without a name, names or codes given twice, or a geometry that is not a polygon.
+
+    Examples
+    --------
+    >>> table, zones = zones_from_file("zones.gpkg", name_field="名称")  # doctest: +SKIP
+    >>> table["seat_source"].unique().tolist()  # doctest: +SKIP
+    ['polygon_point']
 
     """
     expect_type(path, (str, Path), "path")
@@ -334,6 +340,10 @@ def region_from_file(
     -------
     Region
         Zones as its counties (``name_gb`` empty), ``seats["seat_source"]`` as in the table.
+
+    Examples
+    --------
+    >>> region = region_from_file("zones.gpkg", seats="seats.csv")  # doctest: +SKIP
 
     """
     table, zones = zones_from_file(path, name_field=name_field, code_field=code_field, seats=seats)

@@ -71,13 +71,27 @@ class PlacesTable:
 
     @cached_property
     def counties(self) -> pd.DataFrame:
-        """County rows, indexed by their 6-digit code."""
+        """County rows, indexed by their 6-digit code.
+
+        Examples
+        --------
+        >>> places_table().counties.loc["140921", "name"]
+        '定襄县'
+
+        """
         rows = self.frame[self.frame["level"] == "county"]
         return rows.set_index("county_code", drop=False)
 
     @cached_property
     def towns(self) -> pd.DataFrame:
-        """Town rows (乡, 民族乡, 镇, 街道, 其他), in code order."""
+        """Town rows (乡, 民族乡, 镇, 街道, 其他), in code order.
+
+        Examples
+        --------
+        >>> places_table().towns["level"].unique().tolist()
+        ['town']
+
+        """
         return self.frame[self.frame["level"] == "town"]
 
     @cached_property
@@ -99,7 +113,7 @@ class PlacesTable:
         --------
         >>> towns = places_table().towns_of(["140921"])
         >>> len(towns), towns["kind"].value_counts().to_dict()
-        (9, {'镇': 6, '乡': 3})
+        (9, {'乡': 6, '镇': 3})
 
         """
         codes = set(county_codes)
@@ -268,6 +282,11 @@ class TableCheck:
     towns
         The same ``status`` for each town, against its county's polygon.
 
+    Examples
+    --------
+    >>> check_table().counts()["county_code_changed"]  # doctest: +SKIP
+    135
+
     """
 
     counties: pd.DataFrame
@@ -353,6 +372,12 @@ def check_table() -> TableCheck:
     Returns
     -------
     TableCheck
+
+    Examples
+    --------
+    >>> check = check_table()  # doctest: +SKIP
+    >>> check.counties.set_index("name").loc["保德县", "status"]  # doctest: +SKIP
+    'outside'
 
     """
     from transnet.region import district_table
