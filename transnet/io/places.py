@@ -76,7 +76,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     >>> from transnet.io.bundle import load_bundle
     >>> pois = load_places(load_bundle("taixin").path("pois"))
     >>> pois.columns.tolist(), pois.crs.to_string()
-    (['name', 'geometry'], 'EPSG:4326')
+    (['name', 'kind', 'geometry'], 'EPSG:4326')
     >>> load_places("townships.csv", crs="gcj02")  # doctest: +SKIP
 
     """
