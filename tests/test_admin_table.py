@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from transnet._errors import InputError
-from transnet.admin.build import convert_gcj02, town_kind
+from transnet.admin.build import town_kind
 from transnet.admin.table import check_table, places_table
+from transnet.crs import gcj02_to_wgs84
 
 README = Path(__file__).resolve().parents[1] / "data" / "README.md"
 
@@ -21,12 +22,12 @@ def test_gcj02_round_trip_and_known_offset():
     lon = np.array([112.739474, 116.391, 121.4737, 87.6168])
     lat = np.array([38.403659, 39.907, 31.2304, 43.8256])
     gcj = np.array([wgs84_to_gcj02(x, y) for x, y in zip(lon, lat, strict=True)])
-    back_lon, back_lat = convert_gcj02(gcj[:, 0], gcj[:, 1])
+    back_lon, back_lat = gcj02_to_wgs84(gcj[:, 0], gcj[:, 1])
     assert np.abs(back_lon - lon).max() < 1e-6 and np.abs(back_lat - lat).max() < 1e-6
     # GCJ-02 shifts Beijing by about 0.0062° east and 0.0014° north (some 500-600 m).
     dlon, dlat = gcj[1, 0] - lon[1], gcj[1, 1] - lat[1]
     assert 0.005 < dlon < 0.008 and 0.0005 < dlat < 0.003
-    assert np.isnan(convert_gcj02(np.array([np.nan]), np.array([np.nan]))[0][0])
+    assert np.isnan(gcj02_to_wgs84(np.array([np.nan]), np.array([np.nan]))[0][0])
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from shapely.geometry import Point, box
 
-from transnet._errors import InputError
+from transnet._errors import InputError, TransnetWarning
 from transnet.admin import init_bundle, region_from_codes, region_from_file
 from transnet.cli import main
 from transnet.io.bundle import load_bundle
@@ -153,3 +153,14 @@ def test_polygon_file_without_names_exits_2(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert "feature #2" in err and "no name" in err
+
+
+def test_a_prefix_with_codes_changed_since_2016_takes_the_current_units(tmp_path):
+    # 大同's districts were reorganised in 2018: 城区, 矿区, 南郊区 and 大同县 have no polygon now.
+    with pytest.warns(TransnetWarning, match=r"4 counties of the 2016 table .* 南郊区 \(140211\)"):
+        result = init_bundle(tmp_path / "datong", counties="大同市")
+    sources = result.counties.set_index("name")["seat_source"]
+    assert {"平城区", "云冈区", "云州区"} <= set(sources.index) and len(sources) == 10
+    assert sources["平城区"] == "polygon_point" and sources["灵丘县"] == "adcode"
+    # Their towns (2016 codes of the old districts) are assigned to the new units by position.
+    assert (result.townships["county_code"] == "156140213").any()

@@ -604,7 +604,9 @@ def init(
     if not quiet:
         seats_by = result.counties["seat_source"].value_counts().to_dict()
         _out.print(
-            f"Wrote {escape(str(folder))}/: {len(result.counties)} counties (seats: "
+            f"Wrote {escape(str(folder))}/: {len(result.counties)} "
+            + ("zones" if region is not None else "counties")
+            + " (seats: "
             + ", ".join(f"{k} {v}" for k, v in seats_by.items())
             + f"), {len(result.townships)} township seats, {len(result.left_out)} towns left "
             "out (townships_left_out.csv), targets and plan templates.\nNext: transnet build "

@@ -3,8 +3,8 @@
 The input is ``shared/data/adcode-2016/places.csv.gz`` beside the repository (Vonng/adcode,
 CC BY 4.0; see its README): GCJ-02 centres of China's province, city, county and town units.
 The output keeps the county and town levels, leaves out the 282 市辖区 placeholders (no
-territory, no coordinates), converts every centre to WGS-84 with fast-geocn's
-``gcj02_to_wgs84`` and classifies towns by the ending of their name (:func:`town_kind`).
+territory, no coordinates), converts every centre to WGS-84 with :func:`transnet.crs.gcj02_to_wgs84`
+(fast-geocn's) and classifies towns by the ending of their name (:func:`town_kind`).
 
 Run from the repository's root (it finds ``../shared`` from the repository, never from the
 current folder)::
@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from transnet.crs import gcj02_to_wgs84
+
 __all__ = [
     "TOWN_KINDS",
     "build_places_table",
-    "convert_gcj02",
     "county_kind",
     "town_kind",
     "write_taixin_townships",
@@ -96,26 +97,6 @@ def county_kind(name: str) -> str:
     return name[-1] if name[-1:] in ("区", "县", "市", "旗") else "其他"
 
 
-def convert_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Convert GCJ-02 lon/lat to WGS-84 with fast-geocn's ``gcj02_to_wgs84`` (NaN stays NaN).
-
-    Examples
-    --------
-    >>> lon, lat = convert_gcj02(np.array([116.397, np.nan]), np.array([39.909, np.nan]))
-    >>> round(float(lon[0]), 4), round(float(lat[0]), 4), bool(np.isnan(lon[1]))
-    (116.3908, 39.9076, True)
-
-    """
-    from fast_geocn import gcj02_to_wgs84
-
-    out_lon = np.full(len(lon), np.nan)
-    out_lat = np.full(len(lat), np.nan)
-    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
-        if np.isfinite(x) and np.isfinite(y):
-            out_lon[i], out_lat[i] = gcj02_to_wgs84(float(x), float(y))
-    return out_lon, out_lat
-
-
 def build_places_table(source: Path = SOURCE) -> pd.DataFrame:
     """Read the adcode table and return the package's county and town table.
 
@@ -142,7 +123,7 @@ def build_places_table(source: Path = SOURCE) -> pd.DataFrame:
     table = raw[raw["level"].isin(["county", "town"])].copy()
     placeholder = (table["level"] == "county") & (table["name"] == "市辖区")
     table = table[~placeholder & (table["county"] != "市辖区")]
-    lon, lat = convert_gcj02(
+    lon, lat = gcj02_to_wgs84(
         pd.to_numeric(table["lon_gcj02"], errors="coerce").to_numpy(),
         pd.to_numeric(table["lat_gcj02"], errors="coerce").to_numpy(),
     )

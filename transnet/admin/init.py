@@ -59,33 +59,36 @@ class InitResult:
 
 
 def _townships(
-    county_codes: list[str], counties: gpd.GeoDataFrame
+    own: list[str], polygons: gpd.GeoDataFrame, *, nearby: list[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Towns of the table within the region, each assigned to the zone that contains it."""
+    """Towns of the table within the region, each assigned to the polygon that contains it.
+
+    ``own`` are 2016 county codes whose every town belongs to the region: one without a
+    position, or outside the polygons, is listed in the second frame with the reason. Towns of
+    ``nearby`` codes (a unit created since 2016 took their territory), or with ``nearby`` None
+    every town in the polygons' bounding box (a user's zones), are kept when inside.
+    """
     table = places_table()
-    if county_codes:
-        towns = table.towns_of(county_codes)
+    mine = table.towns_of(own)
+    if nearby is None:
+        west, south, east, north = polygons.total_bounds
+        lon, lat = table.towns["lon"], table.towns["lat"]
+        others = table.towns[lon.between(west, east) & lat.between(south, north)]
     else:
-        west, south, east, north = counties.total_bounds
-        towns = table.towns[
-            table.towns["lon"].between(west, east) & table.towns["lat"].between(south, north)
-        ]
-    towns = towns.copy()
+        others = table.towns_of(nearby)
+    towns = pd.concat([mine, others[~others.index.isin(mine.index)]]).copy()
     has_xy = towns["lon"].notna() & towns["lat"].notna()
     zone = pd.Series("", index=towns.index, dtype=object)
     if has_xy.any():
         points = shapely.points(towns.loc[has_xy, "lon"], towns.loc[has_xy, "lat"])
-        tree = shapely.STRtree(counties.geometry.values)
+        tree = shapely.STRtree(polygons.geometry.values)
         point_index, zone_index = tree.query(points, predicate="within")
-        zone.iloc[pd.Index(towns.index).get_indexer(towns.index[has_xy][point_index])] = counties[
-            "code"
-        ].to_numpy()[zone_index]
+        positions = towns.index.get_indexer(towns.index[has_xy][point_index])
+        zone.iloc[positions] = polygons["code"].to_numpy()[zone_index]
     towns["county_code"] = zone
     towns["source"] = "adcode-2016"
-    kept = towns[zone != ""]
-    left = towns[zone == ""].copy()
-    if not county_codes:
-        left = left[~has_xy[left.index]]
+    kept = towns[zone != ""].sort_values("code")
+    left = towns[(zone == "") & towns.index.isin(mine.index)].copy()
     left["reason"] = [
         "no coordinate in the source" if pd.isna(lon) else "centre outside the region's polygons"
         for lon in left["lon"]
@@ -208,18 +211,20 @@ def init_bundle(
         table = counties_from_codes(list(specs), field="--counties")
         zones = None
         polygons = _polygons(table)
-        codes_2016 = [c for c in table["code_2016"] if c]
-        if (table["code_2016"] == "").any():
-            codes_2016 = []
+        own = [c for c in table["code_2016"] if c]
+        # Units created since 2016 took the territory of 2016 counties of their prefecture.
+        prefixes = tuple(table.loc[table["code_2016"] == "", "code"].str[3:7])
+        nearby = places_table().counties.index
+        nearby = [c for c in nearby[nearby.str.startswith(prefixes)] if c not in own]
         default_title = ", ".join(str(s).strip() for s in specs)
+        towns, left = _townships(own, polygons, nearby=nearby if prefixes else [])
     else:
         table, zones = zones_from_file(
             region_file, name_field=name_field, code_field=code_field, seats=seats
         )
         polygons = zones
-        codes_2016 = []
         default_title = Path(region_file).stem
-    towns, left = _townships(codes_2016, polygons)
+        towns, left = _townships([], polygons)
     towns["lon"] = towns["lon"].round(6)
     towns["lat"] = towns["lat"].round(6)
     bundle_name = name or folder.name

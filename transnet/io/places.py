@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from transnet import options
 from transnet._errors import InputError, expect_type, format_number
-from transnet.crs import GEOGRAPHIC_CRS
+from transnet.crs import GEOGRAPHIC_CRS, gcj02_to_wgs84
 from transnet.io.files import check_geometry, read_vector
 from transnet.io.text import text_stream
 from transnet.region import Region
@@ -31,14 +31,6 @@ _LAT_NAMES = ("lat", "latitude", "y", "纬度")
 _NAME_NAMES = ("name", "名称", "township", "乡镇")
 #: Columns kept beside ``name`` when a file has them (a bundle's ``townships.csv``).
 _KEPT_COLUMNS = ("code", "kind")
-
-
-def _gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from fast_geocn import gcj02_to_wgs84
-
-    pairs = [gcj02_to_wgs84(float(x), float(y)) for x, y in zip(lon, lat, strict=True)]
-    converted = np.array(pairs, dtype=float).reshape(-1, 2)
-    return converted[:, 0], converted[:, 1]
 
 
 def _find_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
@@ -115,7 +107,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
         lon, lat, records, geographic=CRS.from_user_input(source_crs).is_geographic, path=path
     )
     if is_gcj02:
-        lon, lat = _gcj02_to_wgs84(lon, lat)
+        lon, lat = gcj02_to_wgs84(lon, lat)
     columns = {"name": names.to_numpy()}
     for extra in _KEPT_COLUMNS:
         if extra in frame.columns:
