@@ -78,15 +78,27 @@ def test_init_one_county_then_build_and_run_evaluate_township_targets(tmp_path, 
         assert "no township points" not in status[target][1]
     assert "Vonng/adcode" in (out / "report.md").read_text(encoding="utf-8")
     assert "Vonng/adcode" in (out / "after.html").read_text(encoding="utf-8")
+    towns = pd.read_csv(folder / "townships.csv")
+    assert len(document["scenarios"]["after"]["townships"]) == len(towns) == 9
+    # --townships overrides the bundle's file.
+    mine = tmp_path / "mine.csv"
+    mine.write_text(f"name,lon,lat\n河边镇,{towns.lon[0]},{towns.lat[0]}\n", encoding="utf-8")
+    out2 = tmp_path / "out2"
+    argv = ["run", "--bundle", str(folder), "--out", str(out2), "--no-maps", "-q"]
+    assert _exit_code([*argv, "--townships", str(mine)]) == 0
+    document = json.loads((out2 / "metrics.json").read_text(encoding="utf-8"))
+    assert [t["name"] for t in document["scenarios"]["after"]["townships"]] == ["河边镇"]
 
 
-def test_check_refuses_the_empty_plan_of_a_new_bundle(tmp_path, capsys):
-    folder = tmp_path / "b"
-    init_bundle(folder, counties=["140921"])
-    with pytest.raises(InputError, match="no project cards"):
-        from transnet.plan import load_plan
+def test_the_empty_plan_of_a_new_bundle_is_refused_unless_allowed(tmp_path):
+    from transnet.plan import load_plan
 
-        load_plan(folder / "plan.geojson")
+    init_bundle(tmp_path / "b", counties=["140921"])
+    with pytest.raises(InputError, match="no project cards.*`transnet run`"):
+        load_plan(tmp_path / "b" / "plan.geojson")
+    with pytest.warns(TransnetWarning, match="'after' scenario is the base network"):
+        plan = load_plan(tmp_path / "b" / "plan.geojson", allow_empty=True)
+    assert plan.cards == [] and plan.frame.empty and "investment_basis" in plan.frame.columns
 
 
 def test_init_never_writes_into_a_folder_with_files(tmp_path, capsys):

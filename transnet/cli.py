@@ -90,7 +90,9 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only err
 TownshipsOption = Annotated[
     Path | None,
     typer.Option(
-        "--townships", help="Township seats: GeoJSON, GPKG, CSV with lon/lat, or an OSM file."
+        "--townships",
+        help="Township seats: GeoJSON, GPKG, CSV with lon/lat, or an OSM file "
+        "(default: the bundle's townships file, if it has one).",
     ),
 ]
 PoisOption = Annotated[
@@ -467,7 +469,10 @@ def build(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="GeoPackage to write.", show_default="outputs/<bundle>-network.gpkg"
+            "--out",
+            help="GeoPackage to write.",
+            show_default="the bundle's network.gpkg (transnet init), else "
+            "outputs/<bundle>-network.gpkg",
         ),
     ] = None,
     overwrite: Annotated[

@@ -112,7 +112,8 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
     path
         A CSV file (UTF-8 with or without BOM, or GB18030; see
         :func:`transnet.io.text.read_text`); ``code`` is the nine-digit GB code of
-        :func:`county_polygons`, kept as text. Other columns (``name_en``) are kept.
+        :func:`county_polygons` (or a zone's code in the bundle's ``zones`` file), kept as
+        text. Other columns (``name_en``, ``seat_source``: where the seat comes from) are kept.
 
     Returns
     -------
