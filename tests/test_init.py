@@ -14,6 +14,7 @@ from transnet._errors import InputError, TransnetWarning
 from transnet.admin import init_bundle, region_from_codes, region_from_file
 from transnet.cli import main
 from transnet.io.bundle import load_bundle
+from transnet.io.files import check_output_folder
 from transnet.region import region_from_bundle
 from transnet.testing import write_osm_extract
 
@@ -44,6 +45,9 @@ def test_init_xinzhou_writes_its_14_counties_and_townships(tmp_path, capsys):
     region = region_from_bundle(load_bundle(folder))
     assert len(region.counties) == 14
     assert "transnet build --source FILE --bundle" in (folder / "README.md").read_text("utf-8")
+    # The folder is the user's now: no run may replace it (a mistyped --out).
+    with pytest.raises(InputError):
+        check_output_folder(folder)
 
 
 def test_region_from_codes_accepts_codes_prefixes_and_names():
@@ -94,7 +98,7 @@ def test_the_empty_plan_of_a_new_bundle_is_refused_unless_allowed(tmp_path):
     from transnet.plan import load_plan
 
     init_bundle(tmp_path / "b", counties=["140921"])
-    with pytest.raises(InputError, match="no project cards.*`transnet run`"):
+    with pytest.raises(InputError, match=r"no project cards.*`transnet run`"):
         load_plan(tmp_path / "b" / "plan.geojson")
     with pytest.warns(TransnetWarning, match="'after' scenario is the base network"):
         plan = load_plan(tmp_path / "b" / "plan.geojson", allow_empty=True)

@@ -18,7 +18,7 @@ from transnet._resources import data_root
 from transnet.admin.regions import counties_from_codes, zones_from_file
 from transnet.admin.table import ATTRIBUTION, PLACES_SOURCE, places_table
 from transnet.crs import GEOGRAPHIC_CRS
-from transnet.io.files import atomic_directory, check_output_folder
+from transnet.io.files import OUTPUT_MARKER, atomic_directory, check_output_folder
 
 __all__ = ["InitResult", "init_bundle"]
 
@@ -263,6 +263,9 @@ def init_bundle(
             encoding="utf-8",
         )
         files = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
+    # The bundle is the user's from now on (they edit its targets and plan): without the
+    # output marker, no later run may replace the folder.
+    (folder / OUTPUT_MARKER).unlink(missing_ok=True)
     return InitResult(folder=folder, counties=table, townships=towns, left_out=left, files=files)
 
 
