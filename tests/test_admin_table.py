@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from transnet._errors import InputError
-from transnet.admin.build import town_kind
+from transnet.admin.build import SOURCE, build_places_table, town_kind
 from transnet.admin.table import check_table, places_table
 from transnet.crs import gcj02_to_wgs84
 
@@ -103,3 +103,26 @@ def test_whole_table_against_polygons_matches_readme():
     # The 12 Taixin counties and Xinzhou's 14 all resolve, with their seats inside.
     shanxi = check.counties[check.counties["county_code"].str.startswith(("1401", "1409"))]
     assert shanxi["match"].eq("code").all()
+
+
+@pytest.mark.skipif(
+    not SOURCE.is_file(), reason="../shared/data/adcode-2016 is not beside the repo"
+)
+def test_the_shipped_table_is_what_the_builder_makes_from_the_shared_source():
+    import gzip
+
+    shipped = Path(__file__).resolve().parents[1] / "data" / "places" / "places.csv.gz"
+    text = gzip.decompress(shipped.read_bytes()).decode("utf-8")
+    assert build_places_table(SOURCE).to_csv(index=False) == text
+
+
+def test_the_taixin_townships_are_the_tables_towns_of_its_counties(tmp_path):
+    import pandas as pd
+
+    from transnet.admin import init_bundle
+
+    codes = pd.read_csv(README.parent / "taixin" / "counties.csv", dtype=str)["code"]
+    result = init_bundle(tmp_path / "taixin", counties=[c[3:] for c in codes])
+    committed = (README.parent / "taixin" / "townships.csv").read_bytes()
+    assert (result.folder / "townships.csv").read_bytes() == committed
+    assert set(result.townships["kind"]) == {"乡", "镇", "街道"}
