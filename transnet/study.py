@@ -78,8 +78,9 @@ def load_bundle_network(bundle: Bundle) -> RoadNetwork:
         if not lines_path.is_file():
             raise InputError(
                 f"the bundle has no road network yet: {lines_path.name} is missing; build it "
-                f"with `transnet build --source FILE --bundle {bundle.folder}` (FILE an "
-                ".osm.pbf extract of the region, or 'osm' to download), then run again",
+                f"with `transnet build --source FILE --bundle {bundle.folder}` (FILE: a road "
+                "file of the region such as an .osm.pbf extract, or 'osm' to download; see "
+                "`transnet build --help`), then run again",
                 path=lines_path,
                 field="network",
             )

@@ -115,7 +115,8 @@ Written by `transnet init`. {len(counties)} {"zones" if zones else "counties"}; 
 
        transnet build --source FILE --bundle {folder}
 
-   FILE is an OpenStreetMap extract (`.osm.pbf`) covering the region, or `osm` to download.
+   FILE is a road file covering the region, such as an OpenStreetMap extract (`.osm.pbf`), or
+   `osm` to download (see `transnet build --help`).
 2. Replace the example thresholds in `targets.yaml` with your plan's targets.
 3. Draw your plan's projects in `plan.geojson` (fields: `data/templates/README.md` of transnet);
    it is empty, so until then "after" is the base network.
