@@ -249,7 +249,7 @@ def _bundle(tmp_path: Path, old: str, new: str) -> Path:
             "announced_plan.expressways",
             "expressway",
         ),
-        ("name: taixin\n", "name: taixin\ntownships: townships.csv\n", "townships", None),
+        ("name: taixin\n", "name: taixin\nvillages: villages.csv\n", "villages", None),
     ],
 )
 def test_an_unknown_key_in_bundle_yaml(tmp_path, old, new, field, hint):

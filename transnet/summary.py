@@ -155,6 +155,11 @@ def caveats(study: Study) -> list[str]:
             "Per-project investments are apportioned from the announced class totals, "
             "not announced figures."
         )
+    if study.plan.frame.empty:
+        notes.append("The plan has no project cards: 'after' is the base network.")
+    attribution = study.bundle.manifest.get("attribution")
+    if attribution:
+        notes.append(f"Sources: {attribution}.")
     return notes
 
 
@@ -466,8 +471,8 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
     --------
     >>> place_table(study, "pois").columns[:4].tolist()
     ['name', 'lon', 'lat', 'snap_m_before']
-    >>> place_table(study, "townships") is None  # the bundle has no townships
-    True
+    >>> place_table(study, "townships").columns[:3].tolist()  # the bundle's township seats
+    ['name', 'lon', 'lat']
 
     """
     places = getattr(study, kind)

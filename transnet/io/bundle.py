@@ -25,7 +25,18 @@ __all__ = ["Bundle", "available_bundles", "bundle_root", "load_bundle"]
 
 _REQUIRED_KEYS = ("name", "counties", "network", "plan", "targets")
 #: Keys naming a file of the bundle, relative to its folder.
-_FILE_KEYS = ("counties", "network", "interchanges", "plan", "targets", "pois")
+_FILE_KEYS = (
+    "counties",
+    "zones",
+    "network",
+    "interchanges",
+    "plan",
+    "targets",
+    "pois",
+    "townships",
+)
+#: A file a new bundle (``transnet init``) names before it exists: ``transnet build`` writes it.
+_BUILT_LATER = ("network",)
 
 
 class _Announced(BaseModel):
@@ -52,12 +63,16 @@ class _Manifest(BaseModel):
     title: str = ""
     announcement: str = ""
     counties: str
+    zones: str | None = None
     network: str
     interchanges: str | None = None
     plan: str
     targets: str
     pois: str | None = None
     pois_label: str = ""
+    townships: str | None = None
+    places_source: str = ""
+    attribution: str = ""
     network_completeness: Literal["complete", "trunk_only"] = "complete"
     network_label: str = ""
     network_date: str = ""
@@ -147,8 +162,9 @@ class Bundle:
         Parameters
         ----------
         key
-            A manifest key naming a file: ``"counties"``, ``"network"``, ``"interchanges"``,
-            ``"plan"``, ``"targets"``, ``"pois"``; any other key gives None.
+            A manifest key naming a file: ``"counties"``, ``"zones"``, ``"network"``,
+            ``"interchanges"``, ``"plan"``, ``"targets"``, ``"pois"``, ``"townships"``; any
+            other key gives None.
 
         Returns
         -------
@@ -198,7 +214,8 @@ def load_bundle(name_or_path: str | Path) -> Bundle:
         If the bundle does not exist, or its manifest lacks a required key, has a key transnet
         does not read (with a "did you mean" hint) or a value of the wrong kind (a number that
         is not finite, a file name that is not text, a file that does not exist); names
-        ``bundle.yaml`` and the key.
+        ``bundle.yaml`` and the key. A ``network`` GeoPackage may be missing (a bundle made by
+        ``transnet init``, before ``transnet build``): running it then says how to build it.
 
     Examples
     --------
@@ -253,6 +270,8 @@ def _check_manifest(manifest: object, *, path: Path) -> None:
         raise from_validation_error(exc, path=path) from None
     for key in _FILE_KEYS:
         name = manifest.get(key)
+        if key in _BUILT_LATER and name is not None and str(name).endswith(".gpkg"):
+            continue
         if name is not None and not (path.parent / name).is_file():
             raise InputError(
                 f"names {name!r}, which is not in the bundle's folder", path=path, field=key

@@ -129,7 +129,7 @@ def read_vector(path: str | Path) -> gpd.GeoDataFrame:
 
 
 def check_geometry(
-    shape: BaseGeometry | None, *, expected: str, path: str | Path, record: str
+    shape: BaseGeometry | None, *, expected: str | tuple[str, ...], path: str | Path, record: str
 ) -> None:
     """Refuse a missing, empty or other-typed geometry of one input record.
 
@@ -138,7 +138,8 @@ def check_geometry(
     shape
         The record's geometry, as read.
     expected
-        The geometry type it must have: ``"Point"``, ``"LineString"``.
+        The geometry type it must have: ``"Point"``, ``"LineString"``, or a tuple of them
+        (``("Polygon", "MultiPolygon")``).
     path, record
         The file and the record (card id, ``feature #3``), for the error.
 
@@ -158,9 +159,10 @@ def check_geometry(
     """
     if shape is None or shape.is_empty:
         raise InputError("no geometry", path=path, record=record, field="geometry")
-    if shape.geom_type != expected:
+    allowed = (expected,) if isinstance(expected, str) else expected
+    if shape.geom_type not in allowed:
         raise InputError(
-            f"geometry is {shape.geom_type}; expected {expected}",
+            f"geometry is {shape.geom_type}; expected {' or '.join(allowed)}",
             path=path,
             record=record,
             field="geometry",

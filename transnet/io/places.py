@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from transnet import options
 from transnet._errors import InputError, expect_type, format_number
-from transnet.crs import GEOGRAPHIC_CRS
+from transnet.crs import GEOGRAPHIC_CRS, gcj02_to_wgs84
 from transnet.io.files import check_geometry, read_vector
 from transnet.io.text import text_stream
 from transnet.region import Region
@@ -29,14 +29,8 @@ __all__ = ["load_places", "load_townships"]
 _LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
 _LAT_NAMES = ("lat", "latitude", "y", "纬度")
 _NAME_NAMES = ("name", "名称", "township", "乡镇")
-
-
-def _gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from fast_geocn import gcj02_to_wgs84
-
-    pairs = [gcj02_to_wgs84(float(x), float(y)) for x, y in zip(lon, lat, strict=True)]
-    converted = np.array(pairs, dtype=float).reshape(-1, 2)
-    return converted[:, 0], converted[:, 1]
+#: Columns kept beside ``name`` when a file has them (a bundle's ``townships.csv``).
+_KEPT_COLUMNS = ("code", "kind")
 
 
 def _find_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
@@ -60,7 +54,8 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     Returns
     -------
     geopandas.GeoDataFrame
-        ``name`` and point ``geometry`` in WGS-84.
+        ``name`` and point ``geometry`` in WGS-84; also ``code`` and ``kind`` (乡, 民族乡, 镇,
+        街道, 其他: a bundle's ``townships.csv``) when the file has them.
 
     Raises
     ------
@@ -73,7 +68,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     >>> from transnet.io.bundle import load_bundle
     >>> pois = load_places(load_bundle("taixin").path("pois"))
     >>> pois.columns.tolist(), pois.crs.to_string()
-    (['name', 'geometry'], 'EPSG:4326')
+    (['name', 'kind', 'geometry'], 'EPSG:4326')
     >>> load_places("townships.csv", crs="gcj02")  # doctest: +SKIP
 
     """
@@ -112,9 +107,13 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
         lon, lat, records, geographic=CRS.from_user_input(source_crs).is_geographic, path=path
     )
     if is_gcj02:
-        lon, lat = _gcj02_to_wgs84(lon, lat)
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    columns = {"name": names.to_numpy()}
+    for extra in _KEPT_COLUMNS:
+        if extra in frame.columns:
+            columns[extra] = frame[extra].astype(str).to_numpy()
     points = gpd.GeoDataFrame(
-        {"name": names.to_numpy()}, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
+        columns, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
     ).to_crs(GEOGRAPHIC_CRS)
     points.attrs["source"] = str(path)
     return points

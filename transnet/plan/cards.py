@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from transnet import options
 from transnet._errors import (
     InputError,
+    TransnetWarning,
     check_keys,
     expect_type,
     format_number,
@@ -323,13 +325,16 @@ class Plan:
         )
 
 
-def load_plan(path: str | Path) -> Plan:
+def load_plan(path: str | Path, *, allow_empty: bool = False) -> Plan:
     """Read and validate project cards from a GeoJSON (or GPKG) file.
 
     Parameters
     ----------
     path
         One feature per card, LineString geometry, properties as :class:`ProjectCard`.
+    allow_empty
+        Accept a file without cards (the empty plan of a new bundle), with a
+        :class:`~transnet._errors.TransnetWarning`; by default it is an error.
 
     Returns
     -------
@@ -374,8 +379,27 @@ def load_plan(path: str | Path) -> Plan:
         card = _validate_card(properties, path=path, record=record)
         check_geometry(geometry, expected="LineString", path=path, record=record)
         cards.append(card)
+    if not cards and not allow_empty:
+        raise InputError(
+            "the plan has no project cards; add them (see data/templates/README.md), or use "
+            "`transnet run`, which assesses the base network alone",
+            path=path,
+        )
     if not cards:
-        raise InputError("the plan has no project cards", path=path)
+        warnings.warn(
+            f"{path}: the plan has no project cards, so the 'after' scenario is the base network",
+            TransnetWarning,
+            stacklevel=2,
+        )
+        empty = gpd.GeoDataFrame(
+            {
+                info.alias or name: pd.Series(dtype=object)
+                for name, info in ProjectCard.model_fields.items()
+            },
+            geometry=gpd.GeoSeries([], crs=frame.crs or "EPSG:4326"),
+        )
+        empty["geometry_km"] = pd.Series(dtype=float)
+        return Plan(cards=[], frame=empty, path=str(path))
     ids = [c.id for c in cards]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
