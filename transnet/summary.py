@@ -115,7 +115,13 @@ def data_notes(
 
     """
     notes = {}
-    if network.metadata.get("completeness") != "complete":
+    completeness = network.metadata.get("completeness")
+    if completeness == "osm":
+        notes["network"] = (
+            "measured on OpenStreetMap, whose rural roads are incomplete and whose grades are "
+            "read from highway tags: likely an underestimate, not a proven bound"
+        )
+    elif completeness != "complete":
         notes["network"] = (
             "measured on a network without every county and township road, so the share is a "
             "lower bound"
