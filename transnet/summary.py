@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from transnet.grades import GRADES
 from transnet.metrics import ScenarioMetrics
+from transnet.targets import LOWER_BOUND_FAMILIES, value_bound
 
 if TYPE_CHECKING:
     from transnet.io.bundle import Bundle
@@ -33,10 +34,12 @@ __all__ = [
     "headline",
     "headline_frame",
     "illustrative_cards",
+    "lower_bound_families",
     "network_scope",
     "place_table",
     "records_frame",
     "seat_minutes",
+    "township_kinds_left_out",
 ]
 
 #: Per-county metrics of ``metrics_by_county.csv``, before and after.
@@ -156,12 +159,77 @@ def caveats(study: Study) -> list[str]:
     label = _bundle_pois_label(study.bundle, study.pois)
     if label is not None:
         notes.append(f"Points of interest ({len(study.pois)}): {label}.")
+    bounded = lower_bound_families(study)
+    if bounded:
+        notes.append(
+            "On this trunk-only network, coverage by roads of a grade is a LOWER BOUND ("
+            + ", ".join(_FAMILY_LABELS[f] for f in bounded)
+            + "): the county and township roads it lacks can only cover more places. A "
+            "target such a share meets passes; one it misses is not evaluated."
+        )
+    left_out = township_kinds_left_out(study)
+    if left_out:
+        counted = "、".join(study.settings.township_grade2.kinds or ())
+        notes.append(
+            f"Township targets count {counted} only: "
+            + ", ".join(f"{n} {kind}" for kind, n in left_out.items())
+            + " are drawn and listed but not counted (a target's params: {kinds: [...]} "
+            "changes this)."
+        )
     if (study.plan.frame["investment_basis"] != "announced").any():
         notes.append(
             "Per-project investments are apportioned from the announced class totals, "
             "not announced figures."
         )
     return notes
+
+
+_FAMILY_LABELS = {
+    "county_grade1_coverage": "county seats on grade-1 roads",
+    "township_grade2_coverage": "townships on grade-2 roads",
+    "township_grade3_coverage": "townships on grade-3 roads",
+    "poi_grade2_coverage": "points of interest on grade-2 roads",
+    "rai": "Rural Access Index",
+}
+
+
+def lower_bound_families(study: Study) -> list[str]:
+    """Return the metric families the study computed whose values are lower bounds.
+
+    On a trunk-only network, coverage by roads of a grade (see
+    :func:`transnet.targets.value_bound`); none on a complete network.
+
+    Examples
+    --------
+    >>> lower_bound_families(study)  # the bundle is trunk-only, with POIs
+    ['county_grade1_coverage', 'poi_grade2_coverage']
+
+    """
+    completeness = str(study.before.metadata.get("completeness", "complete"))
+    after = study.metrics["after"]
+    return [
+        family
+        for family in LOWER_BOUND_FAMILIES
+        if getattr(after, family) is not None
+        and value_bound(f"{family}.share", completeness) == "lower_bound"
+    ]
+
+
+def township_kinds_left_out(study: Study) -> dict[str, int]:
+    """Count the township seats, by kind, that the township targets do not count (街道 …).
+
+    Examples
+    --------
+    >>> township_kinds_left_out(study)  # the bundle has no townships
+    {}
+
+    """
+    records = study.metrics["after"].townships or []
+    left_out: dict[str, int] = {}
+    for record in records:
+        if not record.counted.get("township_grade2", True):
+            left_out[str(record.kind)] = left_out.get(str(record.kind), 0) + 1
+    return left_out
 
 
 @dataclass(frozen=True)
@@ -464,9 +532,12 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
     Returns
     -------
     pandas.DataFrame or None
-        ``name``, ``lon``, ``lat``, then per scenario ``snap_m``, ``unreachable``, and by grade
-        ``grade<G>_km``, ``grade<G>_min``, ``grade<G>_euclidean_km``, and ``<criterion>_covered``,
-        each with a ``_before`` or ``_after`` suffix; None when the study has no such places.
+        ``name``, with kinds ``code``, ``kind`` and ``<criterion>_counted`` (whether the
+        place counts in that share), ``lon``, ``lat``, then per scenario ``snap_m``,
+        ``unreachable``, and by grade ``grade<G>_km``, ``grade<G>_min``,
+        ``grade<G>_euclidean_km``, ``grade<G>_road`` (the nearest such road in a straight line),
+        and ``<criterion>_covered``, each with a ``_before`` or ``_after`` suffix; None when the
+        study has no such places.
 
     Examples
     --------
@@ -489,11 +560,19 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
                 row[f"grade{grade}_km"] = record.to_grade_km[grade]
                 row[f"grade{grade}_min"] = record.to_grade_min[grade]
                 row[f"grade{grade}_euclidean_km"] = record.euclidean_km[grade]
+                if grade in record.road:
+                    row[f"grade{grade}_road"] = record.road[grade]
             row.update({f"{k}_covered": v for k, v in record.covered.items()})
             rows.append(row)
         frames.append(pd.DataFrame(rows).add_suffix(f"_{scenario}"))
     points = places.geometry
-    base = pd.DataFrame(
-        {"name": places["name"].to_numpy(), "lon": points.x.round(6), "lat": points.y.round(6)}
-    )
+    base = pd.DataFrame({"name": places["name"].to_numpy()})
+    first = records_by_scenario["after"]
+    if any(r.code is not None for r in first):
+        base["code"] = [r.code for r in first]
+    if any(r.kind is not None for r in first):
+        base["kind"] = [r.kind for r in first]
+        for criterion in first[0].counted if first else ():
+            base[f"{criterion}_counted"] = [r.counted[criterion] for r in first]
+    base["lon"], base["lat"] = points.x.round(6).to_numpy(), points.y.round(6).to_numpy()
     return pd.concat([base.reset_index(drop=True), *frames], axis=1)

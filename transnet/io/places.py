@@ -128,7 +128,7 @@ def _load_points(
     for output, candidates in keep.items():
         column = _find_column(frame.columns, candidates)
         if column is not None:
-            columns[output] = [_text(value) for value in frame[column]]
+            columns[output] = pd.Series([_text(v) for v in frame[column]], dtype=object).values
             fields[output] = str(column)
     points = gpd.GeoDataFrame(
         columns, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
@@ -221,6 +221,7 @@ def _check_kinds(towns: gpd.GeoDataFrame, path: Path) -> None:
     field = towns.attrs.get("fields", {}).get("kind", "kind")
     records = towns.attrs.get("records") or [f"row {i + 1}" for i in range(len(towns))]
     for record, kind in zip(records, towns["kind"], strict=True):
+        kind = None if pd.isna(kind) else kind
         if kind in options.TOWNSHIP_KINDS:
             continue
         hint = suggest(kind, options.TOWNSHIP_KINDS) if kind else ""
