@@ -264,7 +264,7 @@ def test_reports_say_lower_bound_and_kinds(towns_study, tmp_path):
     assert bounds["township_grade2"] == "lower_bound" and bounds["county_expressway"] == "exact"
     assert document["scenarios"]["after"]["township_grade2_coverage"]["left_out"] == 1
     assert any("LOWER BOUND" in note for note in document["data"]["caveats"])
-    assert any("1 街道" in note for note in document["data"]["caveats"])
+    assert any("1 街道 (urban sub-district) seats" in note for note in document["data"]["caveats"])
     text = report_markdown(towns_study)
     assert "≥ 0.67 (lower bound)" in text
     assert "0.67 (lower bound)" in text.split("## Townships and points of interest")[1]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTY_METRICS",
+    "KIND_NAMES_EN",
     "HeadlineRow",
     "SeatMinutes",
     "caveats",
@@ -34,12 +35,14 @@ __all__ = [
     "headline",
     "headline_frame",
     "illustrative_cards",
+    "kind_text",
     "lower_bound_families",
     "network_scope",
     "place_table",
     "records_frame",
     "seat_minutes",
     "township_kinds_left_out",
+    "township_points",
 ]
 
 #: Per-county metrics of ``metrics_by_county.csv``, before and after.
@@ -169,12 +172,12 @@ def caveats(study: Study) -> list[str]:
         )
     left_out = township_kinds_left_out(study)
     if left_out:
-        counted = "、".join(study.settings.township_grade2.kinds or ())
+        counted = ", ".join(kind_text(k) for k in study.settings.township_grade2.kinds or ())
         notes.append(
-            f"Township targets count {counted} only: "
-            + ", ".join(f"{n} {kind}" for kind, n in left_out.items())
-            + " are drawn and listed but not counted (a target's params: {kinds: [...]} "
-            "changes this)."
+            f"Township targets count {counted} only; "
+            + ", ".join(f"{n} {kind_text(kind)}" for kind, n in left_out.items())
+            + " seats are drawn and listed but not counted (a target's params.kinds changes "
+            "this)."
         )
     if (study.plan.frame["investment_basis"] != "announced").any():
         notes.append(
@@ -182,6 +185,29 @@ def caveats(study: Study) -> list[str]:
             "not announced figures."
         )
     return notes
+
+
+#: English for each township kind, beside the Chinese, where readers may lack the script.
+KIND_NAMES_EN = {
+    "乡": "township",
+    "民族乡": "ethnic township",
+    "镇": "town",
+    "街道": "urban sub-district",
+    "其他": "other",
+}
+
+
+def kind_text(kind: str) -> str:
+    """Return a township kind with its English name.
+
+    Examples
+    --------
+    >>> kind_text("街道")
+    '街道 (urban sub-district)'
+
+    """
+    english = KIND_NAMES_EN.get(kind)
+    return f"{kind} ({english})" if english else kind
 
 
 _FAMILY_LABELS = {
@@ -576,3 +602,70 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
             base[f"{criterion}_counted"] = [r.counted[criterion] for r in first]
     base["lon"], base["lat"] = points.x.round(6).to_numpy(), points.y.round(6).to_numpy()
     return pd.concat([base.reset_index(drop=True), *frames], axis=1)
+
+
+def _distance_text(km: float | None) -> str:
+    if km is None:
+        return "unreachable"
+    return f"{km * 1000:,.0f} m" if km < 1 else f"{km:,.2f} km"
+
+
+def township_points(study: Study, scenario: str) -> gpd.GeoDataFrame | None:
+    """Return the township seats of one scenario as the maps draw them, or None without any.
+
+    Each seat's ``status`` follows the township grade-2 target's criterion
+    (:attr:`MetricSettings.township_grade2 <transnet.metrics.MetricSettings>`): ``covered``,
+    ``not_covered``, or ``not_counted`` for a kind the targets leave out (街道 …).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        ``name``, ``code``, ``kind``, ``status``, ``to_road_m`` and ``to_road_min`` (to a
+        road of the criterion's grade or better, along the network; None: unreachable),
+        ``road`` (the nearest such road in a straight line), ``criterion`` (its text), and
+        ``bound`` (``lower_bound`` on a trunk-only network, else ``exact``); points in WGS-84.
+
+    Examples
+    --------
+    >>> township_points(study, "after") is None  # the bundle has no townships
+    True
+
+    """
+    records = study.metrics[scenario].townships
+    if study.townships is None or not records:
+        return None
+    criterion = study.settings.township_grade2
+    grade = criterion.grade
+    within = (
+        f"{criterion.within_m:,.0f} m"
+        if criterion.within_m is not None
+        else f"{criterion.within_min:g} min"
+    )
+    completeness = str(study.before.metadata.get("completeness", "complete"))
+    bound = value_bound("township_grade2_coverage.share", completeness)
+    rows = []
+    for record in records:
+        km = record.to_grade_km.get(grade)
+        if not record.counted.get("township_grade2", True):
+            status = "not_counted"
+        elif record.covered.get("township_grade2"):
+            status = "covered"
+        else:
+            status = "not_covered"
+        rows.append(
+            {
+                "name": record.name,
+                "code": record.code,
+                "kind": record.kind,
+                "status": status,
+                "to_road_m": None if km is None else round(km * 1000, 1),
+                "to_road_text": _distance_text(km),
+                "to_road_min": record.to_grade_min.get(grade),
+                "road": record.road.get(grade),
+                "criterion": f"grade {grade} or better within {within}",
+                "bound": bound,
+            }
+        )
+    return gpd.GeoDataFrame(
+        pd.DataFrame(rows), geometry=study.townships.geometry.to_numpy(), crs=study.townships.crs
+    ).to_crs("EPSG:4326")
