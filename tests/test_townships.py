@@ -298,3 +298,75 @@ def test_townships_csv_keeps_code_and_kind(towns_file, tmp_path):
     table = pd.read_csv(out / "townships.csv", dtype={"code": str})
     assert table["code"].tolist()[:2] == ["140122101", "140122102"]
     assert table["kind"].tolist() == ["镇", "镇", "乡", "街道"]
+
+
+# --- maps -----------------------------------------------------------------------------------
+
+
+def test_township_points_follow_the_grade2_criterion(towns_study):
+    from transnet.summary import township_points
+
+    points = township_points(towns_study, "after")
+    assert points["status"].tolist() == ["covered", "covered", "not_covered", "not_counted"]
+    assert points["bound"].unique().tolist() == ["lower_bound"]
+    # 城区街道: 385 m by its access leg onto G108 (measured, though not counted).
+    assert points["to_road_m"].iloc[3] == pytest.approx(385.0, abs=1.0)
+    assert points["to_road_m"].iloc[2] is None or pd.isna(points["to_road_m"].iloc[2])
+    assert points.crs.to_epsg() == 4326
+
+
+def test_html_maps_draw_township_seats_with_popups_and_legend(towns_study, tmp_path):
+    from transnet.viz.web import save_map, study_maps
+
+    maps = study_maps(towns_study, tiles="none")
+    for name, m in maps.items():
+        path = tmp_path / f"{name}.html"
+        save_map(m, path)
+        page = path.read_text(encoding="utf-8")
+        assert page.count('"Township seats"') >= (2 if name == "compare" else 1), name
+        # One popup per seat, escaped into the GeoJSON; the name, code, kind, metres, minutes
+        # and the road's name are all in it.
+        assert "\\u8fdc\\u5c71\\u4e61" in page  # 远山乡, as JSON writes it
+        assert "code 140122001" in page and "385 m, 1.2 min along the network" in page
+        assert "not counted in the township targets" in page
+        assert "Township seat: none in reach (a lower bound: trunk-only network)" in page
+        assert "Sub-district (街道), other: not counted" in page  # the legend
+
+
+def test_township_popups_escape_the_users_names():
+    from transnet.viz.web.townships import township_popup_html
+
+    html = township_popup_html({"name": "<script>x</script>", "status": "covered"})
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_thousand_township_seats_keep_the_map_small(towns_study, tmp_path):
+    import numpy as np
+
+    from transnet.viz.web import save_map, scenario_map
+
+    rng = np.random.default_rng(1)
+    towns = gpd.GeoDataFrame(
+        {
+            "name": [f"第{i}镇" for i in range(1000)],
+            "code": [str(140100000 + i) for i in range(1000)],
+            "kind": ["镇"] * 1000,
+            "status": rng.choice(["covered", "not_covered", "not_counted"], 1000),
+            "to_road_text": ["1.23 km"] * 1000,
+            "to_road_min": [3.7] * 1000,
+            "road": ["国道 G108 太原–忻州"] * 1000,
+            "criterion": ["grade 2 or better within 1,000 m"] * 1000,
+            "bound": ["lower_bound"] * 1000,
+        },
+        geometry=gpd.points_from_xy(rng.uniform(112.3, 113.5, 1000), rng.uniform(37.7, 39.2, 1000)),
+        crs=4326,
+    )
+    region = towns_study.region
+    common = {"counties": region.counties, "seats": region.seats, "plan": None, "notes": []}
+    bare = tmp_path / "bare.html"
+    save_map(scenario_map(towns_study.after, title="t", tiles="none", **common), bare)
+    drawn = tmp_path / "towns.html"
+    m = scenario_map(towns_study.after, title="t", tiles="none", townships=towns, **common)
+    save_map(m, drawn)
+    per_seat = (drawn.stat().st_size - bare.stat().st_size) / len(towns)
+    assert per_seat < 1_500, f"{per_seat:.0f} bytes per township seat"

@@ -509,7 +509,7 @@ def records_frame(records: Sequence[BaseModel]) -> pd.DataFrame:
     Examples
     --------
     >>> records_frame(study.metrics["after"].pois).columns[:4].tolist()
-    ['name', 'snap_m', 'unreachable', 'to_grade_km.2']
+    ['name', 'snap_m', 'unreachable', 'code']
 
     """
     return pd.json_normalize([record.model_dump() for record in records])

@@ -50,10 +50,10 @@ def township_popup_html(row: dict[str, Any]) -> str:
     Examples
     --------
     >>> html = township_popup_html({"name": "黄寨镇", "code": "140122101", "kind": "镇",
-    ...     "status": "covered", "to_road_text": "385 m", "to_road_min": 1.16,
+    ...     "status": "not_covered", "to_road_text": "1.39 km", "to_road_min": 4.16,
     ...     "road": "G108", "criterion": "grade 2 or better within 1,000 m",
     ...     "bound": "lower_bound"})
-    >>> "黄寨镇" in html, "385 m" in html, "1.2 min" in html, "lower bound" in html
+    >>> "黄寨镇" in html, "1.39 km" in html, "4.2 min" in html, "lower bound" in html
     (True, True, True, True)
 
     """
@@ -142,7 +142,7 @@ def township_legend_markers(towns: gpd.GeoDataFrame | None) -> list[dict[str, An
     >>> towns = gpd.GeoDataFrame({"status": ["covered"], "bound": ["lower_bound"]},
     ...     geometry=gpd.points_from_xy([112.7], [38.1]), crs=4326)
     >>> [row["label"][:30] for row in township_legend_markers(towns)]
-    ['Township seat: grade-2 road wi']
+    ['Township seat: grade-2 road in']
 
     """
     if towns is None or towns.empty:
