@@ -370,3 +370,17 @@ def test_a_thousand_township_seats_keep_the_map_small(towns_study, tmp_path):
     save_map(m, drawn)
     per_seat = (drawn.stat().st_size - bare.stat().st_size) / len(towns)
     assert per_seat < 1_500, f"{per_seat:.0f} bytes per township seat"
+
+
+def test_the_png_draws_township_seats_in_the_legend(towns_study):
+    from transnet.viz.static import static_map
+
+    figure = static_map(towns_study, "after", metric=None)
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "Township seat: grade-2 road in reach\n(a lower bound: trunk-only network)" in labels
+    assert "Township seat: none in reach\n(a lower bound: trunk-only network)" in labels
+    assert any(label.startswith("Sub-district") for label in labels)
+    # Without township seats, no township entry.
+    bare = towns_study.__class__(**{**vars(towns_study), "townships": None})
+    without = static_map(bare, "after", metric=None)
+    assert not any("Township" in t.get_text() for t in without.axes[0].get_legend().get_texts())
