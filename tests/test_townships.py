@@ -384,3 +384,46 @@ def test_the_png_draws_township_seats_in_the_legend(towns_study):
     bare = towns_study.__class__(**{**vars(towns_study), "townships": None})
     without = static_map(bare, "after", metric=None)
     assert not any("Township" in t.get_text() for t in without.axes[0].get_legend().get_texts())
+
+
+def test_a_click_on_a_township_seat_opens_its_popup_in_a_browser(towns_study, tmp_path):
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from transnet.viz.web import write_study_maps
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not shutil.which(chromium):
+        pytest.skip("Debian's chromium is not installed")
+    paths = {p.stem: p for p in write_study_maps(towns_study, tmp_path, tiles="none")}
+    find = """() => { let seat = null, map = null;
+        for (const key in window) { const value = window[key];
+            if (value instanceof L.Map) map = value;
+            if (value instanceof L.GeoJSON) value.eachLayer(layer => {
+                if (layer.feature && layer.feature.properties.name === '远山乡') seat = layer; }); }
+        const point = map.latLngToContainerPoint(seat.getLatLng());
+        const box = map.getContainer().getBoundingClientRect();
+        return {x: point.x + box.left, y: point.y + box.top}; }"""
+    with sync_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(paths["after"].as_uri())
+        page.wait_for_function("() => typeof L !== 'undefined'")
+        where = page.evaluate(find)
+        page.mouse.click(where["x"], where["y"])
+        popup = page.wait_for_selector(".leaflet-popup-content").inner_text()
+        browser.close()
+    assert errors == []
+    assert popup.startswith("远山乡\ncode 140122201 · kind 乡")
+    assert "NOT covered" in popup and "lower bound" in popup
+    assert "五台–豆村–台怀" in popup  # the nearest grade-2 road, by name
+
+
+def test_jupyter_target_table_marks_lower_bounds(towns_study):
+    page = towns_study.results._repr_html_()
+    assert "≥ 0.6667 (lower bound)" in page
+    assert towns_study.results.to_frame().set_index("id").at["township_grade2", "bound"] == (
+        "lower_bound"
+    )

@@ -509,6 +509,8 @@ class TargetResults(list):
         rows = []
         for r in self:
             value = "—" if r.value is None else f"{r.value:,.4g}"
+            if r.value is not None and r.bound == "lower_bound":
+                value = f"≥ {value} (lower bound)"
             note = html.escape("; ".join(filter(None, [r.reason, r.source_zh])))
             rows.append(
                 f'<tr style="background:{self._COLOURS[r.status]}">'

@@ -126,7 +126,15 @@ def add_townships(m: folium.Map, towns: gpd.GeoDataFrame, *, gcj02: bool = False
         marker=folium.CircleMarker(radius=3.5, fill=True),
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
+        popup=folium.GeoJsonPopup(
+            fields=["popup"],
+            labels=False,
+            style="margin:auto;font-size:12px;line-height:16px;",
+            max_width=340,
+            # Clear of the title (top), the legend (right) and the notes (bottom left).
+            autoPanPaddingTopLeft=[20, 100],
+            autoPanPaddingBottomRight=[300, 260],
+        ),
     )
     layer.add_to(m)
     return layer
