@@ -427,3 +427,17 @@ def test_jupyter_target_table_marks_lower_bounds(towns_study):
     assert towns_study.results.to_frame().set_index("id").at["township_grade2", "bound"] == (
         "lower_bound"
     )
+
+
+def test_seats_none_of_a_counted_kind_say_so(square_network, region):
+    metrics = evaluate_scenario(square_network, region, townships=_square_towns(["街道"] * 4))
+    assert (metrics.township_grade2_coverage.total, metrics.township_grade2_coverage.share) == (
+        0,
+        None,
+    )
+    target = Target(id="t", metric="township_grade2_coverage.share", op=">=", threshold=0.7)
+    result = evaluate_targets(
+        [target], {"after": metrics}, available=DataAvailability(townships=True)
+    )[0]
+    assert result.status == "not_evaluated"
+    assert result.reason.startswith("none of the 4 township seats is of a counted kind (乡")

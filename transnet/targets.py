@@ -807,6 +807,22 @@ def target_value(target: Target, metrics: ScenarioMetrics) -> float | None:
     return value if own is None else own
 
 
+def _none_counted(target: Target, metrics: ScenarioMetrics | None) -> str:
+    """Why a township share has no value though seats were given: none is of a counted kind."""
+    family = target.metric.partition(".")[0]
+    records = None if metrics is None else metrics.townships
+    if not family.startswith("township_") or not records:
+        return ""
+    coverage = getattr(metrics, family)
+    kinds = target.params.kinds or (coverage.kinds if coverage is not None else None)
+    if not kinds:
+        return ""
+    return (
+        f"none of the {len(records)} township seats is of a counted kind ({', '.join(kinds)}); "
+        "a target's params: {kinds: [...]} counts others"
+    )
+
+
 def verdict(target: Target, value: float) -> Literal["pass", "fail"]:
     """Compare a value with a target's threshold.
 
@@ -889,13 +905,11 @@ def evaluate_targets(
         metrics = scenarios.get(which)
         value = None if metrics is None else target_value(target, metrics)
         if value is None:
+            reason = _none_counted(target, metrics) or (
+                f"metric '{target.metric}' is not computed for scenario '{which}'"
+            )
             results.append(
-                TargetResult(
-                    value=None,
-                    status="not_evaluated",
-                    reason=f"metric '{target.metric}' is not computed for scenario '{which}'",
-                    **common,
-                )
+                TargetResult(value=None, status="not_evaluated", reason=reason, **common)
             )
             continue
         caveats = [available.notes[r] for r in target.requires if r in available.notes]
