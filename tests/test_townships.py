@@ -131,6 +131,8 @@ def test_jiedao_are_kept_as_places_but_left_out_of_the_share(square_network, reg
     assert metrics.townships[3].covered["township_grade2"]  # measured all the same
     assert metrics.townships[3].kind == "街道" and metrics.townships[3].code == "4"
     assert metrics.townships[0].road["2"] == "S201"
+    # The Rural Access Index counts the rural seats only: a, b, c (0.8, 0.5, 1.2 km), not d.
+    assert (metrics.rai.total, metrics.rai.network_share) == (3, 1.0)
     # Counting 街道 too (a target's params): 3 of 4.
     settings = MetricSettings(
         township_grade2=GradeCriterion("2", within_m=1000.0, kinds=("镇", "乡", "街道"))

@@ -71,8 +71,9 @@ def evaluate_scenario(
     settings
         Coverage rules, thresholds and speeds (defaults: :class:`MetricSettings`).
     townships
-        Township seats (``name``, points); adds township coverage, the RAI and township
-        records.
+        Township seats (``name``, points; ``code`` and ``kind`` optional); adds township
+        coverage, the RAI (over the seats of the kinds the township grade-2 criterion counts:
+        rural, not 街道) and township records.
     pois
         Points of interest (scenic spots, development zones); adds their coverage and records.
     graph
@@ -108,8 +109,12 @@ def evaluate_scenario(
         records, coverage, access = place_coverage(
             graph, townships, criteria, settings=settings, extra_grades=(settings.rai_grade,)
         )
+        # Rural: the seats the township targets count (not 街道, urban sub-districts).
+        rural = settings.township_grade2.counts(r.kind for r in records)
         rai = rural_access_index(
-            access[settings.rai_grade], grade=settings.rai_grade, within_m=settings.rai_within_m
+            access[settings.rai_grade].loc[rural],
+            grade=settings.rai_grade,
+            within_m=settings.rai_within_m,
         )
         extra.update(coverage, townships=records, rai=rai)
     if pois is not None:
