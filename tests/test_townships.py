@@ -443,3 +443,10 @@ def test_seats_none_of_a_counted_kind_say_so(square_network, region):
     )[0]
     assert result.status == "not_evaluated"
     assert result.reason.startswith("none of the 4 township seats is of a counted kind (乡")
+
+
+def test_a_frame_of_seats_with_an_unknown_kind_is_refused(square_network, region):
+    towns = _square_towns(["镇", "乡", "township", None])
+    with pytest.raises(InputError, match="unknown kind 'township'") as info:
+        evaluate_scenario(square_network, region, townships=towns)
+    assert (info.value.record, info.value.field) == ("c", "kind")

@@ -10,8 +10,10 @@ buffer, beside the network figure, because that is what peer tools report
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 
-from transnet._errors import InputError, expect_type
+from transnet import options
+from transnet._errors import InputError, expect_type, suggest
 from transnet.access import AccessGraph
 from transnet.grades import GRADES
 from transnet.metrics.coverage import county_coverage, place_coverage
@@ -49,6 +51,17 @@ def _check_places(places: gpd.GeoDataFrame | None, name: str) -> None:
             f"{name}: expected a GeoDataFrame with a 'name' column and point geometry",
             field="name",
         )
+    if name == "townships" and "kind" in places.columns:
+        for place, kind in zip(places["name"], places["kind"], strict=True):
+            if not pd.isna(kind) and kind not in options.TOWNSHIP_KINDS:
+                hint = suggest(str(kind), options.TOWNSHIP_KINDS)
+                raise InputError(
+                    f"unknown kind {kind!r}{'; ' + hint if hint else ''} (expected one of "
+                    f"{', '.join(options.TOWNSHIP_KINDS)}, or empty)",
+                    path=places.attrs.get("source"),
+                    record=str(place),
+                    field="kind",
+                )
 
 
 def evaluate_scenario(
