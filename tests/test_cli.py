@@ -316,10 +316,12 @@ def test_run_with_townships_evaluates_township_targets(tmp_path):
     assert _exit_code(["run", "--townships", str(towns), "--out", str(out), "-q"]) == 0
     document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     statuses = {t["id"]: t for t in document["targets"]}
-    # 2 of 3 seats within 1 km of a grade-2 road: below the 70 % target.
-    assert statuses["township_grade2"]["status"] == "fail"
+    # 2 of 3 seats within 1 km of a grade-2 road: below the 70 % target, but on a trunk-only
+    # network that is a lower bound, so the target is not evaluated rather than failed.
+    assert statuses["township_grade2"]["status"] == "not_evaluated"
+    assert statuses["township_grade2"]["bound"] == "lower_bound"
     assert statuses["township_grade2"]["value"] == pytest.approx(2 / 3, abs=1e-3)
-    assert "lower bound" in statuses["township_grade2"]["reason"]
+    assert statuses["township_grade2"]["reason"].startswith("lower bound below threshold")
     assert statuses["poi_grade2"]["status"] == "pass"  # the bundle's development zones
     table = pd.read_csv(out / "townships.csv")
     assert table["name"].tolist() == ["黄寨镇", "近郊镇", "远山乡"]
@@ -455,7 +457,8 @@ def test_run_with_a_users_pois_file(tmp_path):
     document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     target = next(t for t in document["targets"] if t["id"] == "poi_grade2")
     assert target["value"] == pytest.approx(0.5)
-    assert target["status"] == "fail"
+    # A lower bound (trunk-only network) below the threshold: not evaluated, never failed.
+    assert (target["status"], target["bound"]) == ("not_evaluated", "lower_bound")
     assert pd.read_csv(out / "pois.csv")["name"].tolist() == ["城区景点", "山中景点"]
 
 

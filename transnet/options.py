@@ -51,7 +51,9 @@ __all__ = [
     "SPLIT_MIN_M",
     "TARGET_MAX_WITHIN_KM",
     "TARGET_MAX_WITHIN_MIN",
+    "TOWNSHIP_KINDS",
     "TOWNSHIP_SUFFIXES",
+    "TOWNSHIP_TARGET_KINDS",
 ]
 
 #: Speed of the off-network leg from a place to the road it snaps to (walking a track, a lane).
@@ -103,6 +105,12 @@ PLAN_SNAP_WARN_SHARE = 0.5
 PLAN_LENGTH_TOLERANCE = 0.25
 #: Name endings that mark a township seat (乡镇) among OSM place nodes: 镇 (town) and 乡 (township).
 TOWNSHIP_SUFFIXES: tuple[str, ...] = ("镇", "乡")
+#: The values of a townships file's ``kind`` column: township-level units by type (乡级行政区).
+TOWNSHIP_KINDS: tuple[str, ...] = ("乡", "民族乡", "镇", "街道", "其他")
+#: The kinds that township targets (二级公路覆盖…乡镇, 乡镇通三级…) count: 乡, 民族乡 and 镇.
+#: 街道 (urban sub-districts) and others are kept as places but left out; a target's
+#: ``params: {kinds: [...]}`` changes this. Places without a kind always count.
+TOWNSHIP_TARGET_KINDS: tuple[str, ...] = ("乡", "民族乡", "镇")
 
 #: A network is refused for a region when less than this share of its length lies within the
 #: region's outline buffered by :data:`OSM_MARGIN_KM` (a network of another place).

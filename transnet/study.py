@@ -443,6 +443,7 @@ def run_study(
         townships=townships is not None and len(townships) > 0,
         pois=pois is not None and len(pois) > 0,
         notes=data_notes(bundle, before, pois),
+        network_completeness=str(before.metadata.get("completeness", "complete")),
     )
     results = evaluate_targets(
         targets_file.targets, metrics, available=availability, scenario=scenario

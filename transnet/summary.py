@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from transnet.grades import GRADES
 from transnet.metrics import ScenarioMetrics
+from transnet.targets import LOWER_BOUND_FAMILIES, value_bound
 
 if TYPE_CHECKING:
     from transnet.io.bundle import Bundle
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTY_METRICS",
+    "KIND_NAMES_EN",
     "HeadlineRow",
     "SeatMinutes",
     "caveats",
@@ -33,10 +35,14 @@ __all__ = [
     "headline",
     "headline_frame",
     "illustrative_cards",
+    "kind_text",
+    "lower_bound_families",
     "network_scope",
     "place_table",
     "records_frame",
     "seat_minutes",
+    "township_kinds_left_out",
+    "township_points",
 ]
 
 #: Per-county metrics of ``metrics_by_county.csv``, before and after.
@@ -115,7 +121,13 @@ def data_notes(
 
     """
     notes = {}
-    if network.metadata.get("completeness") != "complete":
+    completeness = network.metadata.get("completeness")
+    if completeness == "osm":
+        notes["network"] = (
+            "measured on OpenStreetMap, whose rural roads are incomplete and whose grades are "
+            "read from highway tags: likely an underestimate, not a proven bound"
+        )
+    elif completeness != "complete":
         notes["network"] = (
             "measured on a network without every county and township road, so the share is a "
             "lower bound"
@@ -150,6 +162,23 @@ def caveats(study: Study) -> list[str]:
     label = _bundle_pois_label(study.bundle, study.pois)
     if label is not None:
         notes.append(f"Points of interest ({len(study.pois)}): {label}.")
+    bounded = lower_bound_families(study)
+    if bounded:
+        notes.append(
+            "On this trunk-only network, coverage by roads of a grade is a LOWER BOUND ("
+            + ", ".join(_FAMILY_LABELS[f] for f in bounded)
+            + "): the county and township roads it lacks can only cover more places. A "
+            "target such a share meets passes; one it misses is not evaluated."
+        )
+    left_out = township_kinds_left_out(study)
+    if left_out:
+        counted = ", ".join(kind_text(k) for k in study.settings.township_grade2.kinds or ())
+        notes.append(
+            f"Township targets count {counted} only; "
+            + ", ".join(f"{n} {kind_text(kind)}" for kind, n in left_out.items())
+            + " seats are drawn and listed but not counted (a target's params.kinds changes "
+            "this)."
+        )
     if (study.plan.frame["investment_basis"] != "announced").any():
         notes.append(
             "Per-project investments are apportioned from the announced class totals, "
@@ -161,6 +190,77 @@ def caveats(study: Study) -> list[str]:
     if attribution:
         notes.append(f"Sources: {attribution}.")
     return notes
+
+
+#: English for each township kind, beside the Chinese, where readers may lack the script.
+KIND_NAMES_EN = {
+    "乡": "township",
+    "民族乡": "ethnic township",
+    "镇": "town",
+    "街道": "urban sub-district",
+    "其他": "other",
+}
+
+
+def kind_text(kind: str) -> str:
+    """Return a township kind with its English name.
+
+    Examples
+    --------
+    >>> kind_text("街道")
+    '街道 (urban sub-district)'
+
+    """
+    english = KIND_NAMES_EN.get(kind)
+    return f"{kind} ({english})" if english else kind
+
+
+_FAMILY_LABELS = {
+    "county_grade1_coverage": "county seats on grade-1 roads",
+    "township_grade2_coverage": "townships on grade-2 roads",
+    "township_grade3_coverage": "townships on grade-3 roads",
+    "poi_grade2_coverage": "points of interest on grade-2 roads",
+    "rai": "Rural Access Index",
+}
+
+
+def lower_bound_families(study: Study) -> list[str]:
+    """Return the metric families the study computed whose values are lower bounds.
+
+    On a trunk-only network, coverage by roads of a grade (see
+    :func:`transnet.targets.value_bound`); none on a complete network.
+
+    Examples
+    --------
+    >>> lower_bound_families(study)  # the bundle is trunk-only, with POIs
+    ['county_grade1_coverage', 'poi_grade2_coverage']
+
+    """
+    completeness = str(study.before.metadata.get("completeness", "complete"))
+    after = study.metrics["after"]
+    return [
+        family
+        for family in LOWER_BOUND_FAMILIES
+        if getattr(after, family) is not None
+        and value_bound(f"{family}.share", completeness) == "lower_bound"
+    ]
+
+
+def township_kinds_left_out(study: Study) -> dict[str, int]:
+    """Count the township seats, by kind, that the township targets do not count (街道 …).
+
+    Examples
+    --------
+    >>> township_kinds_left_out(study)  # the bundle has no townships
+    {}
+
+    """
+    records = study.metrics["after"].townships or []
+    left_out: dict[str, int] = {}
+    for record in records:
+        if not record.counted.get("township_grade2", True):
+            left_out[str(record.kind)] = left_out.get(str(record.kind), 0) + 1
+    return left_out
 
 
 @dataclass(frozen=True)
@@ -414,7 +514,7 @@ def records_frame(records: Sequence[BaseModel]) -> pd.DataFrame:
     Examples
     --------
     >>> records_frame(study.metrics["after"].pois).columns[:4].tolist()
-    ['name', 'snap_m', 'unreachable', 'to_grade_km.2']
+    ['name', 'snap_m', 'unreachable', 'code']
 
     """
     return pd.json_normalize([record.model_dump() for record in records])
@@ -463,9 +563,12 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
     Returns
     -------
     pandas.DataFrame or None
-        ``name``, ``lon``, ``lat``, then per scenario ``snap_m``, ``unreachable``, and by grade
-        ``grade<G>_km``, ``grade<G>_min``, ``grade<G>_euclidean_km``, and ``<criterion>_covered``,
-        each with a ``_before`` or ``_after`` suffix; None when the study has no such places.
+        ``name``, with kinds ``code``, ``kind`` and ``<criterion>_counted`` (whether the
+        place counts in that share), ``lon``, ``lat``, then per scenario ``snap_m``,
+        ``unreachable``, and by grade ``grade<G>_km``, ``grade<G>_min``,
+        ``grade<G>_euclidean_km``, ``grade<G>_road`` (the nearest such road in a straight line),
+        and ``<criterion>_covered``, each with a ``_before`` or ``_after`` suffix; None when the
+        study has no such places.
 
     Examples
     --------
@@ -488,11 +591,86 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
                 row[f"grade{grade}_km"] = record.to_grade_km[grade]
                 row[f"grade{grade}_min"] = record.to_grade_min[grade]
                 row[f"grade{grade}_euclidean_km"] = record.euclidean_km[grade]
+                if grade in record.road:
+                    row[f"grade{grade}_road"] = record.road[grade]
             row.update({f"{k}_covered": v for k, v in record.covered.items()})
             rows.append(row)
         frames.append(pd.DataFrame(rows).add_suffix(f"_{scenario}"))
     points = places.geometry
-    base = pd.DataFrame(
-        {"name": places["name"].to_numpy(), "lon": points.x.round(6), "lat": points.y.round(6)}
-    )
+    base = pd.DataFrame({"name": places["name"].to_numpy()})
+    first = records_by_scenario["after"]
+    if any(r.code is not None for r in first):
+        base["code"] = [r.code for r in first]
+    if any(r.kind is not None for r in first):
+        base["kind"] = [r.kind for r in first]
+        for criterion in first[0].counted if first else ():
+            base[f"{criterion}_counted"] = [r.counted[criterion] for r in first]
+    base["lon"], base["lat"] = points.x.round(6).to_numpy(), points.y.round(6).to_numpy()
     return pd.concat([base.reset_index(drop=True), *frames], axis=1)
+
+
+def _distance_text(km: float | None) -> str:
+    if km is None:
+        return "unreachable"
+    return f"{km * 1000:,.0f} m" if km < 1 else f"{km:,.2f} km"
+
+
+def township_points(study: Study, scenario: str) -> gpd.GeoDataFrame | None:
+    """Return the township seats of one scenario as the maps draw them, or None without any.
+
+    Each seat's ``status`` follows the township grade-2 target's criterion
+    (:attr:`MetricSettings.township_grade2 <transnet.metrics.MetricSettings>`): ``covered``,
+    ``not_covered``, or ``not_counted`` for a kind the targets leave out (街道 …).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        ``name``, ``code``, ``kind``, ``status``, ``to_road_m`` and ``to_road_min`` (to a
+        road of the criterion's grade or better, along the network; None: unreachable),
+        ``road`` (the nearest such road in a straight line), ``criterion`` (its text), and
+        ``bound`` (``lower_bound`` on a trunk-only network, else ``exact``); points in WGS-84.
+
+    Examples
+    --------
+    >>> township_points(study, "after") is None  # the bundle has no townships
+    True
+
+    """
+    records = study.metrics[scenario].townships
+    if study.townships is None or not records:
+        return None
+    criterion = study.settings.township_grade2
+    grade = criterion.grade
+    within = (
+        f"{criterion.within_m:,.0f} m"
+        if criterion.within_m is not None
+        else f"{criterion.within_min:g} min"
+    )
+    completeness = str(study.before.metadata.get("completeness", "complete"))
+    bound = value_bound("township_grade2_coverage.share", completeness)
+    rows = []
+    for record in records:
+        km = record.to_grade_km.get(grade)
+        if not record.counted.get("township_grade2", True):
+            status = "not_counted"
+        elif record.covered.get("township_grade2"):
+            status = "covered"
+        else:
+            status = "not_covered"
+        rows.append(
+            {
+                "name": record.name,
+                "code": record.code,
+                "kind": record.kind,
+                "status": status,
+                "to_road_m": None if km is None else round(km * 1000, 1),
+                "to_road_text": _distance_text(km),
+                "to_road_min": record.to_grade_min.get(grade),
+                "road": record.road.get(grade),
+                "criterion": f"grade {grade} or better within {within}",
+                "bound": bound,
+            }
+        )
+    return gpd.GeoDataFrame(
+        pd.DataFrame(rows), geometry=study.townships.geometry.to_numpy(), crs=study.townships.crs
+    ).to_crs("EPSG:4326")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -36,6 +36,7 @@ from transnet.metrics import (
 )
 
 __all__ = [
+    "LOWER_BOUND_FAMILIES",
     "DataAvailability",
     "PhasingSettings",
     "Target",
@@ -49,6 +50,7 @@ __all__ = [
     "load_targets_file",
     "settings_from_targets",
     "target_value",
+    "value_bound",
     "verdict",
 ]
 
@@ -186,11 +188,13 @@ class PhasingSettings(BaseModel):
 
 
 class TargetParams(BaseModel):
-    """A target's own ``params``: the county rule and a distance or time threshold.
+    """A target's own ``params``: the county rule, a distance or time threshold, place kinds.
 
     Every key is checked: a misspelt key is an error, never ignored. Thresholds are finite and
     above 0: ``within_km`` at most 1,000 km, ``within_m`` at most 1,000,000 m, ``within_min``
-    at most 1,440 minutes (a day).
+    at most 1,440 minutes (a day). ``kinds`` (township targets only) lists the township kinds
+    counted, some of 乡, 民族乡, 镇, 街道, 其他; default 乡, 民族乡 and 镇
+    (:data:`transnet.options.TOWNSHIP_TARGET_KINDS`).
 
     Examples
     --------
@@ -211,29 +215,51 @@ class TargetParams(BaseModel):
     within_km: float | None = Field(default=None, gt=0, le=options.TARGET_MAX_WITHIN_KM)
     within_m: float | None = Field(default=None, gt=0, le=options.TARGET_MAX_WITHIN_KM * 1000)
     within_min: float | None = Field(default=None, gt=0, le=options.TARGET_MAX_WITHIN_MIN)
+    kinds: tuple[str, ...] | None = Field(default=None, min_length=1)
 
     @field_validator("within_km", "within_m", "within_min", mode="before")
     @classmethod
     def _number(cls, value: object) -> object:
         return not_bool(value)
 
-    def criterion(self, grade: str) -> GradeCriterion | None:
+    @field_validator("kinds", mode="before")
+    @classmethod
+    def _kinds(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list | tuple):
+            for kind in value:
+                if kind not in options.TOWNSHIP_KINDS:
+                    hint = suggest(str(kind), options.TOWNSHIP_KINDS)
+                    raise ValueError(
+                        f"unknown township kind {kind!r}{'; ' + hint if hint else ''} "
+                        f"(expected some of {', '.join(options.TOWNSHIP_KINDS)})"
+                    )
+        return value
+
+    def criterion(self, grade: str, base: GradeCriterion | None = None) -> GradeCriterion | None:
         """Return the grade-coverage criterion these params set, or None if they set none.
 
-        Minutes win over metres, metres over kilometres.
+        Minutes win over metres, metres over kilometres. With ``base``, the params change only
+        what they set (``kinds`` alone keeps the base's distance, and the reverse).
 
         Examples
         --------
         >>> TargetParams(within_km=5).criterion("1")
-        GradeCriterion(grade='1', within_m=5000.0, within_min=None)
+        GradeCriterion(grade='1', within_m=5000.0, within_min=None, kinds=None)
+        >>> TargetParams(kinds=["镇", "街道"]).criterion("2", GradeCriterion("2", within_m=1e3))
+        GradeCriterion(grade='2', within_m=1000.0, within_min=None, kinds=('镇', '街道'))
 
         """
+        kinds = self.kinds if self.kinds is not None else (base.kinds if base else None)
         if self.within_min is not None:
-            return GradeCriterion(grade, within_min=self.within_min)
+            return GradeCriterion(grade, within_min=self.within_min, kinds=kinds)
         if self.within_m is not None:
-            return GradeCriterion(grade, within_m=self.within_m)
+            return GradeCriterion(grade, within_m=self.within_m, kinds=kinds)
         if self.within_km is not None:
-            return GradeCriterion(grade, within_m=self.within_km * 1000)
+            return GradeCriterion(grade, within_m=self.within_km * 1000, kinds=kinds)
+        if base is not None and self.kinds is not None:
+            return replace(base, kinds=kinds)
         return None
 
     def is_empty(self) -> bool:
@@ -317,6 +343,10 @@ class DataAvailability:
         (``"townships"``, ``"pois"``) or ``"network"`` for every place-coverage target: e.g.
         that POI positions are approximate, or that a trunk-only network makes place coverage
         a lower bound.
+    network_completeness
+        The network's ``completeness`` (``"complete"``, ``"trunk_only"``, ``"osm"``): on a
+        trunk-only network the grade-coverage shares are lower bounds (see
+        :func:`value_bound`).
 
     Examples
     --------
@@ -331,6 +361,7 @@ class DataAvailability:
     pois: bool = False
     villages: bool = False
     notes: dict[str, str] = field(default_factory=dict)
+    network_completeness: str = "complete"
 
 
 @dataclass
@@ -346,7 +377,12 @@ class TargetResult:
     status
         ``"pass"``, ``"fail"`` or ``"not_evaluated"``.
     reason
-        Why the target was not evaluated.
+        Why the target was not evaluated, and caveats.
+    bound
+        ``"exact"``, or ``"lower_bound"`` when the true value is at least ``value`` (a
+        coverage share on a trunk-only network, see :func:`value_bound`). A lower bound that
+        meets a ``>=`` threshold passes; one that misses it is ``not_evaluated`` ("lower bound
+        below threshold"), never ``fail``.
 
     Examples
     --------
@@ -369,6 +405,7 @@ class TargetResult:
     reason: str = ""
     source_zh: str = ""
     params: TargetParams = field(default_factory=TargetParams)
+    bound: Literal["exact", "lower_bound"] = "exact"
 
     def as_record(self) -> dict[str, Any]:
         """Return a JSON-ready dict.
@@ -399,6 +436,7 @@ class TargetResult:
             "status": self.status,
             "reason": self.reason,
             "source_zh": self.source_zh,
+            "bound": self.bound,
         }
 
 
@@ -543,6 +581,8 @@ class TargetResults(list):
         rows = []
         for r in self:
             value = "—" if r.value is None else f"{r.value:,.4g}"
+            if r.value is not None and r.bound == "lower_bound":
+                value = f"≥ {value} (lower bound)"
             note = html.escape("; ".join(filter(None, [r.reason, r.source_zh])))
             rows.append(
                 f'<tr style="background:{self._COLOURS[r.status]}">'
@@ -629,6 +669,13 @@ def load_targets_file(path: str | Path) -> TargetsFile:
         except ValidationError as exc:
             raise _validation_error(exc, path=path, record=record) from None
         _check_metric(target.metric, path=path, record=record)
+        if target.params.kinds is not None and not target.metric.startswith("township_"):
+            raise InputError(
+                "kinds (the township kinds counted) applies to township targets only",
+                path=path,
+                record=record,
+                field="params.kinds",
+            )
         targets.append(target)
     ids = [t.id for t in targets]
     for target_id in ids:
@@ -659,6 +706,72 @@ _GRADE_FAMILIES = {
     "township_grade3_coverage": ("township_grade3", "3"),
     "poi_grade2_coverage": ("poi_grade2", "2"),
 }
+
+
+_DEFAULTS = MetricSettings()
+
+#: Families whose share and count are lower bounds on a trunk-only network: the roads of the
+#: required grade it lacks (county and township roads of grade 1 to 3), and the shortcuts they
+#: give, can only add places. County-expressway coverage is exact there: a trunk-only network
+#: holds every expressway and interchange.
+LOWER_BOUND_FAMILIES = (
+    "county_grade1_coverage",
+    "township_grade2_coverage",
+    "township_grade3_coverage",
+    "poi_grade2_coverage",
+    "rai",
+)
+
+
+def value_bound(metric: str, completeness: str) -> Literal["exact", "lower_bound"]:
+    """Whether a metric's value is exact or a lower bound on a network of this completeness.
+
+    On a ``trunk_only`` network (expressways, national and main provincial roads), a share
+    or count of places covered by a road of a grade (:data:`LOWER_BOUND_FAMILIES`) is a lower
+    bound: every missing road can only shorten a path or add a road of the grade. Totals are
+    exact. OpenStreetMap networks are not marked: their grades are inferred from tags, so a
+    share may err either way (the caveat says so).
+
+    Examples
+    --------
+    >>> value_bound("township_grade2_coverage.share", "trunk_only")
+    'lower_bound'
+    >>> value_bound("township_grade2_coverage.total", "trunk_only")
+    'exact'
+    >>> value_bound("county_expressway_coverage.share", "trunk_only")
+    'exact'
+    >>> value_bound("township_grade2_coverage.share", "complete")
+    'exact'
+
+    """
+    family, _, key = metric.partition(".")
+    if completeness != "trunk_only" or family not in LOWER_BOUND_FAMILIES or key == "total":
+        return "exact"
+    return "lower_bound"
+
+
+def _bounded_status(
+    target: Target, value: float, completeness: str
+) -> tuple[Literal["pass", "fail", "not_evaluated"], str]:
+    """Return the status of a target whose value is a lower bound, and what to say of it.
+
+    The true value is at least ``value``: it proves ``>=``/``>`` when met and ``<=``/``<``/
+    ``==`` when exceeded (a fail); otherwise nothing is proved, so not evaluated.
+    """
+    status = verdict(target, value)
+    wanted = f"{target.op} {format_number(target.threshold)}"
+    network = f"the network is {completeness.replace('_', '-')}"
+    if target.op in (">=", ">"):
+        proved = status == "pass"
+    else:
+        proved = status == "fail" and value > target.threshold
+    if proved:
+        return status, f"lower bound ({network}): the true value is at least {value:g}"
+    side = "below" if target.op in (">=", ">") else "within"
+    return "not_evaluated", (
+        f"lower bound {side} threshold: {value:g} is a lower bound ({network}, without "
+        f"county and township roads), so {wanted} is neither shown nor ruled out"
+    )
 
 
 def settings_from_targets(targets: TargetsFile) -> MetricSettings:
@@ -704,7 +817,7 @@ def settings_from_targets(targets: TargetsFile) -> MetricSettings:
                     chosen[name] = getattr(params, key)
         elif family in _GRADE_FAMILIES:
             name, grade = _GRADE_FAMILIES[family]
-            criterion = params.criterion(grade)
+            criterion = params.criterion(grade, base=getattr(_DEFAULTS, name))
             if criterion is not None:
                 chosen[name] = criterion
     return MetricSettings(**chosen)
@@ -731,22 +844,32 @@ def _own_share(metrics: ScenarioMetrics, family: str, params: TargetParams) -> f
         return Share.of(sum(covered), len(covered)).share
     if family not in _GRADE_FAMILIES:
         return None
-    criterion = params.criterion(_GRADE_FAMILIES[family][1])
+    summary = getattr(metrics, family)
+    base = GradeCriterion(
+        summary.grade,
+        within_m=summary.within_m,
+        within_min=summary.within_min,
+        kinds=None if summary.kinds is None else tuple(summary.kinds),
+    )
+    criterion = params.criterion(_GRADE_FAMILIES[family][1], base=base)
     if criterion is None:
         return None
     if family == "county_grade1_coverage":
         pairs = [(r.seat_to_grade1_km, r.seat_to_grade1_min) for r in metrics.counties]
+        counted = [True] * len(pairs)
     else:
         records = metrics.townships if family.startswith("township_") else metrics.pois
         if records is None:
             return None
         grade = criterion.grade
         pairs = [(r.to_grade_km.get(grade), r.to_grade_min.get(grade)) for r in records]
+        counted = criterion.counts(r.kind for r in records)
     if criterion.within_min is not None:
         covered = [_le(minutes, criterion.within_min) for _, minutes in pairs]
     else:
         covered = [_le(km, criterion.within_m / 1000) for km, _ in pairs]
-    return Share.of(sum(covered), len(covered)).share
+    kept = [c for c, count in zip(covered, counted, strict=True) if count]
+    return Share.of(sum(kept), len(kept)).share
 
 
 def target_value(target: Target, metrics: ScenarioMetrics) -> float | None:
@@ -769,6 +892,22 @@ def target_value(target: Target, metrics: ScenarioMetrics) -> float | None:
         return value
     own = _own_share(metrics, family, target.params)
     return value if own is None else own
+
+
+def _none_counted(target: Target, metrics: ScenarioMetrics | None) -> str:
+    """Why a township share has no value though seats were given: none is of a counted kind."""
+    family = target.metric.partition(".")[0]
+    records = None if metrics is None else metrics.townships
+    if not family.startswith("township_") or not records:
+        return ""
+    coverage = getattr(metrics, family)
+    kinds = target.params.kinds or (coverage.kinds if coverage is not None else None)
+    if not kinds:
+        return ""
+    return (
+        f"none of the {len(records)} township seats is of a counted kind ({', '.join(kinds)}); "
+        "a target's params: {kinds: [...]} counts others"
+    )
 
 
 def verdict(target: Target, value: float) -> Literal["pass", "fail"]:
@@ -794,7 +933,10 @@ def evaluate_targets(
     """Evaluate targets against scenario metrics.
 
     A target whose requirement is not met, or whose metric was not computed, is
-    ``not_evaluated`` with the reason: never silently passed.
+    ``not_evaluated`` with the reason: never silently passed. A value that is a lower bound
+    (:func:`value_bound`) passes a ``>=`` target only when it meets the threshold itself, and
+    is otherwise ``not_evaluated`` ("lower bound below threshold"), never ``fail``: the
+    network lacks roads that may cover the rest.
 
     Parameters
     ----------
@@ -850,23 +992,28 @@ def evaluate_targets(
         metrics = scenarios.get(which)
         value = None if metrics is None else target_value(target, metrics)
         if value is None:
+            reason = _none_counted(target, metrics) or (
+                f"metric '{target.metric}' is not computed for scenario '{which}'"
+            )
             results.append(
-                TargetResult(
-                    value=None,
-                    status="not_evaluated",
-                    reason=f"metric '{target.metric}' is not computed for scenario '{which}'",
-                    **common,
-                )
+                TargetResult(value=None, status="not_evaluated", reason=reason, **common)
             )
             continue
         caveats = [available.notes[r] for r in target.requires if r in available.notes]
-        if target.metric.startswith(_PLACE_METRICS) and "network" in available.notes:
-            caveats.append(available.notes["network"])
+        bound = value_bound(target.metric, available.network_completeness)
+        if bound == "lower_bound":
+            status, note = _bounded_status(target, float(value), available.network_completeness)
+            caveats.insert(0, note)
+        else:
+            status = verdict(target, value)
+            if target.metric.startswith(_PLACE_METRICS) and "network" in available.notes:
+                caveats.append(available.notes["network"])
         results.append(
             TargetResult(
                 value=float(value),
-                status=verdict(target, value),
+                status=status,
                 reason="; ".join(caveats),
+                bound=bound,
                 **common,
             )
         )

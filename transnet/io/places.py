@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from transnet import options
-from transnet._errors import InputError, expect_type, format_number
+from transnet._errors import InputError, expect_type, format_number, suggest
 from transnet.crs import GEOGRAPHIC_CRS, gcj02_to_wgs84
 from transnet.io.files import check_geometry, read_vector
 from transnet.io.text import text_stream
@@ -29,8 +30,9 @@ __all__ = ["load_places", "load_townships"]
 _LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
 _LAT_NAMES = ("lat", "latitude", "y", "纬度")
 _NAME_NAMES = ("name", "名称", "township", "乡镇")
-#: Columns kept beside ``name`` when a file has them (a bundle's ``townships.csv``).
-_KEPT_COLUMNS = ("code", "kind")
+_CODE_NAMES = ("code", "adcode", "代码", "区划代码")
+_KIND_NAMES = ("kind", "类型")
+
 
 
 def _find_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
@@ -72,6 +74,13 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     >>> load_places("townships.csv", crs="gcj02")  # doctest: +SKIP
 
     """
+    return _load_points(path, crs=crs, keep={})
+
+
+def _load_points(
+    path: str | Path, *, crs: str | int | None, keep: dict[str, tuple[str, ...]]
+) -> gpd.GeoDataFrame:
+    """:func:`load_places`, keeping the columns of ``keep`` (output name → names in the file)."""
     expect_type(path, (str, Path), "path")
     path = Path(path)
     is_gcj02 = str(crs).strip().lower() in ("gcj02", "gcj-02")
@@ -108,13 +117,20 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     )
     if is_gcj02:
         lon, lat = gcj02_to_wgs84(lon, lat)
-    columns = {"name": names.to_numpy()}
-    for extra in _KEPT_COLUMNS:
-        if extra in frame.columns:
-            columns[extra] = frame[extra].astype(str).to_numpy()
+    columns: dict[str, Any] = {"name": names.to_numpy()}
+    fields = {}
+    for output, candidates in keep.items():
+        column = _find_column(frame.columns, candidates)
+        if column is not None:
+            columns[output] = pd.Series([_text(v) for v in frame[column]], dtype=object).values
+            fields[output] = str(column)
     points = gpd.GeoDataFrame(
         columns, geometry=gpd.points_from_xy(lon, lat), crs=source_crs
     ).to_crs(GEOGRAPHIC_CRS)
+    if fields:
+        # For messages about these columns: the file's column names and each point's record.
+        points.attrs["fields"] = fields
+        points.attrs["records"] = records
     points.attrs["source"] = str(path)
     return points
 
@@ -144,11 +160,30 @@ def load_townships(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``name`` and points in WGS-84.
+        ``name`` and points in WGS-84; ``code`` (as text) and ``kind`` when the file has such
+        columns (``code``/``adcode``/``代码``/``区划代码``, ``kind``/``类型``). An OSM seat's
+        kind comes from its name ending (…族乡 民族乡, 乡, 镇).
+
+    Raises
+    ------
+    InputError
+        As :func:`load_places`; and for a ``kind`` that is missing or not one of
+        :data:`~transnet.options.TOWNSHIP_KINDS` (乡, 民族乡, 镇, 街道, 其他), with a "did you
+        mean" hint, naming the row and the column.
+
+    Notes
+    -----
+    Township targets count 乡, 民族乡 and 镇 (:data:`~transnet.options.TOWNSHIP_TARGET_KINDS`);
+    街道 and 其他 stay on the maps and in the tables but out of the shares, unless a target's
+    ``params: {kinds: [...]}`` says otherwise. A file without a ``kind`` column counts every
+    point, as before.
 
     Examples
     --------
     >>> towns = load_townships("townships_gaode.csv", crs="gcj02")  # doctest: +SKIP
+    >>> towns[["name", "code", "kind"]].head(1)  # doctest: +SKIP
+         name         code kind
+    0  大盂镇  140122100  镇
     """
     from transnet.io.osm.files import OSM_SUFFIXES
 
@@ -157,9 +192,49 @@ def load_townships(
         from transnet.io.osm.places import townships_from_osm_file
 
         towns = townships_from_osm_file(path, region=region, suffixes=suffixes)
+        towns["kind"] = [_kind_from_name(str(name)) for name in towns["name"]]
         towns.attrs["source"] = str(path)
         return towns
-    return load_places(path, crs=crs)
+    towns = _load_points(path, crs=crs, keep={"code": _CODE_NAMES, "kind": _KIND_NAMES})
+    if "kind" in towns.columns:
+        _check_kinds(towns, Path(path))
+    return towns
+
+
+def _text(value: object) -> str | None:
+    """Return a cell as stripped text (a code read as a number keeps its digits), or None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or None
+
+
+def _check_kinds(towns: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a township kind outside :data:`~transnet.options.TOWNSHIP_KINDS`, or none."""
+    field = towns.attrs.get("fields", {}).get("kind", "kind")
+    records = towns.attrs.get("records") or [f"row {i + 1}" for i in range(len(towns))]
+    for record, kind in zip(records, towns["kind"], strict=True):
+        kind = None if pd.isna(kind) else kind
+        if kind in options.TOWNSHIP_KINDS:
+            continue
+        hint = suggest(kind, options.TOWNSHIP_KINDS) if kind else ""
+        raise InputError(
+            ("missing kind" if kind is None else f"unknown kind {kind!r}")
+            + f"{'; ' + hint if hint else ''} (expected one of "
+            f"{', '.join(options.TOWNSHIP_KINDS)})",
+            path=path,
+            record=record,
+            field=field,
+        )
+
+
+def _kind_from_name(name: str) -> str | None:
+    """Return an OSM township's kind from its name ending: 民族乡 (…族乡), 乡, 镇, 街道."""
+    for ending, kind in (("族乡", "民族乡"), ("乡", "乡"), ("镇", "镇"), ("街道", "街道")):
+        if name.endswith(ending):
+            return kind
+    return None
 
 
 def _parse_crs(value: str | int, path: Path) -> CRS:
@@ -210,7 +285,8 @@ def _check_coordinates(
 
 
 def _read_csv_points(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(text_stream(path))
+    # As text: a code keeps its digits, an empty cell stays empty; lon/lat are parsed below.
+    frame = pd.read_csv(text_stream(path), dtype=str)
     lon_column = _find_column(frame.columns, _LON_NAMES)
     lat_column = _find_column(frame.columns, _LAT_NAMES)
     if lon_column is None or lat_column is None:

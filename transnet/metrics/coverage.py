@@ -85,8 +85,9 @@ def grade_access(
     -------
     pandas.DataFrame
         Indexed like ``places``: ``m`` and ``min`` (access leg included), ``euclidean_m``
-        (straight line to the nearest such road or interchange), ``snap_m`` (the access leg)
-        and ``unreachable``.
+        (straight line to the nearest such road or interchange), ``snap_m`` (the access leg),
+        ``unreachable`` and ``road`` (that nearest road's name, else ref, or the interchange's
+        name; None if unnamed or none).
 
     Examples
     --------
@@ -94,7 +95,7 @@ def grade_access(
     >>> seats = region.seats.set_index("name").geometry
     >>> access = grade_access(graph, seats, "1", settings=MetricSettings())
     >>> access.columns.tolist(), access.index[0]
-    (['m', 'min', 'euclidean_m', 'snap_m', 'unreachable'], '尖草坪区')
+    (['m', 'min', 'euclidean_m', 'snap_m', 'unreachable', 'road'], '尖草坪区')
 
     """
     nodes, target_edges = _grade_targets(graph, grade, interchanges=interchanges)
@@ -117,7 +118,8 @@ def grade_access(
         ignore_index=True,
     )
     projected = places.to_crs(network.crs)
-    _, euclidean = nearest(projected, candidates).per_query(len(projected))
+    candidate, euclidean = nearest(projected, candidates).per_query(len(projected))
+    labels = np.array([*_road_labels(network, target_edges, entries), None], dtype=object)
     return pd.DataFrame(
         {
             "m": metres["total"].to_numpy(),
@@ -125,9 +127,25 @@ def grade_access(
             "euclidean_m": euclidean,
             "snap_m": metres["snap_m"].to_numpy(),
             "unreachable": metres["unreachable"].to_numpy(),
+            "road": labels[candidate],
         },
         index=places.index,
     )
+
+
+def _label(value: object) -> str | None:
+    return str(value).strip() if isinstance(value, str) and value.strip() else None
+
+
+def _road_labels(network: RoadNetwork, target_edges: np.ndarray, entries: np.ndarray) -> list:
+    """Name each candidate road (its name, else its ref) and interchange (its name)."""
+    edges = network.edges.loc[target_edges]
+    roads = [
+        _label(name) or _label(ref) for name, ref in zip(edges["name"], edges["ref"], strict=True)
+    ]
+    nodes = network.nodes.loc[entries]
+    names = nodes["interchange_name"] if "interchange_name" in nodes else [None] * len(nodes)
+    return roads + [_label(name) or "expressway interchange" for name in names]
 
 
 def covered_by(access: pd.DataFrame, criterion: GradeCriterion) -> pd.Series:
@@ -307,7 +325,9 @@ def place_coverage(
     graph
         The network's matrices.
     places
-        Points with a ``name`` column.
+        Points with a ``name`` column, and optionally ``code`` and ``kind`` (乡, 民族乡, 镇,
+        街道, 其他): a criterion with ``kinds`` counts only places of those kinds (or of no
+        kind) in its share; every place keeps its record.
     criteria
         Coverage criteria by name (``township_grade2`` …).
     settings
@@ -337,24 +357,39 @@ def place_coverage(
     snapped = snap_points(graph.network, points, max_snap_m=settings.max_snap_m)
     access = {g: grade_access(graph, points, g, settings=settings, snapped=snapped) for g in grades}
     covered = {name: covered_by(access[c.grade], c) for name, c in criteria.items()}
+    kinds = _column(places, "kind")
+    codes = _column(places, "code")
+    counted = {name: np.array(c.counts(kinds), dtype=bool) for name, c in criteria.items()}
     first = access[grades[0]]
     records = [
         PlaceRecord(
             name=str(name),
+            code=codes[i],
+            kind=kinds[i],
             snap_m=_finite(first["snap_m"].iat[i], 1),
             unreachable=bool(first["unreachable"].iat[i]),
             to_grade_km={g: _finite(access[g]["m"].iat[i] / 1000) for g in grades},
             to_grade_min={g: _finite(access[g]["min"].iat[i], 2) for g in grades},
             euclidean_km={g: _finite(access[g]["euclidean_m"].iat[i] / 1000) for g in grades},
+            road={g: access[g]["road"].iat[i] for g in grades},
             covered={k: bool(v.iat[i]) for k, v in covered.items()},
+            counted={k: bool(v[i]) for k, v in counted.items()},
         )
         for i, name in enumerate(places["name"])
     ]
-    coverage = {
-        f"{name}_coverage": GradeCoverage(
-            **Share.of(int(covered[name].sum()), len(places)).model_dump(),
-            **criterion.as_record(),
+    coverage = {}
+    for name, criterion in criteria.items():
+        mask = counted[name]
+        share = Share.of(int(covered[name].to_numpy()[mask].sum()), int(mask.sum()))
+        left_out = {"left_out": int((~mask).sum())} if criterion.kinds is not None else {}
+        coverage[f"{name}_coverage"] = GradeCoverage(
+            **share.model_dump(), **criterion.as_record(), **left_out
         )
-        for name, criterion in criteria.items()
-    }
     return records, coverage, access
+
+
+def _column(places: gpd.GeoDataFrame, column: str) -> list[str | None]:
+    """Return a text column of the places (``kind``, ``code``), None where absent or empty."""
+    if column not in places.columns:
+        return [None] * len(places)
+    return [None if pd.isna(value) else _label(str(value)) for value in places[column]]

@@ -83,6 +83,9 @@ class CountyExpresswayCoverage(Share):
 class GradeCoverage(Share):
     """Places within ``within_m`` metres or ``within_min`` minutes of a road of ``grade``.
 
+    With ``kinds`` (township targets), only places of those kinds (or of no kind) are counted
+    in ``total``; ``left_out`` places of other kinds (街道 …) are not.
+
     Examples
     --------
     >>> GradeCoverage(covered=1, total=2, share=0.5, grade="2", within_m=1000.0).to_json()
@@ -93,6 +96,8 @@ class GradeCoverage(Share):
     grade: str
     within_m: float | None = None
     within_min: float | None = None
+    kinds: list[str] | None = None
+    left_out: int | None = None
     ordinary_roads_only: Share | None = None
 
     @model_serializer(mode="wrap")
@@ -200,6 +205,8 @@ class PlaceRecord(_Record):
     ----------
     name
         The place.
+    code, kind
+        Its administrative code and kind (乡, 民族乡, 镇, 街道, 其他), where the file gives them.
     snap_m, unreachable
         The off-network leg to the nearest ordinary road, and whether it exceeds the limit.
     to_grade_km, to_grade_min
@@ -207,8 +214,14 @@ class PlaceRecord(_Record):
         unreachable).
     euclidean_km
         By grade: straight-line distance to the nearest such road.
+    road
+        By grade: the name (else ref) of that nearest road in a straight line, or of the
+        expressway at the nearest interchange; None when unnamed or none exists.
     covered
         By criterion (``township_grade2``, ``poi_grade2`` …): whether the place is covered.
+    counted
+        By criterion: whether the place counts in the share (a 街道 does not count in the
+        township targets by default, see :data:`transnet.options.TOWNSHIP_TARGET_KINDS`).
 
     Examples
     --------
@@ -227,6 +240,10 @@ class PlaceRecord(_Record):
     to_grade_min: dict[str, float | None]
     euclidean_km: dict[str, float | None]
     covered: dict[str, bool]
+    code: str | None = None
+    kind: str | None = None
+    road: dict[str, str | None] = {}
+    counted: dict[str, bool] = {}
 
 
 class ScenarioMetrics(_Record):

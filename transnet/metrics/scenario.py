@@ -10,8 +10,10 @@ buffer, beside the network figure, because that is what peer tools report
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 
-from transnet._errors import InputError, expect_type
+from transnet import options
+from transnet._errors import InputError, expect_type, suggest
 from transnet.access import AccessGraph
 from transnet.grades import GRADES
 from transnet.metrics.coverage import county_coverage, place_coverage
@@ -49,6 +51,17 @@ def _check_places(places: gpd.GeoDataFrame | None, name: str) -> None:
             f"{name}: expected a GeoDataFrame with a 'name' column and point geometry",
             field="name",
         )
+    if name == "townships" and "kind" in places.columns:
+        for place, kind in zip(places["name"], places["kind"], strict=True):
+            if not pd.isna(kind) and kind not in options.TOWNSHIP_KINDS:
+                hint = suggest(str(kind), options.TOWNSHIP_KINDS)
+                raise InputError(
+                    f"unknown kind {kind!r}{'; ' + hint if hint else ''} (expected one of "
+                    f"{', '.join(options.TOWNSHIP_KINDS)}, or empty)",
+                    path=places.attrs.get("source"),
+                    record=str(place),
+                    field="kind",
+                )
 
 
 def evaluate_scenario(
@@ -71,8 +84,9 @@ def evaluate_scenario(
     settings
         Coverage rules, thresholds and speeds (defaults: :class:`MetricSettings`).
     townships
-        Township seats (``name``, points); adds township coverage, the RAI and township
-        records.
+        Township seats (``name``, points; ``code`` and ``kind`` optional); adds township
+        coverage, the RAI (over the seats of the kinds the township grade-2 criterion counts:
+        rural, not 街道) and township records.
     pois
         Points of interest (scenic spots, development zones); adds their coverage and records.
     graph
@@ -108,8 +122,12 @@ def evaluate_scenario(
         records, coverage, access = place_coverage(
             graph, townships, criteria, settings=settings, extra_grades=(settings.rai_grade,)
         )
+        # Rural: the seats the township targets count (not 街道, urban sub-districts).
+        rural = settings.township_grade2.counts(r.kind for r in records)
         rai = rural_access_index(
-            access[settings.rai_grade], grade=settings.rai_grade, within_m=settings.rai_within_m
+            access[settings.rai_grade].loc[rural],
+            grade=settings.rai_grade,
+            within_m=settings.rai_within_m,
         )
         extra.update(coverage, townships=records, rai=rai)
     if pois is not None:

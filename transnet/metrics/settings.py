@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,7 +36,8 @@ def _positive(name: str, value: float | None) -> None:
 class GradeCriterion:
     """A place is covered by a road of ``grade`` or better within ``within_m`` or ``within_min``.
 
-    Exactly one of ``within_m`` and ``within_min`` is set.
+    Exactly one of ``within_m`` and ``within_min`` is set. ``kinds`` limits the places counted
+    (township targets count 乡, 民族乡 and 镇 by default, not 街道).
 
     Attributes
     ----------
@@ -46,6 +47,9 @@ class GradeCriterion:
         Largest network distance from the place, metres (access leg included).
     within_min
         Largest travel time from the place, minutes (access leg included).
+    kinds
+        The place kinds counted in the share (see :data:`transnet.options.TOWNSHIP_KINDS`);
+        None: every place. A place without a kind always counts.
 
     Raises
     ------
@@ -56,7 +60,9 @@ class GradeCriterion:
     Examples
     --------
     >>> GradeCriterion("1", within_m=5000.0)
-    GradeCriterion(grade='1', within_m=5000.0, within_min=None)
+    GradeCriterion(grade='1', within_m=5000.0, within_min=None, kinds=None)
+    >>> GradeCriterion("2", within_m=1000.0, kinds=("镇",)).counts(["镇", "街道", None])
+    [True, False, True]
     >>> GradeCriterion("2")
     Traceback (most recent call last):
     ...
@@ -67,12 +73,32 @@ class GradeCriterion:
     grade: str
     within_m: float | None = None
     within_min: float | None = None
+    kinds: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if (self.within_m is None) == (self.within_min is None):
             raise ValueError("set exactly one of within_m and within_min")
         for name in ("within_m", "within_min"):
             _positive(name, getattr(self, name))
+        if self.kinds is not None:
+            object.__setattr__(self, "kinds", tuple(self.kinds))
+            unknown = [k for k in self.kinds if k not in options.TOWNSHIP_KINDS]
+            if unknown or not self.kinds:
+                raise ValueError(
+                    f"kinds must be some of {', '.join(options.TOWNSHIP_KINDS)}, "
+                    f"got {list(self.kinds)}"
+                )
+
+    def counts(self, kinds: Iterable[str | None]) -> list[bool]:
+        """Whether each place, by its kind, counts in the share (no kind: it counts).
+
+        Examples
+        --------
+        >>> GradeCriterion("3", within_m=1000.0).counts(["街道"])
+        [True]
+
+        """
+        return [self.kinds is None or kind is None or kind in self.kinds for kind in kinds]
 
     def as_record(self) -> dict[str, Any]:
         """Describe the criterion for reports.
@@ -80,7 +106,8 @@ class GradeCriterion:
         Returns
         -------
         dict
-            ``grade`` and whichever of ``within_m`` and ``within_min`` is set.
+            ``grade``, whichever of ``within_m`` and ``within_min`` is set, and ``kinds`` if
+            set.
 
         Examples
         --------
@@ -88,9 +115,14 @@ class GradeCriterion:
         {'grade': '2', 'within_min': 15}
 
         """
+        record: dict[str, Any] = {"grade": self.grade}
         if self.within_m is not None:
-            return {"grade": self.grade, "within_m": self.within_m}
-        return {"grade": self.grade, "within_min": self.within_min}
+            record["within_m"] = self.within_m
+        else:
+            record["within_min"] = self.within_min
+        if self.kinds is not None:
+            record["kinds"] = list(self.kinds)
+        return record
 
 
 @dataclass(frozen=True)
@@ -105,7 +137,8 @@ class MetricSettings:
     seat_within_km, seat_within_min
         Thresholds of the ``seat_within_km`` and ``seat_within_min`` criteria.
     county_grade1, township_grade2, township_grade3, poi_grade2
-        Grade coverage criteria.
+        Grade coverage criteria; the township ones count the kinds of
+        :data:`transnet.options.TOWNSHIP_TARGET_KINDS` (乡, 民族乡, 镇; not 街道).
     rai_within_m, rai_grade
         Rural Access Index: places within this distance of a road of this grade or better.
     speeds_kmh
@@ -141,8 +174,12 @@ class MetricSettings:
     seat_within_km: float = options.SEAT_WITHIN_KM
     seat_within_min: float = options.SEAT_WITHIN_MIN
     county_grade1: GradeCriterion = GradeCriterion("1", within_m=options.GRADE1_COUNTY_WITHIN_M)
-    township_grade2: GradeCriterion = GradeCriterion("2", within_m=options.PLACE_GRADE_WITHIN_M)
-    township_grade3: GradeCriterion = GradeCriterion("3", within_m=options.PLACE_GRADE_WITHIN_M)
+    township_grade2: GradeCriterion = GradeCriterion(
+        "2", within_m=options.PLACE_GRADE_WITHIN_M, kinds=options.TOWNSHIP_TARGET_KINDS
+    )
+    township_grade3: GradeCriterion = GradeCriterion(
+        "3", within_m=options.PLACE_GRADE_WITHIN_M, kinds=options.TOWNSHIP_TARGET_KINDS
+    )
     poi_grade2: GradeCriterion = GradeCriterion("2", within_m=options.PLACE_GRADE_WITHIN_M)
     rai_within_m: float = options.RAI_WITHIN_M
     rai_grade: str = options.RAI_GRADE

@@ -2,6 +2,15 @@
 
 ``schema_version`` counts changes to the document's layout; the JSON Schema of each version is
 ``transnet/report/metrics.schema.json`` (kept true by a test that validates every output).
+Any key added, removed or renamed raises it by one, and the change is listed here:
+
+- 1: the first schema'd layout (issue 9).
+- 2: township targets done right (issue 12). Each target has ``bound`` (``exact`` or
+  ``lower_bound``); ``data.lower_bounds`` lists the metric families whose values are lower
+  bounds on the network; place records have ``code``, ``kind``, ``road`` (by grade) and
+  ``counted`` (by criterion); township coverage has ``kinds`` and ``left_out``; the township
+  settings have ``kinds``. ``phasing`` (issue 13): the targets by year from the base year to the
+  horizon, the first year each is met and each card's year (null when not computed).
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from transnet import __version__
 from transnet.access import speed_table
 from transnet.grades import GRADES
-from transnet.summary import caveats, headline
+from transnet.summary import caveats, headline, lower_bound_families
 
 if TYPE_CHECKING:
     from transnet.study import Study
@@ -23,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_PATH", "SCHEMA_VERSION", "metrics_document", "write_metrics_json"]
 
 #: Version of the layout of ``metrics.json``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The JSON Schema of ``metrics.json``.
 SCHEMA_PATH = Path(__file__).with_name("metrics.schema.json")
 GRADE_KEYS = (*GRADES, "total")
@@ -91,7 +100,7 @@ def metrics_document(study: Study) -> dict[str, Any]:
     --------
     >>> document = metrics_document(study)
     >>> document["schema_version"], sorted(document["scenarios"])
-    (1, ['after', 'before'])
+    (2, ['after', 'before'])
 
     """
     before, after = study.metrics["before"], study.metrics["after"]
@@ -123,6 +132,7 @@ def metrics_document(study: Study) -> dict[str, Any]:
                 "interchange_method", "interchange points of the bundle"
             ),
             "targets_file": str(study.targets_path),
+            "lower_bounds": lower_bound_families(study),
             "caveats": caveats(study),
             "warnings": [*study.before.warnings, *study.after.warnings],
         },

@@ -10,7 +10,7 @@ import pandas as pd
 from transnet import __version__
 from transnet.grades import GRADES
 from transnet.report.document import metrics_document
-from transnet.summary import caveats
+from transnet.summary import caveats, lower_bound_families, township_kinds_left_out
 
 if TYPE_CHECKING:
     from transnet.study import Study
@@ -46,6 +46,46 @@ def _criterion_text(criterion: dict[str, Any]) -> str:
 def _cell(value: Any) -> str:
     """Format a table cell; a ``|`` or line break in a user's name must not split the row."""
     return " ".join(_fmt(value).splitlines()).replace("|", "\\|")
+
+
+_PLACE_FAMILIES = (
+    ("township_grade2_coverage", "township seats"),
+    ("township_grade3_coverage", "township seats"),
+    ("poi_grade2_coverage", "points of interest"),
+)
+_LOWER_BOUND = (
+    " **Lower bound:** the network is trunk-only, and the county and township roads it lacks "
+    "can only cover more places; a target such a share misses is not evaluated, not failed."
+)
+
+
+def _township_lines(study: Study) -> list[str]:
+    """Township seats by kind, counted or not, and those not covered by grade-2 roads after."""
+    records = study.metrics["after"].townships
+    if not records:
+        return []
+    by_kind: dict[str, int] = {}
+    for record in records:
+        by_kind[record.kind or "no kind"] = by_kind.get(record.kind or "no kind", 0) + 1
+    kinds = ", ".join(f"{kind} {n}" for kind, n in by_kind.items())
+    left_out = township_kinds_left_out(study)
+    lines = [f"Township seats: {len(records)} ({kinds})."]
+    if left_out:
+        lines[0] += (
+            " Not counted in the township targets: "
+            + ", ".join(f"{n} {kind}" for kind, n in left_out.items())
+            + " (urban sub-districts and others; drawn grey on the maps)."
+        )
+    missing = [
+        r.name
+        for r in records
+        if r.counted.get("township_grade2", True) and not r.covered.get("township_grade2")
+    ]
+    if missing:
+        more = f" … ({len(missing)} in all)" if len(missing) > 30 else ""
+        shown = "、".join(missing[:30]) + more
+        lines.append(f"Counted seats without a grade-2 road within the criterion after: {shown}.")
+    return [*lines, ""]
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
@@ -171,7 +211,7 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         [
             r.id,
             r.scenario,
-            r.value,
+            f"≥ {_fmt(r.value)} (lower bound)" if r.bound == "lower_bound" else r.value,
             f"{r.op} {r.threshold:g} {r.unit}".strip(),
             r.status.upper() if r.status != "not_evaluated" else "not evaluated",
             "; ".join(filter(None, [r.reason, r.source_zh])),
@@ -287,6 +327,7 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
     header = ["county", "km²", *(_GRADE_LABELS[g] for g in GRADES), "all"]
     out += [_table(header, rows), ""]
 
+    bounded = lower_bound_families(study)
     g1b, g1a = before["county_grade1_coverage"], after["county_grade1_coverage"]
     out += [
         "## Grade-1 roads reaching counties (一级公路覆盖县)",
@@ -295,26 +336,25 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         f"{g1b['covered']}/{g1b['total']} before, {g1a['covered']}/{g1a['total']} after "
         "(expressways count at their interchanges). Counting ordinary grade-1 roads only: "
         f"{g1b['ordinary_roads_only']['covered']}/{g1b['total']} before, "
-        f"{g1a['ordinary_roads_only']['covered']}/{g1a['total']} after.",
+        f"{g1a['ordinary_roads_only']['covered']}/{g1a['total']} after."
+        + (_LOWER_BOUND if "county_grade1_coverage" in bounded else ""),
         "",
     ]
 
     place_rows = []
-    for key, label in (
-        ("township_grade2_coverage", "township seats"),
-        ("township_grade3_coverage", "township seats"),
-        ("poi_grade2_coverage", "points of interest"),
-    ):
+    for key, label in _PLACE_FAMILIES:
         if key in after:
             criterion = after[key]
             within = _criterion_text(criterion)
+            counted = f" ({'、'.join(criterion['kinds'])})" if criterion.get("kinds") else ""
+            bound = " (lower bound)" if key in bounded else ""
             place_rows.append(
                 [
-                    f"{label}: grade {criterion['grade']} or better within {within}",
+                    f"{label}{counted}: grade {criterion['grade']} or better within {within}",
                     f"{before[key]['covered']}/{before[key]['total']}",
                     f"{criterion['covered']}/{criterion['total']}",
                     before[key]["share"],
-                    criterion["share"],
+                    f"{_fmt(criterion['share'])}{bound}",
                 ]
             )
     if place_rows:
@@ -323,6 +363,9 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         out += [_table(header, place_rows), ""]
         files = ", ".join(f"{kind}.csv" for kind in ("townships", "pois") if kind in after)
         out += [f"Distances run along the network, access leg included. Records: {files}.", ""]
+        if any(key in bounded for key, _ in _PLACE_FAMILIES):
+            out += [_LOWER_BOUND.strip(), ""]
+        out += _township_lines(study)
     if "rai" in after:
         rai = after["rai"]
         out += [

@@ -4,6 +4,8 @@ The scenarios' part comes from :class:`~transnet.metrics.ScenarioMetrics` (pydan
 schema cannot drift from the code; the file ``metrics.schema.json`` beside this module is its
 committed copy, which a test keeps equal to :func:`metrics_schema` and uses to validate every
 ``metrics.json`` the tests write. Regenerate it with ``python -m transnet.report.schema``.
+A change of layout raises ``SCHEMA_VERSION`` (its history is in
+:mod:`transnet.report.document`), so a reader can tell the layouts apart.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def metrics_schema() -> dict[str, Any]:
     --------
     >>> schema = metrics_schema()
     >>> schema["properties"]["schema_version"]["const"], "scenarios" in schema["required"]
-    (1, True)
+    (2, True)
 
     """
     scenario = ScenarioMetrics.model_json_schema(ref_template="#/$defs/{model}")
@@ -47,7 +49,17 @@ def metrics_schema() -> dict[str, Any]:
     }
     target = {
         "type": "object",
-        "required": ["id", "metric", "scenario", "value", "op", "threshold", "status", "reason"],
+        "required": [
+            "id",
+            "metric",
+            "scenario",
+            "value",
+            "op",
+            "threshold",
+            "status",
+            "reason",
+            "bound",
+        ],
         "properties": {
             "id": {"type": "string"},
             "metric": {"type": "string"},
@@ -59,6 +71,7 @@ def metrics_schema() -> dict[str, Any]:
             "status": {"enum": ["pass", "fail", "not_evaluated"]},
             "reason": {"type": "string"},
             "source_zh": {"type": "string"},
+            "bound": {"enum": ["exact", "lower_bound"]},
         },
     }
     by_grade_change = {"type": "object", "additionalProperties": _NUMBER_OR_NULL}
@@ -183,8 +196,15 @@ def metrics_schema() -> dict[str, Any]:
             },
             "data": {
                 "type": "object",
-                "required": ["network_source", "network_completeness", "caveats", "warnings"],
+                "required": [
+                    "network_source",
+                    "network_completeness",
+                    "lower_bounds",
+                    "caveats",
+                    "warnings",
+                ],
                 "properties": {
+                    "lower_bounds": {"type": "array", "items": {"type": "string"}},
                     "caveats": {"type": "array", "items": {"type": "string"}},
                     "warnings": {"type": "array", "items": {"type": "string"}},
                 },

@@ -40,6 +40,7 @@ __all__ = [
     "PLAN_WEIGHT_PX",
     "RAMP_WEIGHT_PX",
     "SEAT_MARKER",
+    "TOWNSHIP_MARKERS",
     "ChoroplethClasses",
     "county_values",
     "format_number",
@@ -82,6 +83,28 @@ PLANNED_STYLE: dict[str, Any] = {
 #: County seats and interchanges: white circles with a coloured ring (radius in pixels).
 SEAT_MARKER: dict[str, Any] = {"label": "County seat", "stroke": "#222222", "radius": 5.0}
 INTERCHANGE_MARKER: dict[str, Any] = {"label": "Interchange", "stroke": "#7b241c", "radius": 3.5}
+#: Township seats by the township grade-2 target's criterion: filled green when covered, red
+#: when not, and hollow grey for kinds the township targets do not count (街道, 其他).
+TOWNSHIP_MARKERS: dict[str, dict[str, Any]] = {
+    "covered": {
+        "label": "Township seat: grade-2 road in reach",
+        "stroke": "#1b5e20",
+        "fill": "#43a047",
+        "radius": 3.5,
+    },
+    "not_covered": {
+        "label": "Township seat: none in reach",
+        "stroke": "#7f0000",
+        "fill": "#e53935",
+        "radius": 3.5,
+    },
+    "not_counted": {
+        "label": "Sub-district (街道), other: not counted",
+        "stroke": "#757575",
+        "fill": "#ffffff",
+        "radius": 2.5,
+    },
+}
 
 #: Per-county metrics a map can shade counties by: field of
 #: :class:`transnet.metrics.CountyRecord` → (label, unit).

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -111,6 +112,7 @@ def _add_legend(
     *,
     missing: bool,
     planned: bool = False,
+    extra: Sequence[tuple[Any, str]] = (),
 ) -> None:
     handles: list[Any] = []
     labels: list[str] = []
@@ -156,6 +158,9 @@ def _add_legend(
     if has_interchanges:
         handles.append(Line2D([], [], ls="none", **_INTERCHANGE_MARKER))
         labels.append("Interchange")
+    for handle, label in extra:
+        handles.append(handle)
+        labels.append(label)
     if missing:
         handles.append(
             Patch(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from transnet._errors import InputError, format_number
-from transnet.summary import caveats
+from transnet.summary import caveats, township_points
 from transnet.viz.static.figure import _SIDE_COLUMN, _axes_width_in, _new_figure, _root_figure
 from transnet.viz.static.furniture import (
     _add_caveats,
@@ -32,6 +32,7 @@ from transnet.viz.static.layers import (
     _draw_seats,
 )
 from transnet.viz.static.text import _displayable
+from transnet.viz.static.townships import draw_townships
 from transnet.viz.style import county_values, study_classes
 
 if TYPE_CHECKING:
@@ -190,11 +191,22 @@ def static_map(
     elif not plan.empty:
         planned = _draw_planned(ax, plan.to_crs(crs))
     has_interchanges = _draw_interchanges(ax, network)
+    towns = township_points(study, scenario)
+    township_entries = draw_townships(ax, None if towns is None else towns.to_crs(crs))
     _draw_seats(ax, study.region.seats.to_crs(crs), study.region.counties)
 
     side_width = _SIDE_COLUMN - 0.2
     missing = values is not None and bool(values.isna().any())
-    _add_legend(ax, grades, has_ramps, actions, has_interchanges, missing=missing, planned=planned)
+    _add_legend(
+        ax,
+        grades,
+        has_ramps,
+        actions,
+        has_interchanges,
+        missing=missing,
+        planned=planned,
+        extra=township_entries,
+    )
     if metric is not None and classes is not None:
         _add_colorbar(ax, classes, metric, side_width=side_width)
     _add_north_arrow(ax, counties.crs)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element
 from folium.plugins import DualMap
 
@@ -32,6 +33,7 @@ from transnet.viz.web.layers import Overlays
 from transnet.viz.web.templating import render, script_template
 from transnet.viz.web.text import MISSING
 from transnet.viz.web.tiles import check_tiles
+from transnet.viz.web.townships import add_townships, township_legend_markers
 
 if TYPE_CHECKING:
     from transnet.study import Study
@@ -67,6 +69,7 @@ def compare_map(
     tianditu_key: str | None = None,
     large_network_edges: int = 20_000,
     minor_roads_min_zoom: int = 11,
+    townships: tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None] | None = None,
 ) -> DualMap:
     """Draw two scenarios side by side, with synchronised pan and zoom and a panel of deltas.
 
@@ -91,6 +94,8 @@ def compare_map(
         :func:`study_deltas`.
     choropleth
         Two numeric columns of ``counties``, shading the ``before`` and ``after`` halves.
+    townships
+        The township seats of each half (:func:`transnet.summary.township_points`), or None.
     choropleth_label, choropleth_missing
         As for :func:`~transnet.viz.web.scenario_map`.
     choropleth_bins
@@ -145,8 +150,16 @@ def compare_map(
     grades = set(edges[0]["grade"]) | set(edges[1]["grade"])
     bounds = halves[0].bounds
     dual = _SyncedDualMap(location=center(bounds), zoom_start=9, tiles=None, prefer_canvas=True)
-    for m, half, frame, network, planned, shaded in zip(
-        (dual.m1, dual.m2), halves, edges, networks, (True, False), shadings, strict=True
+    both_towns = townships or (None, None)
+    for m, half, frame, network, planned, shaded, towns in zip(
+        (dual.m1, dual.m2),
+        halves,
+        edges,
+        networks,
+        (True, False),
+        shadings,
+        both_towns,
+        strict=True,
     ):
         dress(m, provider=provider, key=key, bounds=bounds)
         half.draw(
@@ -159,6 +172,8 @@ def compare_map(
             large=large,
             minor_min_zoom=minor_roads_min_zoom,
         )
+        if towns is not None:
+            add_townships(m, towns, gcj02=gcj02)
         folium.LayerControl(collapsed=True).add_to(m)
 
     all_notes = [*notes, *map_notes(gcj02=gcj02, large=large, min_zoom=minor_roads_min_zoom)]
@@ -173,6 +188,7 @@ def compare_map(
     )
     if content["plan"]:
         content["planned"] = PLANNED_STYLE  # the before half's faint layer
+    content["markers"] += township_legend_markers(_either(both_towns))
     data = data_line(before)
     if data_line(after) != data:
         data = f"before: {data}; after: {data_line(after)}"
@@ -196,6 +212,12 @@ def compare_map(
     )
     root.html.add_child(Element(str(panel)))
     return dual
+
+
+def _either(towns: tuple[gpd.GeoDataFrame | None, ...]) -> gpd.GeoDataFrame | None:
+    """Both halves' seats in one frame, for a legend of every style either half draws."""
+    present = [frame for frame in towns if frame is not None]
+    return pd.concat(present, ignore_index=True) if present else None
 
 
 def _figure(value: float | None) -> str:

@@ -42,7 +42,7 @@ from folium.plugins import DualMap
 from transnet._errors import InputError, TransnetError
 from transnet._progress import progress
 from transnet.network import RoadNetwork
-from transnet.summary import caveats
+from transnet.summary import caveats, township_points
 from transnet.viz.style import (
     CHOROPLETH_METRICS,
     GRADE_STYLES,
@@ -58,6 +58,7 @@ from transnet.viz.web.compare import compare_map, study_deltas
 from transnet.viz.web.geometry import interchange_frame, road_frame
 from transnet.viz.web.layers import LAYER_NAMES, Overlays
 from transnet.viz.web.tiles import TILE_PROVIDERS, check_tiles
+from transnet.viz.web.townships import add_townships, township_legend_markers
 
 if TYPE_CHECKING:
     from transnet.study import Study
@@ -96,6 +97,7 @@ def scenario_map(
     tianditu_key: str | None = None,
     large_network_edges: int = 20_000,
     minor_roads_min_zoom: int = 11,
+    townships: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Draw one scenario's road network, plan projects and counties on an interactive map.
 
@@ -159,6 +161,10 @@ def scenario_map(
         and grade 3 and 4 roads are shown only from ``minor_roads_min_zoom`` on.
     minor_roads_min_zoom
         Zoom level from which grade 3 and 4 roads of a large network appear.
+    townships
+        Township seats as :func:`transnet.summary.township_points` gives them, drawn
+        covered / not covered / not counted with a popup each
+        (:func:`transnet.viz.web.townships.add_townships`); None draws none.
 
     Returns
     -------
@@ -218,6 +224,8 @@ def scenario_map(
         large=large,
         minor_min_zoom=minor_roads_min_zoom,
     )
+    if townships is not None:
+        add_townships(m, townships, gcj02=gcj02)
     folium.LayerControl(collapsed=False).add_to(m)
 
     root = m.get_root()
@@ -228,6 +236,7 @@ def scenario_map(
     content = legend(
         grades, layers.plan, shaded, planned=planned, large=large, min_zoom=minor_roads_min_zoom
     )
+    content["markers"] += township_legend_markers(townships)
     root.html.add_child(folium.Element(legend_html(content)))
     return m
 
@@ -496,6 +505,7 @@ def study_maps(
         "before": (study.before, "before the plan (base network)", columns[0], True),
         "after": (study.after, "after the plan", columns[1], False),
     }
+    towns = {scenario: township_points(study, scenario) for scenario in ("before", "after")}
     maps: dict[str, folium.Map | DualMap] = {}
     for which_map in progress(which, desc="Drawing maps", unit="map"):
         if which_map == "compare":
@@ -505,6 +515,7 @@ def study_maps(
                 title=f"{name}: before and after the plan{suffix}",
                 deltas=study_deltas(study),
                 choropleth=columns,
+                townships=(towns["before"], towns["after"]),
                 **common,
             )
             continue
@@ -514,6 +525,7 @@ def study_maps(
             title=f"{name}: {heading}{suffix}",
             choropleth=column,
             planned=planned,
+            townships=towns[which_map],
             **common,
         )
     return maps
