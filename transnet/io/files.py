@@ -87,11 +87,12 @@ def read_features(path: str | Path) -> gpd.GeoDataFrame:
     return check_crs(read_vector(path), path=path)
 
 
-def read_vector(path: str | Path) -> gpd.GeoDataFrame:
+def read_vector(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a vector file as it is, in its own CRS, decoding its text as :func:`read_features`.
 
     For readers that take the CRS from the user where the file has none (township and POI
-    files, ``--crs``); everything else wants :func:`read_features`.
+    files, ``--crs``, road layers); everything else wants :func:`read_features`. ``layer``
+    names the layer of a GeoPackage or File Geodatabase (a ``.gdb`` folder); default the first.
 
     Raises
     ------
@@ -104,10 +105,10 @@ def read_vector(path: str | Path) -> gpd.GeoDataFrame:
     'EPSG:4326'
     """
     path = Path(path)
-    if not path.is_file():
+    if not (path.is_file() or (path.suffix.lower() == ".gdb" and path.is_dir())):
         raise InputError("file not found", path=path)
     source: Path | io.BytesIO = path
-    options = {}
+    options: dict[str, str] = {} if layer is None else {"layer": layer}
     if path.suffix.lower() in _TEXT_FORMATS:
         source = io.BytesIO(text.read_text(path).encode("utf-8"))
     elif (

@@ -23,6 +23,7 @@ _GRADE_LABELS = {
     "2": "Grade 2 二级",
     "3": "Grade 3 三级",
     "4": "Grade 4 四级",
+    "below_4": "Below grade 4 等外",
     "total": "Total",
 }
 
