@@ -56,7 +56,7 @@ def test_metrics_json_schema_and_region(run_folder):
     assert abs(region["area_km2"] - 16_800) / 16_800 < 0.01
     for scenario in ("before", "after"):
         metrics = document["scenarios"][scenario]
-        assert set(metrics["length_km"]) == {"expressway", "1", "2", "3", "4", "total"}
+        assert set(metrics["length_km"]) == {"expressway", "1", "2", "3", "4", "below_4", "total"}
         assert set(metrics["density_per_100km2"]) == set(metrics["length_km"])
         assert len(metrics["counties"]) == 12
         county = metrics["counties"][0]

@@ -546,6 +546,14 @@ def build(
     path = out or Path("outputs") / f"{loaded.name}-network.gpkg"
     check_network_output(path, overwrite=overwrite)
     region = region_from_bundle(loaded)
+    osm_only = {"--grades": grades, "--refinements": refinements, "--unclassified": unclassified}
+    given = [name for name, value in osm_only.items() if value]
+    if given and _is_road_layer(source):
+        raise InputError(
+            f"{', '.join(given)} apply to OpenStreetMap; a road layer's grades come from its "
+            "fields (--fields)",
+            field=given[0],
+        )
     table = GradeTable.from_csv(grades, refinements) if grades else None
     if refinements and not grades:
         table = GradeTable.from_csv(
@@ -563,18 +571,6 @@ def build(
     layer_options = {"--layer": layer, "--fields": fields, "--crs": crs}
     layer_options |= {"--interchanges": interchanges, "--completeness": completeness}
     if _is_road_layer(source):
-        osm_only = {
-            "--grades": grades,
-            "--refinements": refinements,
-            "--unclassified": unclassified,
-        }
-        given = [name for name, value in osm_only.items() if value]
-        if given:
-            raise InputError(
-                f"{', '.join(given)} apply to OpenStreetMap; a road layer's grades come from its "
-                "fields (--fields)",
-                field=given[0],
-            )
         network = _road_layer_network(
             Path(source), region=region, margin_m=options["margin_m"], quiet=quiet, **layer_options
         )

@@ -401,7 +401,8 @@ def _check_text(frame: pd.DataFrame, *, path: Path) -> None:
         if why:
             raise InputError(f"field name {column!r} looks like {why}", path=path, field=column)
     for column in frame.columns:
-        if column == "geometry" or frame[column].dtype != object:
+        dtype = frame[column].dtype
+        if column == "geometry" or not (dtype == object or pd.api.types.is_string_dtype(dtype)):
             continue
         values = frame[column]
         for value in pd.unique(values.dropna()):
@@ -491,7 +492,9 @@ def _check_in_china(frame: gpd.GeoDataFrame, *, path: Path, crs: str) -> None:
     if not outside.any():
         return
     first = int(np.flatnonzero(outside)[0])
-    box = [round(float(v), 3) for v in (*xy[finite].min(axis=0), *xy[finite].max(axis=0))]
+    box: object = "no finite coordinate"
+    if finite.any():
+        box = [round(float(v), 3) for v in (*xy[finite].min(axis=0), *xy[finite].max(axis=0))]
     raise InputError(
         f"coordinates do not fall in China read in {crs}: the file spans lon/lat {box}, "
         f"{outside.mean():.0%} of its vertices outside lon {xmin:g}-{xmax:g}, lat "

@@ -27,6 +27,7 @@ _GRADE_LABELS = {
     "total": "Total",
 }
 
+
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "—"
