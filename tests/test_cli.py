@@ -275,7 +275,8 @@ def test_build_then_run_equals_building_in_memory(tmp_path, taiyuan_osm, monkeyp
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("roads.shp", b"x", "unknown extension"),
+        ("roads.txt", b"x", "unknown extension"),
+        ("roads.shp", b"x", "cannot read the file"),  # a road layer (issue 12)
         ("corrupt.osm.pbf", b"\x00\x00\x00\x0dnot a pbf" * 40, "cannot read the OSM file"),
         ("empty.osm", b'<?xml version="1.0"?><osm version="0.6"></osm>', "no roads"),
     ],

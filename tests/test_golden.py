@@ -22,6 +22,10 @@ GOLDEN = Path(__file__).parent / "golden" / "taixin_metrics_0.1.json"
 #: Sections that 0.1 did not write, or that change with every run.
 NEW_OR_VOLATILE = {"schema_version", "headline", "generated", "transnet_version"}
 
+#: A grade added since 0.1 (issue 12): roads below grade 4 (等外公路). Its keys are new in every
+#: by-grade mapping; the bundle has no such road, so each is 0, but its design speed (20 km/h).
+ADDED_GRADE = "below_4"
+
 #: path → (0.1 value, value now). Every entry is a bug fixed by issue 9.
 CHANGED = {
     # Ramps are clipped to the zone like every other length: 0.1 summed the ramps of the whole
@@ -149,6 +153,10 @@ def test_metrics_equal_the_0_1_output_except_the_fixed_bugs(bundle_study, tmp_pa
     keep = lambda path: path.split(".")[0] not in NEW_OR_VOLATILE  # noqa: E731
     new = {k: v for k, v in new.items() if keep(k)}
     old = {k: v for k, v in old.items() if keep(k)}
+    added = {k for k in set(new) - set(old) if k.rsplit(".", 1)[-1] == ADDED_GRADE}
+    nonzero = {k: new[k] for k in added if new[k] != 0}
+    assert added and nonzero == {f"settings.speeds_kmh.{ADDED_GRADE}": 20.0}
+    new = {k: v for k, v in new.items() if k not in added}
     assert set(new) == set(old), (sorted(set(new) - set(old)), sorted(set(old) - set(new)))
     differing = {k for k in new if new[k] != old[k]}
     assert differing == set(CHANGED), {k: (old[k], new[k]) for k in differing ^ set(CHANGED)}

@@ -118,7 +118,14 @@ class FieldMapping:
     detected: bool = False
 
     def describe(self) -> str:
-        """Write the mapping as ``--fields`` takes it."""
+        """Write the mapping as ``--fields`` takes it.
+
+        Examples
+        --------
+        >>> FieldMapping({"grade": "JSDJ", "lanes": "CDS"}).describe()
+        'JSDJ=grade, CDS=lanes'
+
+        """
         return ", ".join(f"{column}={role}" for role, column in self.columns.items())
 
 
@@ -139,6 +146,14 @@ class RoadLayer:
         The CRS the coordinates were read in (``"GCJ-02"`` when converted from it).
     grade_counts
         Each grade value of the file → (the grade it maps to, the number of features).
+
+    Examples
+    --------
+    >>> roads = read_road_layer(path)  # doctest: +SKIP
+    >>> layer = RoadLayer(gpd.GeoDataFrame(geometry=[]), Path("roads.shp"), None,
+    ...                   FieldMapping({"grade": "技术等级"}), "EPSG:4526", {})
+    >>> layer.crs, layer.mapping.columns
+    ('EPSG:4526', {'grade': '技术等级'})
 
     """
 
@@ -402,7 +417,9 @@ def _check_text(frame: pd.DataFrame, *, path: Path) -> None:
             raise InputError(f"field name {column!r} looks like {why}", path=path, field=column)
     for column in frame.columns:
         dtype = frame[column].dtype
-        if column == "geometry" or not (dtype == object or pd.api.types.is_string_dtype(dtype)):
+        if column == "geometry" or not (
+            pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+        ):
             continue
         values = frame[column]
         for value in pd.unique(values.dropna()):
