@@ -382,6 +382,24 @@ def test_the_synthetic_database_matches_its_truth_by_grade_and_county(database):
     assert any("no interchange found" in w for w in network.warnings)
 
 
+def test_interchange_points_of_the_truth_give_its_access_interchanges(database, tmp_path):
+    from transnet.testing import write_osm_extract
+
+    path, _ = database
+    # The OSM extract of the same region, scale and seed has the same roads, and ramps.
+    truth = write_osm_extract(tmp_path / "taixin.osm.pbf", region="taixin", scale=1, seed=0)
+    points = tmp_path / "互通.gpkg"
+    gpd.GeoDataFrame(
+        {"名称": [ic["name"] for ic in truth.interchanges]},
+        geometry=[Point(ic["lon"], ic["lat"]) for ic in truth.interchanges],
+        crs=4326,
+    ).to_file(points)
+    network = network_from_road_layer(path, region=truth.to_region(), interchanges=points)
+    assert network.interchange_counts() == {"access": truth.interchange_count, "hub": 0}
+    names = set(network.interchange_points()["interchange_name"])
+    assert names == {ic["name"] for ic in truth.interchanges}
+
+
 def test_cli_builds_a_road_layer_and_saves_it(database, tmp_path, capsys):
     path, _ = database
     out = tmp_path / "network.gpkg"
