@@ -244,32 +244,26 @@ def _network(
             )
             forced.add((round(at.x), round(at.y)))
             marks.append((at.x, at.y, row.name))
-        joins: set[tuple[int, int]] = set()
         method = f"points layer {Path(str(points['path'].iloc[0])).name if len(points) else ''}"
     else:
         _join_ends(geometries, other_index, main_index, join_m)
-        main_vertices = {
-            (round(x), round(y))
-            for i in main_index
-            for x, y in shapely.get_coordinates(geometries[i])
-        }
-        joins = {
-            (round(x), round(y))
-            for i in other_index
-            for x, y in shapely.get_coordinates(geometries[i])
-        } & main_vertices
         method = "road_meets_expressway"
-    crossings = _crossings(geometries, main_index, other_index, joins)
 
     coords = [shapely.get_coordinates(g) for g in geometries]
     sizes = np.array([len(c) for c in coords])
     xy = np.concatenate(coords)
     line_of = np.repeat(np.arange(len(coords)), sizes)
     rx, ry = np.round(xy[:, 0]).astype(np.int64), np.round(xy[:, 1]).astype(np.int64)
-    layer = np.repeat(main, sizes).astype(np.int64)
-    if joins:
-        joined = np.array([(x, y) in joins for x, y in zip(rx.tolist(), ry.tolist(), strict=True)])
+    on_main = np.repeat(main, sizes)
+    layer = on_main.astype(np.int64)
+    joins = set()
+    if points is None:
+        # A vertex of an ordinary road on a vertex of an expressway: the two meet there.
+        cell = (rx - rx.min()) * (int(ry.max() - ry.min()) + 1) + (ry - ry.min())
+        joined = ~on_main & np.isin(cell, cell[on_main])
         layer[joined] = 1
+        joins = set(zip(rx[joined].tolist(), ry[joined].tolist(), strict=True))
+    crossings = _crossings(geometries, main_index, other_index, joins)
     keys, key_of = np.unique(np.column_stack([layer, rx, ry]), axis=0, return_inverse=True)
     key_of = key_of.ravel()
     pairs = np.unique(np.column_stack([key_of, line_of]), axis=0)
@@ -364,23 +358,24 @@ def _join_ends(
     if not len(sources) or not len(targets):
         return
     tree = shapely.STRtree([geometries[i] for i in targets])
-    for i in sources.tolist():
-        coords = shapely.get_coordinates(geometries[i])
-        changed = False
-        for end in (0, len(coords) - 1):
-            point = shapely.Point(coords[end])
-            hits = targets[tree.query(point, predicate="dwithin", distance=join_m)]
-            hits = hits[hits != i]
-            if not len(hits):
-                continue
-            best, _ = _nearest_line(geometries, hits, point)
-            line = geometries[best]
-            geometries[best], at = insert_vertex(line, line.project(point))
-            if (round(at.x), round(at.y)) != (round(coords[end][0]), round(coords[end][1])):
-                coords[end] = (at.x, at.y)
-                changed = True
-        if changed:
-            geometries[i] = LineString(coords)
+    lines = np.asarray([geometries[i] for i in sources], dtype=object)
+    ends = np.stack([shapely.get_point(lines, 0), shapely.get_point(lines, -1)], axis=1).ravel()
+    query, hit = tree.query(ends, predicate="dwithin", distance=join_m)
+    owner = np.repeat(sources, 2)
+    mine = targets[hit] != owner[query]
+    query, hit = query[mine], hit[mine]
+    distance = shapely.distance(ends[query], tree.geometries[hit])
+    order = np.lexsort((distance, query))
+    query, hit = query[order], hit[order]
+    first = np.concatenate([[True], query[1:] != query[:-1]]) if len(query) else query
+    for end, target in zip(query[first].tolist(), hit[first].tolist(), strict=True):
+        point, line_id, best = ends[end], int(owner[end]), int(targets[target])
+        geometries[best], at = insert_vertex(geometries[best], geometries[best].project(point))
+        coords = shapely.get_coordinates(geometries[line_id])
+        position = 0 if end % 2 == 0 else len(coords) - 1
+        if (round(at.x), round(at.y)) != tuple(np.round(coords[position]).astype(int)):
+            coords[position] = (at.x, at.y)
+            geometries[line_id] = LineString(coords)
 
 
 def _crossings(

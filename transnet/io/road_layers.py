@@ -383,6 +383,13 @@ def _value_key(value: object) -> str:
     return key[:-2] if re.fullmatch(r"\d+\.0", key) else key
 
 
+def _keys(values: pd.Series) -> list[str]:
+    """:func:`_value_key` of every value, computed once per distinct value ("" if missing)."""
+    codes, uniques = pd.factorize(values.astype(object))
+    mapped = [_value_key(v) for v in uniques] + [""]
+    return [mapped[c] for c in codes.tolist()]
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
 
@@ -657,8 +664,7 @@ def _grades(
     frame: pd.DataFrame, mapping: FieldMapping, records: list[str], *, path: Path
 ) -> tuple[list[str], dict[str, tuple[str, int]]]:
     column = mapping.columns["grade"]
-    raw = frame[column].to_numpy(dtype=object)
-    keys = ["" if _missing(v) else _value_key(v) for v in raw]
+    keys = _keys(frame[column])
     seen = pd.Series(keys).value_counts(sort=False)
     known = {key: _grade_of(key, mapping.grade_values) for key in seen.index}
     unknown = [key for key, grade in known.items() if grade is None]
@@ -693,22 +699,23 @@ def _lanes(
 
     if column is None:
         return [None] * len(frame)
-    lanes: list[int | None] = []
-    for record, value in zip(records, frame[column].to_numpy(dtype=object), strict=True):
-        if _missing(value) or _value_key(value) in ("", "0"):
-            lanes.append(None)
+    keys = _keys(frame[column])
+    parsed: dict[str, int | None] = {}
+    for record, key in zip(records, keys, strict=True):
+        if key in parsed:
             continue
-        key = _value_key(value)
-        if not key.isdigit() or not 1 <= int(key) <= MAX_LANES:
+        if key in ("", "0"):
+            parsed[key] = None
+        elif key.isdigit() and 1 <= int(key) <= MAX_LANES:
+            parsed[key] = int(key)
+        else:
             raise InputError(
-                f"lanes {value!r} is not a whole number from 1 to {MAX_LANES} (empty or 0: "
-                "unknown)",
+                f"lanes {key!r} is not a whole number from 1 to {MAX_LANES} (empty or 0: unknown)",
                 path=path,
                 record=record,
                 field=column,
             )
-        lanes.append(int(key))
-    return lanes
+    return [parsed[key] for key in keys]
 
 
 def _admin_classes(
