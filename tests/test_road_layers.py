@@ -197,6 +197,19 @@ def test_a_file_without_a_crs_lists_the_likely_zone(gk_shapefile):
     assert read_road_layer(gk_shapefile, crs="EPSG:4525").crs == "EPSG:4525"
 
 
+def test_crs_overrides_a_declared_one_and_says_so(tmp_path):
+    # A file declaring WGS-84 whose coordinates are GCJ-02 (a Gaode export): --crs gcj02.
+    path = tmp_path / "gaode.gpkg"
+    gpd.GeoDataFrame(
+        {"技术等级": ["二级"]}, geometry=[LineString([(112.55, 37.87), (112.56, 37.88)])], crs=4326
+    ).to_file(path)
+    assert read_road_layer(path).warnings == []
+    roads = read_road_layer(path, crs="EPSG:4490")
+    assert roads.warnings == ["gaode.gpkg declares EPSG:4326; read as EPSG:4490 (--crs)"]
+    network = network_from_road_layer(path, crs="EPSG:4490")
+    assert network.warnings[0] == roads.warnings[0]
+
+
 def test_likely_crs_of_each_kind_of_coordinates():
     assert likely_crs((19_400_000, 4_000_000, 19_600_000, 4_100_000))[0].startswith("EPSG:4497")
     assert likely_crs((38_400_000, 4_000_000, 38_600_000, 4_100_000))[0].startswith("EPSG:4526")
@@ -409,6 +422,8 @@ def test_cli_builds_a_road_layer_and_saves_it(database, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "fields (detected) 技术等级=grade" in captured.err
     assert "高速→expressway" in captured.err
+    crossings = load_network(out).metadata["crossings_without_vertex"]
+    assert f"warning: {crossings:,} crossings of an ordinary road and an expressway" in captured.err
     saved = load_network(out)
     assert saved.metadata["label"] == "road database"
     assert saved.metadata["completeness"] == "complete"

@@ -619,6 +619,8 @@ def _road_layer_network(path: Path, *, region, margin_m: float, quiet: bool, **g
         completeness=given["--completeness"],
     )
     meta = network.metadata
+    for message in network.warnings:
+        warnings.warn(message, TransnetWarning, stacklevel=2)
     if quiet:
         return network
     how = "detected" if meta["fields_detected"] else "given"

@@ -448,7 +448,7 @@ def _mark_hubs(edges: gpd.GeoDataFrame, flags: np.ndarray, names: np.ndarray) ->
 def _metadata(roads: RoadLayer, method: str, crossings: int, hubs: int) -> dict[str, Any]:
     today = dt.date.today().isoformat()
     where = roads.path.name + (f" layer {roads.layer}" if roads.layer else "")
-    warnings = []
+    warnings = list(roads.warnings)
     if crossings:
         warnings.append(
             f"{crossings:,} crossings of an ordinary road and an expressway share no vertex: "

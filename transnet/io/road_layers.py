@@ -146,6 +146,8 @@ class RoadLayer:
         The CRS the coordinates were read in (``"GCJ-02"`` when converted from it).
     grade_counts
         Each grade value of the file → (the grade it maps to, the number of features).
+    warnings
+        What the reader overrode (a declared CRS replaced by ``crs``).
 
     Examples
     --------
@@ -163,6 +165,7 @@ class RoadLayer:
     mapping: FieldMapping
     crs: str
     grade_counts: dict[str, tuple[str, int]]
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         r"""Say in one line how the file was read (fields, CRS, grade values).
@@ -415,18 +418,19 @@ def _mojibake(value: str) -> str | None:
     return None
 
 
-def _check_text(frame: pd.DataFrame, *, path: Path) -> None:
+def _check_names(frame: pd.DataFrame, *, path: Path) -> None:
     for column in frame.columns:
         if column == "geometry":
             continue
         why = _mojibake(str(column))
         if why:
             raise InputError(f"field name {column!r} looks like {why}", path=path, field=column)
-    for column in frame.columns:
+
+
+def _check_text(frame: pd.DataFrame, columns: list[str], *, path: Path) -> None:
+    for column in columns:
         dtype = frame[column].dtype
-        if column == "geometry" or not (
-            pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
-        ):
+        if not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             continue
         values = frame[column]
         for value in pd.unique(values.dropna()):
@@ -467,8 +471,16 @@ def _pick_layer(path: Path, layer: str | None) -> str | None:
     )
 
 
-def _set_crs(frame: gpd.GeoDataFrame, crs: str | int | None, *, path: Path, lon_hint) -> str:
+def _set_crs(
+    frame: gpd.GeoDataFrame,
+    crs: str | int | None,
+    *,
+    path: Path,
+    lon_hint: float | None,
+    notes: list[str] | None = None,
+) -> str:
     """Give ``frame`` its CRS (``crs`` wins); return its label. GCJ-02 is converted here."""
+    notes = [] if notes is None else notes
     if crs is None:
         if frame.crs is None:
             bounds = tuple(float(v) for v in frame.total_bounds)
@@ -496,6 +508,10 @@ def _set_crs(frame: gpd.GeoDataFrame, crs: str | int | None, *, path: Path, lon_
             path=path,
             field="--crs",
         ) from None
+    if frame.crs is not None and frame.crs != parsed:
+        notes.append(
+            f"{path.name} declares {frame.crs.to_string()}; read as {parsed.to_string()} (--crs)"
+        )
     frame.set_crs(parsed, allow_override=True, inplace=True)
     return parsed.to_string()
 
@@ -591,7 +607,7 @@ def read_road_layer(
         raise InputError("file not found", path=path)
     chosen = _pick_layer(path, layer)
     frame = read_vector(path, layer=chosen)
-    _check_text(frame, path=path)
+    _check_names(frame, path=path)
     columns = [str(c) for c in frame.columns if c != "geometry"]
     mapping = fields if isinstance(fields, FieldMapping) else parse_fields(fields)
     if mapping is None:
@@ -606,9 +622,11 @@ def read_road_layer(
             )
     if frame.empty:
         raise InputError("the layer has no features", path=path)
+    _check_text(frame, list(mapping.columns.values()), path=path)
     records = [f"feature #{i + 1}" for i in range(len(frame))]
     _check_lines(frame, records, path=path)
-    label = _set_crs(frame, crs, path=path, lon_hint=lon_hint)
+    notes: list[str] = []
+    label = _set_crs(frame, crs, path=path, lon_hint=lon_hint, notes=notes)
     frame = frame.to_crs(GEOGRAPHIC_CRS)
     _check_in_china(frame, path=path, crs=label)
 
@@ -632,7 +650,7 @@ def read_road_layer(
         geometry=frame.geometry.to_numpy(),
         crs=GEOGRAPHIC_CRS,
     )
-    return RoadLayer(lines, path, chosen, mapping, label, counts)
+    return RoadLayer(lines, path, chosen, mapping, label, counts, notes)
 
 
 def _check_lines(frame: gpd.GeoDataFrame, records: list[str], *, path: Path) -> None:
