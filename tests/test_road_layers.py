@@ -349,6 +349,21 @@ def test_expressways_meeting_at_a_shared_vertex_make_a_hub(tmp_path):
     assert hub["interchange_name"].tolist() == ["G5 × G55"]
 
 
+def test_an_expressway_drawn_as_two_carriageways_counts_once(tmp_path):
+    lines = [
+        ("G5", "京昆高速", "高速", 2, [(0, 0), (6000, 0)], 6000.0),
+        ("G5", "京昆高速", "高速", 2, [(6000, 30), (0, 30)], 6000.0),  # the other direction
+        ("S318", "太佳线", "二级", 2, [(3000, 60), (3000, 4000)], 3940.0),
+    ]
+    network = network_from_road_layer(_write_gk(tmp_path / "dual.shp", lines=lines))
+    factor = network.edges.groupby("line_id")["centerline_factor"].min()
+    assert factor.to_dict() == {"feature #1": 0.5, "feature #2": 0.5, "feature #3": 1.0}
+    assert network.metadata["dual_carriageway_km"] == pytest.approx(12 * UTM_OVER_GK, abs=0.01)
+    # Single lines of the Gauss–Krüger layer are never halved.
+    single = network_from_road_layer(_write_gk(tmp_path / "single.shp"))
+    assert (single.edges["centerline_factor"] == 1).all()
+
+
 def test_gcj02_coordinates_are_converted_with_fast_geocn(tmp_path):
     from fast_geocn import gcj02_to_wgs84
 

@@ -15,6 +15,11 @@ there), or that shares a vertex with one, is joined to it at that node, marked a
 interchange; expressway lines meeting where three or more of their edges end and two or more
 expressways (by ``ref``, else ``name``) meet make a hub (枢纽). Physical interchanges are then
 clustered by :func:`transnet.network.model.interchange_table`, as for OSM.
+
+Dual carriageways: a database may draw a divided road as two lines (上行/下行). An expressway
+or grade-1 edge running parallel within ``carriageway_gap_m`` of another edge of the same road,
+sharing no node with it, over most of its length, counts half in density
+(``centerline_factor`` 0.5), as OSM's one-way pairs do.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ def network_from_road_layer(
     join_m: float = options.ROAD_LAYER_JOIN_M,
     interchange_snap_m: float = options.INTERCHANGE_SNAP_M,
     ramp_max_m: float = options.RAMP_MAX_M,
+    carriageway_gap_m: float = options.DUAL_CARRIAGEWAY_GAP_M,
     projected_crs: Any = None,
 ) -> RoadNetwork:
     """Build a road network from a user's road layer (shapefile, GeoPackage, File Geodatabase).
@@ -85,6 +91,9 @@ def network_from_road_layer(
     interchange_snap_m, ramp_max_m
         With ``interchanges``: the farthest a point may lie from its expressway, and the
         longest ramp to an ordinary road.
+    carriageway_gap_m
+        Largest gap between the two lines of a divided road drawn as two (上行/下行): each
+        counts half in density (``centerline_factor`` 0.5).
     projected_crs
         CRS for lengths; default the UTM zone of the data's centre.
 
@@ -151,7 +160,9 @@ def network_from_road_layer(
     if interchanges is not None:
         points = _interchange_points(interchanges, crs=crs, lon_hint=lon_hint)
         points = points.to_crs(projected_crs)
-    network = _network(lines, points, roads, join_m, interchange_snap_m, ramp_max_m)
+    network = _network(
+        lines, points, roads, join_m, interchange_snap_m, ramp_max_m, carriageway_gap_m
+    )
     grades = set(network.edges["grade"])
     network.metadata["completeness"] = completeness or (
         "complete" if grades & {"4", "below_4"} else "trunk_only"
@@ -217,6 +228,7 @@ def _network(
     join_m: float,
     interchange_snap_m: float,
     ramp_max_m: float,
+    carriageway_gap_m: float,
 ) -> RoadNetwork:
     crs = lines.crs
     geometries = [LineString(shapely.get_coordinates(g)) for g in lines.geometry]
@@ -316,6 +328,7 @@ def _network(
     pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
     edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
     edges = finish_edges(edges, crs)
+    edges["centerline_factor"] = _centerline_factor(edges, gap_m=carriageway_gap_m)
 
     names = np.full(len(used), None, dtype=object)
     flags = np.zeros(len(used), dtype=bool)
@@ -329,6 +342,13 @@ def _network(
         crs=crs,
     )
     metadata = _metadata(roads, method, crossings, hubs)
+    halved = edges["centerline_factor"].to_numpy() < 1
+    metadata["dual_carriageway_km"] = round(float(edges["length_m"][halved].sum()) / 1000, 3)
+    if halved.any():
+        metadata["warnings"].append(
+            f"{metadata['dual_carriageway_km']:,.1f} km of expressway or grade-1 lines run as two "
+            "parallel carriageways of one road: each counts half in density"
+        )
     network = RoadNetwork(nodes, edges, metadata)
     if marks:
         builder = NetworkBuilder.from_network(network)
@@ -336,6 +356,44 @@ def _network(
         builder.add_ramps(ids, ramp_max_m=ramp_max_m)
         network = builder.build(metadata)
     return network
+
+
+def _centerline_factor(edges: gpd.GeoDataFrame, *, gap_m: float) -> np.ndarray:
+    """0.5 for each of two carriageways of a divided road drawn as two lines, else 1.
+
+    An expressway or grade-1 edge is one carriageway when at least
+    :data:`~transnet.options.PLAN_MATCH_SHARE` of its length lies within ``gap_m`` of a
+    parallel edge of the same road (``ref``, else ``name``) that shares none of its nodes.
+    """
+    factor = np.ones(len(edges))
+    identity = edges["ref"].where(edges["ref"] != "", edges["name"]).to_numpy(dtype=object)
+    divided = edges["grade"].isin(["expressway", "1"]).to_numpy() & (identity != "")
+    candidates = np.flatnonzero(divided)
+    if len(candidates) < 2:
+        return factor
+    geometries = edges.geometry.values[candidates]
+    left, right = shapely.STRtree(geometries).query(geometries, predicate="dwithin", distance=gap_m)
+    left, right = candidates[left], candidates[right]
+    u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+    apart = (u[left] != u[right]) & (u[left] != v[right]) & (v[left] != u[right])
+    apart &= v[left] != v[right]
+    keep = (left != right) & apart & (identity[left] == identity[right])
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return factor
+    lines = edges.geometry.values
+    start = shapely.get_coordinates(shapely.get_point(lines, 0))
+    direction = shapely.get_coordinates(shapely.get_point(lines, -1)) - start
+    norm = np.hypot(direction[:, 0], direction[:, 1])
+    norm[norm == 0] = 1.0
+    unit = direction / norm[:, None]
+    parallel = np.abs((unit[left] * unit[right]).sum(axis=1)) > 0.7
+    left, right = left[parallel], right[parallel]
+    near = shapely.intersection(lines[left], shapely.buffer(lines[right], gap_m))
+    share = pd.Series(shapely.length(near)).groupby(left).sum()
+    share = share / edges["length_m"].to_numpy()[share.index]
+    factor[share.index[share.to_numpy() >= options.PLAN_MATCH_SHARE]] = 0.5
+    return factor
 
 
 def _nearest_line(
