@@ -275,6 +275,17 @@ def test_encoding_gbk_reads_a_dbf_without_cpg(no_cpg, monkeypatch):
     assert roads.lines["name"].iloc[0] == "京昆高速"
 
 
+def test_a_wrong_cpg_stops_and_encoding_wins_over_it(gk_shapefile, monkeypatch):
+    gk_shapefile.with_suffix(".cpg").write_text("UTF-8")
+    with pytest.raises(
+        InputError, match=r"do not decode as the encoding its \.cpg file names"
+    ) as caught:
+        read_road_layer(gk_shapefile)
+    assert caught.value.field == "encoding" and "pass --encoding gbk" in caught.value.reason
+    monkeypatch.setattr(text.settings, "encoding", "gbk")
+    assert read_road_layer(gk_shapefile).lines["name"].iloc[0] == "京昆高速"
+
+
 def test_bad_lanes_and_geometry_are_named(tmp_path):
     path = tmp_path / "roads.gpkg"
     gpd.GeoDataFrame(
