@@ -146,12 +146,20 @@ def test_a_yaml_mapping_with_the_files_own_grade_values(tmp_path):
     assert parse_fields({"技术等级": "grade"}).columns == {"grade": "技术等级"}
 
 
-def test_numeric_grade_codes_0_to_4(tmp_path):
+@pytest.mark.parametrize("kind", [str, int, float])
+def test_numeric_grade_codes_0_to_4(tmp_path, kind):
     lines = [
-        (r, n, str(code), lanes, xy, m) for code, (r, n, _, lanes, xy, m) in enumerate(LINES[:5])
+        (r, n, kind(code), lanes, xy, m) for code, (r, n, _, lanes, xy, m) in enumerate(LINES[:5])
     ]
     roads = read_road_layer(_write_gk(tmp_path / "codes.shp", lines=lines))
     assert roads.lines["grade"].tolist() == ["expressway", "1", "2", "3", "4"]
+
+
+def test_an_empty_layer_stops(tmp_path):
+    path = tmp_path / "empty.gpkg"
+    gpd.GeoDataFrame({"技术等级": []}, geometry=[], crs=4490).to_file(path)
+    with pytest.raises(InputError, match="no features"):
+        read_road_layer(path)
 
 
 # --- Bad input: each names the file, the record and the field ------------------------------
