@@ -238,8 +238,13 @@ def test_coordinates_not_in_china_stop(tmp_path):
     assert caught.value.record == "feature #1" and caught.value.field == "geometry"
     # A Gauss–Krüger file read as the wrong zone lands outside China too.
     gk = _write_gk(tmp_path / "gk.shp")
-    with pytest.raises(InputError, match="do not fall in China"):
+    with pytest.raises(InputError, match="do not fall in China") as caught:
         read_road_layer(gk, crs="EPSG:4491")
+    assert "look like EPSG:4525" in caught.value.reason
+    # A .prj that lies (CGCS2000 lon/lat over Gauss–Krüger numbers) stops the same way.
+    lying = _write_gk(tmp_path / "lying.shp", crs="EPSG:4490")
+    with pytest.raises(InputError, match=r"read in EPSG:4490.*look like EPSG:4525"):
+        read_road_layer(lying)
 
 
 @pytest.fixture

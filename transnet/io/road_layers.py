@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -521,7 +522,7 @@ def _gcj02_points(xy: np.ndarray) -> np.ndarray:
     return np.column_stack([lon, lat])
 
 
-def _check_in_china(frame: gpd.GeoDataFrame, *, path: Path, crs: str) -> None:
+def _check_in_china(frame: gpd.GeoDataFrame, *, path: Path, crs: str, likely: str = "") -> None:
     xy, index = shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
     if not len(xy):
         return
@@ -538,7 +539,8 @@ def _check_in_china(frame: gpd.GeoDataFrame, *, path: Path, crs: str) -> None:
     raise InputError(
         f"coordinates do not fall in China read in {crs}: the file spans lon/lat {box}, "
         f"{outside.mean():.0%} of its vertices outside lon {xmin:g}-{xmax:g}, lat "
-        f"{ymin:g}-{ymax:g}; is the CRS right? (pass --crs)",
+        f"{ymin:g}-{ymax:g}; is the CRS right? "
+        + (f"its coordinates look like {likely}; pass --crs" if likely else "pass --crs"),
         path=path,
         record=f"feature #{int(index[first]) + 1}",
         field="geometry",
@@ -626,9 +628,14 @@ def read_road_layer(
     records = [f"feature #{i + 1}" for i in range(len(frame))]
     _check_lines(frame, records, path=path)
     notes: list[str] = []
+    raw_bounds = tuple(float(v) for v in frame.total_bounds)
     label = _set_crs(frame, crs, path=path, lon_hint=lon_hint, notes=notes)
-    frame = frame.to_crs(GEOGRAPHIC_CRS)
-    _check_in_china(frame, path=path, crs=label)
+    with warnings.catch_warnings():
+        # PROJ's warning on coordinates its CRS cannot take: the China check names them.
+        warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+        frame = frame.to_crs(GEOGRAPHIC_CRS)
+    likely = "; ".join(likely_crs(raw_bounds, lon_hint=lon_hint))
+    _check_in_china(frame, path=path, crs=label, likely=likely)
 
     grades, counts = _grades(frame, mapping, records, path=path)
     ref = _text_column(frame, mapping.columns.get("ref"))
