@@ -352,6 +352,15 @@ def test_interchanges_from_a_points_layer(gk_shapefile, tmp_path):
     assert len(ramps) == 1 and ramps["length_m"].iloc[0] == pytest.approx(20 * UTM_OVER_GK, abs=0.5)
     (node,) = network.interchange_ids
     assert network.nodes.loc[node, "interchange_name"] == "阳曲互通"
+    # The same point as a CSV of lon/lat (WGS-84).
+    lon, lat = Transformer.from_crs("EPSG:4525", "EPSG:4326", always_xy=True).transform(
+        E0 + 1020, N0 + 40
+    )
+    csv = tmp_path / "互通.csv"
+    csv.write_text(f"name,lon,lat\n阳曲互通,{lon:.7f},{lat:.7f}\n", encoding="gbk")
+    from_csv = network_from_road_layer(gk_shapefile, interchanges=csv)
+    assert from_csv.interchange_counts() == {"access": 1, "hub": 0}
+    assert from_csv.edges["ramp"].sum() == 1
     far = tmp_path / "far.gpkg"
     gpd.GeoDataFrame({"名称": ["远"]}, geometry=[Point(E0, N0 + 5000)], crs="EPSG:4525").to_file(
         far

@@ -40,7 +40,8 @@ from shapely.geometry.base import BaseGeometry
 from transnet import options
 from transnet._errors import InputError
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
-from transnet.io.files import read_vector
+from transnet.io.files import check_geometry, read_vector
+from transnet.io.places import load_places
 from transnet.io.road_layers import FieldMapping, RoadLayer, _set_crs, read_road_layer
 from transnet.network import RoadNetwork
 from transnet.network.build import NetworkBuilder, insert_vertex
@@ -81,8 +82,10 @@ def network_from_road_layer(
     margin_m
         Buffer around the region, metres.
     interchanges
-        A points file (or GeoDataFrame) of interchanges, with an optional ``name`` (名称) column.
-        Default: derived where ordinary roads meet expressway lines (see the module).
+        A points file (GeoJSON, GPKG, shapefile in its own CRS, else ``crs``; or a CSV with
+        lon/lat columns, read as :func:`~transnet.io.places.load_places` reads it) or a
+        GeoDataFrame of interchanges, with an optional ``name`` (名称) column. Default: derived
+        where ordinary roads meet expressway lines (see the module).
     completeness
         ``"complete"`` (every road class of the zone) or ``"trunk_only"``; default
         ``"complete"`` when the layer holds roads of grade 4 or below, else ``"trunk_only"``.
@@ -192,10 +195,14 @@ def _interchange_points(
         frame, path = source.copy(), Path("interchanges")
         if frame.crs is None:
             raise InputError("the interchange points have no CRS", field="crs")
+    elif Path(source).suffix.lower() == ".csv":
+        # lon/lat columns, in --crs (default WGS-84; gcj02 converted): the one points reader.
+        path = Path(source)
+        frame = load_places(path, crs=crs)
     else:
         path = Path(source)
         frame = read_vector(path)
-        if frame.crs is None or crs is not None:
+        if frame.crs is None:  # a file's own CRS wins: --crs is the road layer's
             _set_crs(frame, crs, path=path, lon_hint=lon_hint)
     names = next((c for c in ("name", "名称", "互通名称", "NAME") if c in frame.columns), None)
     rows = []
@@ -207,18 +214,10 @@ def _interchange_points(
         )
     ):
         record = f"feature #{number + 1}"
-        if shape is None or shape.is_empty or shape.geom_type != "Point":
-            kind = "missing" if shape is None or shape.is_empty else shape.geom_type
-            raise InputError(
-                f"geometry is {kind}; expected Point", path=path, record=record, field="geometry"
-            )
+        check_geometry(shape, expected="Point", path=path, record=record)
         label = str(name).strip() if isinstance(name, str) and name.strip() else record
         rows.append({"name": label, "record": record, "geometry": shape})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=frame.crs).assign(path=str(path))
-
-
-def _identity(ref: str, name: str) -> str:
-    return ref or name
 
 
 def _network(
