@@ -144,6 +144,14 @@ def test_a_yaml_mapping_with_the_files_own_grade_values(tmp_path):
     assert roads.lines["grade"].iloc[0] == "1"
     assert roads.lines["ref"].iloc[0] == ""  # not mapped
     assert parse_fields({"技术等级": "grade"}).columns == {"grade": "技术等级"}
+    mapping.write_text("fields:\n  技术等级: grade\ngrade_value:\n  准高速: '1'\n")
+    with pytest.raises(InputError, match="did you mean 'grade_values'") as caught:
+        parse_fields(mapping)
+    assert caught.value.path == str(mapping)
+    mapping.write_text("fields:\n  技术等级: grade\ngrade_values:\n  准高速: '0.5'\n")
+    with pytest.raises(InputError, match=r"unknown grade '0\.5'") as caught:
+        parse_fields(mapping)
+    assert caught.value.record == "准高速" and caught.value.field == "grade_values"
 
 
 @pytest.mark.parametrize("kind", [str, int, float])
@@ -181,6 +189,10 @@ def test_an_unknown_role_in_the_mapping():
         parse_fields("路线编号=ref")
     with pytest.raises(InputError, match="is not COLUMN=ROLE"):
         parse_fields("技术等级")
+    with pytest.raises(InputError, match="mapped twice"):
+        parse_fields("技术等级=grade,技术等级=ref")
+    with pytest.raises(InputError, match="two columns for one role"):
+        parse_fields("技术等级=grade,等级=grade")
 
 
 def test_a_grade_value_outside_the_vocabulary_lists_the_values_seen(tmp_path):

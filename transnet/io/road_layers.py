@@ -260,6 +260,10 @@ def parse_fields(spec: str | Path | Mapping[str, Any] | None) -> FieldMapping | 
                 raise InputError(
                     f"{part.strip()!r} is not COLUMN=ROLE (e.g. 技术等级=grade)", path=where
                 )
+            if column.strip() in pairs:
+                raise InputError(
+                    f"field {column.strip()!r} is mapped twice", path=where, field=column.strip()
+                )
             pairs[column.strip()] = role.strip()
     columns: dict[str, str] = {}
     for column, role in pairs.items():
