@@ -163,6 +163,12 @@ def test_numeric_grade_codes_0_to_4(tmp_path, kind):
     assert roads.lines["grade"].tolist() == ["expressway", "1", "2", "3", "4"]
 
 
+def test_a_bad_margin_stops(gk_shapefile):
+    with pytest.raises(InputError, match="finite distance") as caught:
+        network_from_road_layer(gk_shapefile, margin_m=float("nan"))
+    assert caught.value.field == "margin_km"
+
+
 def test_an_empty_layer_stops(tmp_path):
     path = tmp_path / "empty.gpkg"
     gpd.GeoDataFrame({"技术等级": []}, geometry=[], crs=4490).to_file(path)

@@ -41,6 +41,7 @@ from transnet import options
 from transnet._errors import InputError
 from transnet.crs import GEOGRAPHIC_CRS, utm_crs
 from transnet.io.files import check_geometry, read_vector
+from transnet.io.osm.build import check_margin_m
 from transnet.io.places import load_places
 from transnet.io.road_layers import FieldMapping, RoadLayer, _set_crs, read_road_layer
 from transnet.network import RoadNetwork
@@ -135,6 +136,7 @@ def network_from_road_layer(
             f"unknown completeness {completeness!r}; expected {' or '.join(_COMPLETENESS)}",
             field="completeness",
         )
+    margin_m = check_margin_m(margin_m)
     outline = region.outline if isinstance(region, Region) else region
     lon_hint = None if outline is None else float(outline.centroid.x)
     roads = read_road_layer(path, layer=layer, fields=fields, crs=crs, lon_hint=lon_hint)
