@@ -529,9 +529,12 @@ def _metadata(roads: RoadLayer, method: str, crossings: int, hubs: int) -> dict[
             f"{roads.mapping.describe()}, CRS {roads.crs}); grades as the layer records them. "
             "Interchanges "
             + (
-                "where ordinary roads meet expressway lines at a vertex (a database has no ramps)."
+                "where ordinary roads meet expressway lines at a vertex: a database has no "
+                "ramps, so each junction stands for an interchange and minutes to it leave out "
+                "ramp travel."
                 if method == "road_meets_expressway"
-                else f"from the {method}."
+                else f"from the {method}, each joined to the nearest ordinary road by a straight "
+                "ramp (approximate)."
             )
         ),
         "warnings": warnings,
