@@ -461,18 +461,25 @@ def test_the_synthetic_database_matches_its_truth_by_grade_and_county(database):
     assert any("no interchange found" in w for w in network.warnings)
 
 
-def test_interchange_points_of_the_truth_give_its_access_interchanges(database, tmp_path):
+@pytest.fixture(scope="module")
+def truth_interchanges(tmp_path_factory):
+    """The interchanges of the OSM extract of the same region, scale and seed (same roads)."""
     from transnet.testing import write_osm_extract
 
-    path, _ = database
-    # The OSM extract of the same region, scale and seed has the same roads, and ramps.
-    truth = write_osm_extract(tmp_path / "taixin.osm.pbf", region="taixin", scale=1, seed=0)
-    points = tmp_path / "互通.gpkg"
+    folder = tmp_path_factory.mktemp("extract")
+    truth = write_osm_extract(folder / "taixin.osm.pbf", region="taixin", scale=1, seed=0)
+    points = folder / "互通.gpkg"
     gpd.GeoDataFrame(
         {"名称": [ic["name"] for ic in truth.interchanges]},
         geometry=[Point(ic["lon"], ic["lat"]) for ic in truth.interchanges],
         crs=4326,
     ).to_file(points)
+    return points, truth
+
+
+def test_interchange_points_of_the_truth_give_its_access_interchanges(database, truth_interchanges):
+    path, _ = database
+    points, truth = truth_interchanges
     network = network_from_road_layer(path, region=truth.to_region(), interchanges=points)
     assert network.interchange_counts() == {"access": truth.interchange_count, "hub": 0}
     names = set(network.interchange_points()["interchange_name"])
@@ -542,3 +549,31 @@ def test_metadata_survives_the_geopackage(gk_shapefile, tmp_path):
         json.loads(json.dumps(saved.metadata["grade_values"])) == network.metadata["grade_values"]
     )
     assert pyogrio.list_layers(tmp_path / "n.gpkg") is not None
+
+
+def test_build_then_run_counts_roads_below_grade_4_apart(database, truth_interchanges, tmp_path):
+    path, truth = database
+    points, _ = truth_interchanges
+    # The database's village roads (村道) recorded as 等外: below grade 4.
+    roads = gpd.read_file(path)
+    roads.loc[roads["行政等级"] == "村道", "技术等级"] = "等外"
+    layer = tmp_path / "等外.gpkg"
+    roads.to_file(layer)
+    saved, out = tmp_path / "net.gpkg", tmp_path / "run"
+    with pytest.raises(SystemExit) as exited:
+        main(["build", "--source", str(layer), "--interchanges", str(points), "--out", str(saved)])
+    assert exited.value.code == 0
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--network", str(saved), "--out", str(out), "-q"])
+    assert exited.value.code == 0
+    document = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    km = document["scenarios"]["before"]["length_km"]
+    assert km["below_4"] == pytest.approx(truth.km_by_class["unclassified"], rel=0.005)
+    assert km["4"] == pytest.approx(
+        truth.km_by_grade["4"] - truth.km_by_class["unclassified"], rel=0.005
+    )
+    assert km["total"] == pytest.approx(sum(v for k, v in km.items() if k != "total"), abs=0.01)
+    assert document["data"]["network_source"] == "等外.gpkg"
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| Below grade 4 等外 |" in report
+    assert "Road network from the user's road layer 等外.gpkg" in report
