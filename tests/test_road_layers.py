@@ -386,6 +386,10 @@ def test_interchanges_from_a_points_layer(gk_shapefile, tmp_path):
     with pytest.raises(InputError, match="from an expressway") as caught:
         network_from_road_layer(gk_shapefile, interchanges=far)
     assert caught.value.record == "feature #1"
+    # The road layer's projected --crs is not the CSV's: its lon/lat stay WGS-84.
+    gk_shapefile.with_suffix(".prj").unlink()
+    no_prj = network_from_road_layer(gk_shapefile, crs="EPSG:4525", interchanges=csv)
+    assert no_prj.interchange_counts() == {"access": 1, "hub": 0}
 
 
 def test_expressways_meeting_at_a_shared_vertex_make_a_hub(tmp_path):

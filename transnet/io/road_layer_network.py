@@ -34,6 +34,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
@@ -198,9 +200,9 @@ def _interchange_points(
         if frame.crs is None:
             raise InputError("the interchange points have no CRS", field="crs")
     elif Path(source).suffix.lower() == ".csv":
-        # lon/lat columns, in --crs (default WGS-84; gcj02 converted): the one points reader.
+        # lon/lat columns: in --crs when that is lon/lat (gcj02 converted), else WGS-84.
         path = Path(source)
-        frame = load_places(path, crs=crs)
+        frame = load_places(path, crs=crs if _is_lonlat(crs) else None)
     else:
         path = Path(source)
         frame = read_vector(path)
@@ -220,6 +222,15 @@ def _interchange_points(
         label = str(name).strip() if isinstance(name, str) and name.strip() else record
         rows.append({"name": label, "record": record, "geometry": shape})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=frame.crs).assign(path=str(path))
+
+
+def _is_lonlat(crs: str | int | None) -> bool:
+    if crs is None or str(crs).strip().lower().replace("-", "") == "gcj02":
+        return crs is not None
+    try:
+        return CRS.from_user_input(int(crs) if str(crs).isdigit() else crs).is_geographic
+    except CRSError:
+        return False
 
 
 def _network(
