@@ -102,9 +102,7 @@ def nearest(
     # all_matches keeps every tie; keep the first (lowest candidate index) per query.
     order = np.lexsort((candidate_index, query_index))
     query_index, candidate_index, distance = (
-        query_index[order],
-        candidate_index[order],
-        distance[order],
+        query_index[order], candidate_index[order], distance[order]
     )
     first = np.ones(len(query_index), dtype=bool)  # empty when nothing is within max_distance
     first[1:] = query_index[1:] != query_index[:-1]

@@ -112,7 +112,8 @@ def _decode_as(data: bytes, encoding: str, *, path: Path) -> str:
         codec = codecs.lookup(encoding)
     except LookupError:
         raise InputError(
-            f"unknown encoding {encoding!r}; use a Python codec name such as utf-8, gbk or gb18030",
+            f"unknown encoding {encoding!r}; use a Python codec name such as utf-8, gbk or "
+            "gb18030",
             path=path,
             field="encoding",
         ) from None
