@@ -181,7 +181,7 @@ def scenario_metrics(
     rule: str = "crossed",
 ) -> ScenarioMetrics:
     """A hand-made ScenarioMetrics: the given expressway density and county records."""
-    grades = ("expressway", "1", "2", "3", "4", "total")
+    grades = ("expressway", "1", "2", "3", "4", "below_4", "total")
     counties = counties or []
     total = len(counties) or 4
     return ScenarioMetrics(

@@ -56,7 +56,7 @@ def test_metrics_json_schema_and_region(run_folder):
     assert abs(region["area_km2"] - 16_800) / 16_800 < 0.01
     for scenario in ("before", "after"):
         metrics = document["scenarios"][scenario]
-        assert set(metrics["length_km"]) == {"expressway", "1", "2", "3", "4", "total"}
+        assert set(metrics["length_km"]) == {"expressway", "1", "2", "3", "4", "below_4", "total"}
         assert set(metrics["density_per_100km2"]) == set(metrics["length_km"])
         assert len(metrics["counties"]) == 12
         county = metrics["counties"][0]
@@ -275,7 +275,8 @@ def test_build_then_run_equals_building_in_memory(tmp_path, taiyuan_osm, monkeyp
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("roads.shp", b"x", "unknown extension"),
+        ("roads.txt", b"x", "unknown extension"),
+        ("roads.shp", b"x", "cannot read the file"),  # a road layer (issue 12)
         ("corrupt.osm.pbf", b"\x00\x00\x00\x0dnot a pbf" * 40, "cannot read the OSM file"),
         ("empty.osm", b'<?xml version="1.0"?><osm version="0.6"></osm>', "no roads"),
     ],

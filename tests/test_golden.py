@@ -38,6 +38,10 @@ LOWER_BOUND_CAVEAT = (
     "not evaluated."
 )
 
+#: A grade added since 0.1 (issue 12): roads below grade 4 (等外公路). Its keys are new in every
+#: by-grade mapping; the bundle has no such road, so each is 0, but its design speed (20 km/h).
+ADDED_GRADE = "below_4"
+
 #: path → (0.1 value, value now). Every entry is a bug fixed by issue 9, or (the last three)
 #: issue 12's lower bounds: on the trunk-only bundle, county grade-1 and POI coverage are lower
 #: bounds, and their verdicts say so.
@@ -212,6 +216,10 @@ def test_metrics_equal_the_0_1_output_except_the_fixed_bugs(study_of_0_1_inputs,
     added = {k for k in new if NEW_IN_SCHEMA_2.fullmatch(k)}
     assert new["data.caveats.5"] == old["data.caveats.4"]  # moved down by the new caveat
     assert {new[k] for k in added if k.startswith("targets.")} == {"exact", "lower_bound"}
+    graded = {k for k in set(new) - set(old) if k.rsplit(".", 1)[-1] == ADDED_GRADE}
+    nonzero = {k: new[k] for k in graded if new[k] != 0}
+    assert graded and nonzero == {f"settings.speeds_kmh.{ADDED_GRADE}": 20.0}
+    added |= graded
     new = {k: v for k, v in new.items() if k not in added}
     assert set(new) == set(old), (sorted(set(new) - set(old)), sorted(set(old) - set(new)))
     differing = {k for k in new if new[k] != old[k]}

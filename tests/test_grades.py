@@ -31,7 +31,7 @@ from transnet.io.bundle import bundle_root
 
 
 def test_existing_names_still_work():
-    assert GRADES == ("expressway", "1", "2", "3", "4")
+    assert GRADES == ("expressway", "1", "2", "3", "4", "below_4")
     assert "national_expressway" in ADMIN_CLASSES and ADMIN_CLASSES[-1] == "unknown"
     assert normalize_grade("一级公路") == "1"
     assert normalize_grade(2.0) == "2"
@@ -401,7 +401,8 @@ def test_refinement_built_in_code_is_validated():
 
 
 def test_design_speeds_defaults():
-    assert [design_speed_kmh(g) for g in GRADES] == [100.0, 80.0, 60.0, 40.0, 30.0]
+    assert [design_speed_kmh(g) for g in GRADES] == [100.0, 80.0, 60.0, 40.0, 30.0, 20.0]
+    assert design_speed_kmh("等外") == 20.0
     assert design_speed_kmh("expressway", ramp=True) == 40.0
     assert design_speed_kmh(1, ramp=True) == 40.0
     assert design_speed_kmh("四级", ramp=True) == 30.0  # a ramp is never faster than its road
@@ -442,7 +443,7 @@ def test_design_speed_table_must_cover_every_grade(tmp_path):
     highways.write_text("highway,default_grade\nmotorway,expressway\n", encoding="utf-8")
     path = tmp_path / "speeds.csv"
     path.write_text("grade,design_speed_kmh\nexpressway,120\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no design speed for 1, 2, 3, 4, ramp"):
+    with pytest.raises(InputError, match="no design speed for 1, 2, 3, 4, below_4, ramp"):
         GradeTable.from_csv(highways, path_design_speeds=path)
 
 
@@ -451,6 +452,14 @@ def test_user_design_speeds(tmp_path):
     highways.write_text("highway,default_grade\nmotorway,expressway\n", encoding="utf-8")
     table = GradeTable.from_csv(highways, path_design_speeds=_speeds_csv(tmp_path, "120"))
     assert design_speed_kmh("expressway", table=table) == 120.0
+    # A table of transnet 0.1 has no below_4 row: 20 km/h, never above its grade 4 speed.
+    assert design_speed_kmh("below_4", table=table) == 20.0
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    path = _speeds_csv(slow, "120")
+    path.write_text(path.read_text(encoding="utf-8").replace("4,30", "4,15"), encoding="utf-8")
+    table = GradeTable.from_csv(highways, path_design_speeds=path)
+    assert design_speed_kmh("below_4", table=table) == 15.0
 
 
 # --- classify_edges ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ Step by step:
 >>> region = tn.region_from_bundle(bundle)  # doctest: +SKIP
 >>> before = tn.load_bundle_network(bundle)  # doctest: +SKIP
 >>> # or: before = tn.network_from_osm_file("shanxi.osm.pbf", region=region)
+>>> # or: before = tn.network_from_road_layer("路网.shp", region=region)
 >>> plan = tn.load_plan(bundle.path("plan"))  # doctest: +SKIP
 >>> after = tn.apply_plan(before, plan).network  # doctest: +SKIP
 >>> tn.evaluate_scenario(after, region)["density_per_100km2"]  # doctest: +SKIP
@@ -60,6 +61,8 @@ _LAZY = {
     "init_bundle": "transnet.admin",
     "region_from_codes": "transnet.admin",
     "region_from_file": "transnet.admin",
+    "network_from_road_layer": "transnet.io.road_layer_network",
+    "read_road_layer": "transnet.io.road_layers",
 }
 
 
@@ -102,6 +105,8 @@ __all__ = [
     "network_from_lines",
     "network_from_osm",
     "network_from_osm_file",
+    "network_from_road_layer",
+    "read_road_layer",
     "region_from_bundle",
     "region_from_codes",
     "region_from_file",

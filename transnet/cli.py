@@ -517,7 +517,12 @@ def check(
 @app.command(epilog=_EXIT_HELP)
 def build(
     source: Annotated[
-        str, typer.Option("--source", help="'osm' to download, or an .osm/.osm.bz2/.osm.pbf file.")
+        str,
+        typer.Option(
+            "--source",
+            help="'osm' to download, an .osm/.osm.bz2/.osm.pbf file, or your own road layer "
+            "(.shp, .gpkg, .gdb, .geojson).",
+        ),
     ],
     bundle: BundleOption = "taixin",
     out: Annotated[
@@ -553,10 +558,45 @@ def build(
         Path | None,
         typer.Option("--refinements", help="Your own grade refinement rules (CSV)."),
     ] = None,
+    layer: Annotated[
+        str | None,
+        typer.Option("--layer", help="Road layer: the layer of a .gpkg or .gdb to read."),
+    ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            help="Road layer: which field is what, e.g. 技术等级=grade,路线编号=ref,车道数=lanes,"
+            "路线名称=name (also 行政等级=admin_class), or a YAML file; default detected by name.",
+        ),
+    ] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option(
+            "--crs",
+            help="Road layer: its CRS where the file does not say (or says wrongly): "
+            "EPSG:4490, a Gauss-Krüger zone EPSG:4491-4554, EPSG:4326, or gcj02.",
+        ),
+    ] = None,
+    interchanges: Annotated[
+        Path | None,
+        typer.Option(
+            "--interchanges",
+            help="Road layer: interchange points; default where roads meet expressway lines.",
+        ),
+    ] = None,
+    completeness: Annotated[
+        str | None,
+        typer.Option(
+            "--completeness",
+            help="Road layer: 'complete' or 'trunk_only'; default complete when the layer has "
+            "grade-4 or lower roads.",
+        ),
+    ] = None,
     encoding: EncodingOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Build a road network from OpenStreetMap for the bundle's region and save it."""
+    """Build a road network from OpenStreetMap or your own road layer and save it."""
     from transnet.grades import GradeTable
     from transnet.io.bundle import bundle_root, load_bundle
     from transnet.io.network_store import check_network_output, save_network
@@ -568,6 +608,14 @@ def build(
     path = out or _default_network_path(loaded)
     check_network_output(path, overwrite=overwrite)
     region = region_from_bundle(loaded)
+    osm_only = {"--grades": grades, "--refinements": refinements, "--unclassified": unclassified}
+    given = [name for name, value in osm_only.items() if value]
+    if given and _is_road_layer(source):
+        raise InputError(
+            f"{', '.join(given)} apply to OpenStreetMap; a road layer's grades come from its "
+            "fields (--fields)",
+            field=given[0],
+        )
     table = GradeTable.from_csv(grades, refinements) if grades else None
     if refinements and not grades:
         table = GradeTable.from_csv(
@@ -582,10 +630,24 @@ def build(
     progress_settings.quiet = quiet
     if not quiet:
         _err.print(f"Building the network from {escape(source)}…")
-    if source == "osm":
-        network = network_from_osm(**options)
+    layer_options = {"--layer": layer, "--fields": fields, "--crs": crs}
+    layer_options |= {"--interchanges": interchanges, "--completeness": completeness}
+    if _is_road_layer(source):
+        network = _road_layer_network(
+            Path(source), region=region, margin_m=options["margin_m"], quiet=quiet, **layer_options
+        )
     else:
-        network = network_from_osm_file(Path(source), **options)
+        given = [name for name, value in layer_options.items() if value is not None]
+        if given:
+            raise InputError(
+                f"{', '.join(given)} apply to a road layer (.shp, .gpkg, .gdb, .geojson), not "
+                "to OpenStreetMap",
+                field=given[0],
+            )
+        if source == "osm":
+            network = network_from_osm(**options)
+        else:
+            network = network_from_osm_file(Path(source), **options)
     path = save_network(network, path, overwrite=overwrite)
     if not quiet:
         lengths = network.edges.groupby("grade")["length_m"].sum() / 1000
@@ -673,6 +735,42 @@ def init(
             f"{escape(str(folder))}",
             highlight=False,
         )
+def _is_road_layer(source: str) -> bool:
+    from transnet.io.road_layers import ROAD_LAYER_SUFFIXES
+
+    return Path(source).suffix.lower() in ROAD_LAYER_SUFFIXES
+
+
+def _road_layer_network(path: Path, *, region, margin_m: float, quiet: bool, **given):
+    """Build the network of a user's road layer; print how it was read on stderr."""
+    from transnet.io.road_layer_network import network_from_road_layer
+
+    network = network_from_road_layer(
+        path,
+        layer=given["--layer"],
+        fields=given["--fields"],
+        crs=given["--crs"],
+        region=region,
+        margin_m=margin_m,
+        interchanges=given["--interchanges"],
+        completeness=given["--completeness"],
+    )
+    meta = network.metadata
+    for message in network.warnings:
+        warnings.warn(message, TransnetWarning, stacklevel=2)
+    if quiet:
+        return network
+    how = "detected" if meta["fields_detected"] else "given"
+    grades = ", ".join(
+        f"{value}→{grade} ({n:,})" for value, (grade, n) in meta["grade_values"].items()
+    )
+    _err.print(
+        escape(
+            f"Read {meta['source']} in {meta['crs_read']}: fields ({how}) {meta['fields']}; "
+            f"grade values {grades}; completeness {meta['completeness']}"
+        )
+    )
+    return network
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = [
     "ACCESS_SPEED_KMH",
+    "BELOW_4_DESIGN_SPEED_KMH",
     "CARD_MAX_INVESTMENT_100M_CNY",
     "CARD_MAX_LENGTH_KM",
     "CARD_OPENED_RANGE",
@@ -44,6 +45,7 @@ __all__ = [
     "RAI_GRADE",
     "RAI_WITHIN_M",
     "RAMP_MAX_M",
+    "ROAD_LAYER_JOIN_M",
     "SANE_MAXSPEED_KMH",
     "SEAT_MOVE_MAX_M",
     "SEAT_WITHIN_KM",
@@ -160,3 +162,12 @@ INTERCHANGE_MERGE_M = 1500.0
 
 #: Warn (``TransnetWarning``) about each new or realigned card end left unconnected.
 PLAN_WARN_FREE_ENDS = True
+
+# Users' own road layers (issue 12): provincial road databases.
+#: Roads below grade 4 (等外公路) travel at this speed when a design-speed table has no
+#: ``below_4`` row (never faster than its grade 4 speed).
+BELOW_4_DESIGN_SPEED_KMH = 20.0
+#: A road database has no ramps: a road whose end lies this close to an expressway line, or a
+#: vertex the two share, is where it joins the expressway (an access interchange; two
+#: expressways: a hub). Lines that merely cross pass over or under each other.
+ROAD_LAYER_JOIN_M = 5.0

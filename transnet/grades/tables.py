@@ -239,6 +239,8 @@ class GradeTable:
                     field="design_speed_kmh",
                 )
             speeds[name] = value
+        if "4" in speeds:
+            speeds.setdefault("below_4", min(speeds["4"], options.BELOW_4_DESIGN_SPEED_KMH))
         missing = [key for key in (*GRADES, _RAMP_KEY) if key not in speeds]
         if missing:
             raise InputError(f"no design speed for {', '.join(missing)}", field="grade")
@@ -457,6 +459,8 @@ def _read_design_speeds(path: Path) -> dict[str, float]:
         if speed is None:
             raise InputError("empty", path=path, record=record, field="design_speed_kmh")
         speeds[key] = speed
+    if "4" in speeds:
+        speeds.setdefault("below_4", min(speeds["4"], options.BELOW_4_DESIGN_SPEED_KMH))
     missing = [key for key in (*GRADES, _RAMP_KEY) if key not in speeds]
     if missing:
         raise InputError(f"no design speed for {', '.join(missing)}", path=path, field="grade")

@@ -24,8 +24,10 @@ __all__ = [
     "normalize_grade",
 ]
 
-#: Technical grades, best first. "expressway" is 高速公路; "1"–"4" are 一级 to 四级.
-GRADES: tuple[str, ...] = ("expressway", "1", "2", "3", "4")
+#: Technical grades, best first. "expressway" is 高速公路; "1"–"4" are 一级 to 四级;
+#: "below_4" is 等外公路, a road built below grade 4 (as road databases hold them): it counts in
+#: the total length and density, and apart by grade, but never as grade 4 or better.
+GRADES: tuple[str, ...] = ("expressway", "1", "2", "3", "4", "below_4")
 
 #: Administrative classes (行政等级), highest first. ``expressway`` is an expressway of
 #: unknown level (a ``motorway`` without a usable ``ref``).
@@ -59,6 +61,10 @@ _GRADE_ALIASES = {
     "4": "4",
     "四级": "4",
     "四级公路": "4",
+    "below_4": "below_4",
+    "等外": "below_4",
+    "等外公路": "below_4",
+    "等外路": "below_4",
 }
 
 _GRADE_RANK = {grade: rank for rank, grade in enumerate(GRADES)}
@@ -72,7 +78,8 @@ def normalize_grade(value: object) -> str:
     Parameters
     ----------
     value
-        ``"expressway"``, ``1``–``4`` (int or str) or a Chinese name such as ``"一级"``.
+        ``"expressway"``, ``1``–``4`` (int or str), ``"below_4"`` or a Chinese name such as
+        ``"一级"`` or ``"等外"``.
 
     Returns
     -------
@@ -86,8 +93,8 @@ def normalize_grade(value: object) -> str:
 
     Examples
     --------
-    >>> normalize_grade(2), normalize_grade("高速公路")
-    ('2', 'expressway')
+    >>> normalize_grade(2), normalize_grade("高速公路"), normalize_grade("等外")
+    ('2', 'expressway', 'below_4')
 
     """
     key = str(value).strip().lower()
@@ -100,7 +107,7 @@ def normalize_grade(value: object) -> str:
 
 
 def grade_rank(grade: str) -> int:
-    """Return 0 for expressway, 1–4 for grades 1–4: lower is better.
+    """Return 0 for expressway, 1–4 for grades 1–4, 5 below grade 4: lower is better.
 
     Examples
     --------

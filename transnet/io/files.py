@@ -53,8 +53,9 @@ def read_features(path: str | Path) -> gpd.GeoDataFrame:
 
     GeoJSON is read as text by :func:`transnet.io.text.read_text`, so a file saved in GBK by
     Chinese GIS software reads like a UTF-8 one. A shapefile's attributes are decoded as its
-    ``.cpg`` file says, else in :data:`transnet.io.text.settings.encoding` (``--encoding``)
-    when set, else as GDAL guesses from the ``.dbf``.
+    ``--encoding`` (:data:`transnet.io.text.settings.encoding`) when set (an explicit encoding
+    wins, as for text files), else as its ``.cpg`` file says, else as GDAL guesses from the
+    ``.dbf``; attributes that do not decode are an error suggesting ``--encoding``.
 
     Parameters
     ----------
@@ -87,11 +88,12 @@ def read_features(path: str | Path) -> gpd.GeoDataFrame:
     return check_crs(read_vector(path), path=path)
 
 
-def read_vector(path: str | Path) -> gpd.GeoDataFrame:
+def read_vector(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a vector file as it is, in its own CRS, decoding its text as :func:`read_features`.
 
     For readers that take the CRS from the user where the file has none (township and POI
-    files, ``--crs``); everything else wants :func:`read_features`.
+    files, ``--crs``, road layers); everything else wants :func:`read_features`. ``layer``
+    names the layer of a GeoPackage or File Geodatabase (a ``.gdb`` folder); default the first.
 
     Raises
     ------
@@ -104,23 +106,27 @@ def read_vector(path: str | Path) -> gpd.GeoDataFrame:
     'EPSG:4326'
     """
     path = Path(path)
-    if not path.is_file():
+    if not (path.is_file() or (path.suffix.lower() == ".gdb" and path.is_dir())):
         raise InputError("file not found", path=path)
     source: Path | io.BytesIO = path
-    options = {}
+    options: dict[str, str] = {} if layer is None else {"layer": layer}
     if path.suffix.lower() in _TEXT_FORMATS:
         source = io.BytesIO(text.read_text(path).encode("utf-8"))
-    elif (
-        path.suffix.lower() == ".shp"
-        and text.settings.encoding
-        and not any(path.with_suffix(s).is_file() for s in (".cpg", ".CPG"))
-    ):
+    elif path.suffix.lower() == ".shp" and text.settings.encoding:
         options["encoding"] = text.settings.encoding
     try:
         with warnings.catch_warnings():
             # shapely's warning on a NaN coordinate: the CRS check then names the feature.
             warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
             frame = gpd.read_file(source, **options)
+    except UnicodeDecodeError as exc:
+        said = options.get("encoding") or "the encoding its .cpg file names"
+        raise InputError(
+            f"attributes do not decode as {said} ({exc.reason} at byte "
+            f"{exc.start}): pass --encoding gbk (or gb18030, utf-8)",
+            path=path,
+            field="encoding",
+        ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         # GDAL names a file read from memory after its buffer: name the user's file instead.
         reason = re.sub(r"(/vsimem/)?pyogrio_[0-9a-f]+(\.\w+)?", path.name, str(exc))

@@ -99,7 +99,7 @@ def km_by_grade(lengths_m: pd.Series) -> dict[str, float]:
     Examples
     --------
     >>> km_by_grade(pd.Series({"expressway": 1500.0, "2": 500.0}))
-    {'expressway': 1.5, '1': 0.0, '2': 0.5, '3': 0.0, '4': 0.0, 'total': 2.0}
+    {'expressway': 1.5, '1': 0.0, '2': 0.5, '3': 0.0, '4': 0.0, 'below_4': 0.0, 'total': 2.0}
 
     """
     km = {grade: float(lengths_m.get(grade, 0.0)) / 1000 for grade in GRADES}
@@ -152,7 +152,7 @@ def zone_density(network: RoadNetwork, region: Region) -> ZoneDensity:
     --------
     >>> density = zone_density(network, region)
     >>> list(density.density_per_100km2)
-    ['expressway', '1', '2', '3', '4', 'total']
+    ['expressway', '1', '2', '3', '4', 'below_4', 'total']
 
     """
     pieces = clip_edges_to_counties(network, region)

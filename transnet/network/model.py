@@ -51,7 +51,8 @@ class RoadNetwork:
         ``interchange_name`` and ``geometry``.
     edges
         One row per undirected road segment: ``u``, ``v``, ``key``, ``name``, ``ref``, ``grade``
-        (``"expressway"``, ``"1"``–``"4"``), ``admin_class``, ``lanes``, ``opened``, ``source``,
+        (``"expressway"``, ``"1"``–``"4"``, ``"below_4"``), ``admin_class``, ``lanes``,
+        ``opened``, ``source``,
         ``ramp`` (interchange ramp), ``oneway``, ``project_id`` (plan card that made or changed
         it), ``centerline_factor`` (0.5 for each carriageway of a road drawn as two one-way
         carriageways, else 1), ``length_m`` and ``geometry`` (oriented from ``u`` to ``v``).
@@ -465,7 +466,8 @@ def interchange_table(
        the county rule; one that meets neither leads nowhere (a service area's loop, a ramp
        cut off by the edge of the data) and is no interchange. A marked node without any ramp
        is an access interchange (a schematic interchange with no road near enough for a ramp,
-       as before).
+       as before), unless it touches no ordinary road and two or more expressways: then it is
+       a hub (where a road database's expressway lines meet at a shared vertex).
     3. Two clusters of the same kind are one interchange when a node of one lies within
        ``merge_m`` (straight line) of a node of the other and both touch the same expressway
        (same ``ref``, else ``name``, else the same connected main line): the four ramps of a
@@ -549,8 +551,6 @@ def interchange_table(
     members["component"] = pd.factorize(members["component"])[0]
     node, component = members["node"].to_numpy(), members["component"].to_numpy()
     n_components = int(component.max()) + 1 if len(members) else 0
-    access = np.zeros(n_components, dtype=bool)
-    access[component[on_ordinary[node] | ~on_ramp[node]]] = True
 
     # The expressways each component touches: ref, else name, else its connected main line.
     line = _components(size, u[main], v[main])
@@ -566,6 +566,11 @@ def interchange_table(
     roads = members[["node", "component"]].merge(road_of_node, on="node")
     roads = roads[["component", "road"]].drop_duplicates()
     n_roads = np.bincount(roads["component"].to_numpy(), minlength=n_components)
+    access = np.zeros(n_components, dtype=bool)
+    access[component[on_ordinary[node]]] = True
+    # A marked node without ramps is an access point, unless it only joins two expressways.
+    lone = ~on_ramp[node]
+    access[component[lone & (n_roads[component] < 2)]] = True
     # Ramps meeting no ordinary road join two expressways (a hub), or else lead nowhere: a
     # service area's loop, a ramp cut off by the edge of the data. Those are no interchange.
     hub = ~access & (n_roads >= 2)

@@ -23,8 +23,15 @@ _GRADE_LABELS = {
     "2": "Grade 2 二级",
     "3": "Grade 3 三级",
     "4": "Grade 4 四级",
+    "below_4": "Below grade 4 等外",
     "total": "Total",
 }
+
+
+def _grades_shown(before: dict, after: dict) -> tuple[str, ...]:
+    """List the grades of the tables: below grade 4 only where a scenario has such roads."""
+    below = any(s["length_km"].get("below_4", 0) for s in (before, after))
+    return tuple(g for g in GRADES if g != "below_4" or below)
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -223,8 +230,9 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         out += _phasing_section(document["phasing"], image="phasing.png" in (images or []))
 
     out += ["## Length and density (zone, edges clipped at the boundary)", ""]
+    grades = _grades_shown(before, after)
     rows = []
-    for grade in (*GRADES, "total"):
+    for grade in (*grades, "total"):
         rows.append(
             [
                 _GRADE_LABELS[grade],
@@ -319,12 +327,12 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         [f"{a['name']}", a["area_km2"]]
         + [
             f"{b['density_per_100km2_by_grade'][g]:.2f} → {a['density_per_100km2_by_grade'][g]:.2f}"
-            for g in GRADES
+            for g in grades
         ]
         + [f"{b['density_per_100km2']:.2f} → {a['density_per_100km2']:.2f}"]
         for b, a in zip(before["counties"], after["counties"], strict=True)
     ]
-    header = ["county", "km²", *(_GRADE_LABELS[g] for g in GRADES), "all"]
+    header = ["county", "km²", *(_GRADE_LABELS[g] for g in grades), "all"]
     out += [_table(header, rows), ""]
 
     bounded = lower_bound_families(study)

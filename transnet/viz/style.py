@@ -55,6 +55,7 @@ GRADE_STYLES: dict[str, dict[str, Any]] = {
     "2": {"label": "Grade 2", "color": "#f1c40f", "weight": 3.0},
     "3": {"label": "Grade 3", "color": "#3498db", "weight": 2.0},
     "4": {"label": "Grade 4", "color": "#95a5a6", "weight": 1.5},
+    "below_4": {"label": "Below grade 4", "color": "#bdc3c7", "weight": 1.0},
 }
 #: Width of an interchange ramp, any grade.
 RAMP_WEIGHT_PX = 1.5

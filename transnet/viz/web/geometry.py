@@ -42,9 +42,16 @@ __all__ = [
 #: Decimals kept in WGS-84 coordinates: 1e-5° is about 1 m.
 COORDINATE_DECIMALS = 5
 #: Large networks: simplification tolerance in metres by grade.
-SIMPLIFY_M: dict[str, float] = {"expressway": 10.0, "1": 10.0, "2": 10.0, "3": 30.0, "4": 30.0}
+SIMPLIFY_M: dict[str, float] = {
+    "expressway": 10.0,
+    "1": 10.0,
+    "2": 10.0,
+    "3": 30.0,
+    "4": 30.0,
+    "below_4": 30.0,
+}
 #: Large networks: the grades drawn only when zoomed in, merged without names.
-MINOR_GRADES: tuple[str, ...] = ("3", "4")
+MINOR_GRADES: tuple[str, ...] = ("3", "4", "below_4")
 
 
 def wgs84_to_gcj02(geometries: np.ndarray) -> np.ndarray:

@@ -61,6 +61,7 @@ LAYER_NAMES: dict[str, str] = {
     "2": "Grade 2 road",
     "3": "Grade 3 road",
     "4": "Grade 4 road",
+    "below_4": "Road below grade 4",
     "counties": "Counties",
     "plan": "Plan projects",
     "planned": "Planned projects (not built)",
