@@ -127,7 +127,8 @@ def grade_access(
             "euclidean_m": euclidean,
             "snap_m": metres["snap_m"].to_numpy(),
             "unreachable": metres["unreachable"].to_numpy(),
-            "road": labels[candidate],
+            # object, not pandas' string dtype, so a place without a named road keeps None
+            "road": pd.Series(labels[candidate], index=places.index, dtype=object),
         },
         index=places.index,
     )
