@@ -18,7 +18,7 @@ from transnet._errors import InputError, TransnetWarning, expect_type
 from transnet.attribution import SeatAttribution, attribute_seat_minutes
 from transnet.io.bundle import Bundle, load_bundle
 from transnet.io.files import read_features
-from transnet.io.places import load_places
+from transnet.io.places import load_places, load_townships
 from transnet.metrics import MetricSettings, ScenarioMetrics, evaluate_scenario, zone_density
 from transnet.network import RoadNetwork, network_from_lines
 from transnet.phasing import Phasing, evaluate_phasing, with_years
@@ -417,7 +417,7 @@ def run_study(
     if pois is None and bundle.path("pois") is not None:
         pois = load_places(bundle.path("pois"))
     if townships is None and bundle.path("townships") is not None:
-        townships = load_places(bundle.path("townships"))
+        townships = load_townships(bundle.path("townships"), region=region)
     for places, kind in ((townships, "township seats"), (pois, "points of interest")):
         if places is not None:
             _check_places(places, region, kind)

@@ -232,8 +232,9 @@ def lower_bound_families(study: Study) -> list[str]:
 
     Examples
     --------
-    >>> lower_bound_families(study)  # the bundle is trunk-only, with POIs
-    ['county_grade1_coverage', 'poi_grade2_coverage']
+    >>> lower_bound_families(study)  # doctest: +NORMALIZE_WHITESPACE
+    ['county_grade1_coverage', 'township_grade2_coverage', 'township_grade3_coverage',
+     'poi_grade2_coverage', 'rai']
 
     """
     completeness = str(study.before.metadata.get("completeness", "complete"))
@@ -251,8 +252,8 @@ def township_kinds_left_out(study: Study) -> dict[str, int]:
 
     Examples
     --------
-    >>> township_kinds_left_out(study)  # the bundle has no townships
-    {}
+    >>> township_kinds_left_out(study)  # the bundle's urban sub-districts
+    {'街道': 30}
 
     """
     records = study.metrics["after"].townships or []
@@ -575,7 +576,7 @@ def place_table(study: Study, kind: str) -> pd.DataFrame | None:
     >>> place_table(study, "pois").columns[:4].tolist()
     ['name', 'lon', 'lat', 'snap_m_before']
     >>> place_table(study, "townships").columns[:3].tolist()  # the bundle's township seats
-    ['name', 'lon', 'lat']
+    ['name', 'code', 'kind']
 
     """
     places = getattr(study, kind)
@@ -632,8 +633,9 @@ def township_points(study: Study, scenario: str) -> gpd.GeoDataFrame | None:
 
     Examples
     --------
-    >>> township_points(study, "after") is None  # the bundle has no townships
-    True
+    >>> points = township_points(study, "after")  # the bundle's 141 towns
+    >>> len(points), points["kind"].value_counts().to_dict()
+    (141, {'乡': 71, '镇': 40, '街道': 30})
 
     """
     records = study.metrics[scenario].townships

@@ -56,8 +56,8 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     Returns
     -------
     geopandas.GeoDataFrame
-        ``name`` and point ``geometry`` in WGS-84; also ``code`` and ``kind`` (乡, 民族乡, 镇,
-        街道, 其他: a bundle's ``townships.csv``) when the file has them.
+        ``name`` and point ``geometry`` in WGS-84 (:func:`load_townships` also keeps ``code``
+        and ``kind``).
 
     Raises
     ------
@@ -70,7 +70,7 @@ def load_places(path: str | Path, *, crs: str | int | None = None) -> gpd.GeoDat
     >>> from transnet.io.bundle import load_bundle
     >>> pois = load_places(load_bundle("taixin").path("pois"))
     >>> pois.columns.tolist(), pois.crs.to_string()
-    (['name', 'kind', 'geometry'], 'EPSG:4326')
+    (['name', 'geometry'], 'EPSG:4326')
     >>> load_places("townships.csv", crs="gcj02")  # doctest: +SKIP
 
     """
