@@ -138,3 +138,11 @@ INTERCHANGE_MERGE_M = 1500.0
 
 #: Warn (``TransnetWarning``) about each new or realigned card end left unconnected.
 PLAN_WARN_FREE_ENDS = True
+
+# Scenario sweeps and prioritising (issue 13).
+#: How long to wait for an existing Dask scheduler (``--scheduler``) before giving up, seconds.
+DASK_CONNECT_TIMEOUT_S = 5.0
+#: Steps of the cost–targets frontier: this many budgets from the cheapest card to the plan's cost.
+FRONTIER_STEPS = 8
+#: Two target values closer than this are equal when the exact and greedy answers are compared.
+VALUE_TOLERANCE = 1e-9
