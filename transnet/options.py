@@ -146,3 +146,5 @@ DASK_CONNECT_TIMEOUT_S = 5.0
 FRONTIER_STEPS = 8
 #: Two target values closer than this are equal when the exact and greedy answers are compared.
 VALUE_TOLERANCE = 1e-9
+#: Most times the exact model is solved again after its answer re-evaluates short of its promise.
+PRIORITISE_MAX_ROUNDS = 5
