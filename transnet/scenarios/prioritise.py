@@ -46,7 +46,14 @@ from transnet.scenarios.runner import ScenarioRunner
 from transnet.scenarios.values import ProjectValues
 from transnet.targets import Target, target_places, verdict
 
-__all__ = ["Choice", "Prioritisation", "prioritise", "verify_cards"]
+__all__ = [
+    "Choice",
+    "Prioritisation",
+    "check_budget",
+    "check_choices",
+    "prioritise",
+    "verify_cards",
+]
 
 _ADDITIVE = ("length_km", "density_per_100km2", "ramp_km")
 
@@ -331,7 +338,7 @@ class _Model:
         rows.append(({z: 1.0 for z in z_vars.values()}, best_met - 0.5, np.inf))
         objective = np.zeros(total)
         for target_id in modelled:
-            constant, coefficients = self.expressions[target_id]
+            _, coefficients = self.expressions[target_id]
             sign = 1.0 if self.by_id[target_id].op in (">=", ">") else -1.0
             for var, coef in coefficients.items():
                 objective[var] -= sign * coef / scale[target_id]
@@ -457,34 +464,13 @@ def prioritise(
 
     """
     runner = runner or ScenarioRunner(base)
-    must_ids, exclude_ids = _check_choices(base, must=must, exclude=exclude)
+    must_ids, exclude_ids = check_choices(
+        base, must=must, exclude=exclude, budget_100m_cny=budget_100m_cny
+    )
     cost, missing = _costs(base)
-    if budget_100m_cny is not None:
-        _check_budget(budget_100m_cny)
-        if missing:
-            raise InputError(
-                f"card {missing[0]} has no investment (investment_100m_cny), so a budget "
-                f"cannot be applied; give every card its investment"
-                + (
-                    f" ({len(missing)} cards lack one: {', '.join(missing)})"
-                    if len(missing) > 1
-                    else ""
-                ),
-                path=base.plan.path,
-                record=missing[0],
-                field="investment_100m_cny",
-            )
     notes = []
     if missing:
         notes.append(f"cards without investment count as costing nothing: {', '.join(missing)}")
-    must_ids = _with_requirements(base, must_ids)
-    for card_id in must_ids:
-        if card_id in exclude_ids:
-            raise InputError(
-                f"--must needs card {card_id} (a dependency) but --exclude leaves it out",
-                record=card_id,
-                field="exclude",
-            )
     allowed = tuple(c for c in base.card_ids if c not in exclude_ids)
     targets = values.targets
     best_possible = verify_cards(base, allowed) if exclude_ids else values.full
@@ -567,13 +553,13 @@ def prioritise(
         model,
         runner,
         solve,
-        reachable,
         targets,
         cost,
         allowed,
         must_ids,
         frontier_steps,
         judge,
+        also=choice.cost_100m_cny if budget_100m_cny is None else budget_100m_cny,
     )
     return Prioritisation(
         choice=choice,
@@ -593,7 +579,17 @@ def _passes(base: ScenarioBase, target_id: str, value: float) -> bool:
     return verdict(target, value) == "pass"
 
 
-def _check_budget(budget: object) -> None:
+def check_budget(budget: object) -> None:
+    """Refuse a budget that is not a positive, finite number of 亿元.
+
+    Examples
+    --------
+    >>> check_budget(120.5)
+    >>> check_budget(0)
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: --budget must be a positive number of 亿元, got 0
+    """
     if (
         isinstance(budget, bool)
         or not isinstance(budget, (int, float))
@@ -606,9 +602,36 @@ def _check_budget(budget: object) -> None:
         )
 
 
-def _check_choices(
-    base: ScenarioBase, *, must: Sequence[str], exclude: Sequence[str]
+def check_choices(
+    base: ScenarioBase,
+    *,
+    must: Sequence[str],
+    exclude: Sequence[str],
+    budget_100m_cny: float | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Check the options of :func:`prioritise` before any evaluation; return must and exclude.
+
+    ``must`` comes back with every card it needs (``requires``), in plan order.
+
+    Raises
+    ------
+    InputError
+        A bad budget (:func:`check_budget`); ``must`` or ``exclude`` naming an unknown card
+        (with a "did you mean"), or one card in both (or a card ``must`` needs in
+        ``exclude``); with a budget, a card without investment (named).
+
+    Examples
+    --------
+    >>> base = ScenarioBase.from_study(study)
+    >>> check_choices(base, must=["E1"], exclude=["N7"])
+    (('E1',), ('N7',))
+    >>> check_choices(base, must=["E9"], exclude=[])
+    Traceback (most recent call last):
+    ...
+    transnet._errors.InputError: ...: --must names no card of the plan: 'E9'; did you mean ...
+    """
+    if budget_100m_cny is not None:
+        check_budget(budget_100m_cny)
     known = base.card_ids
     for option, ids in (("must", must), ("exclude", exclude)):
         for card_id in ids:
@@ -626,7 +649,25 @@ def _check_choices(
             record=both[0],
             field="exclude",
         )
-    return base.subset(must), base.subset(exclude)
+    must_ids = _with_requirements(base, must)
+    for card_id in must_ids:
+        if card_id in set(exclude):
+            raise InputError(
+                f"--must needs card {card_id} (a card it requires) but --exclude leaves it out",
+                record=card_id,
+                field="exclude",
+            )
+    _, missing = _costs(base)
+    if budget_100m_cny is not None and missing:
+        others = f" (all {len(missing)} without: {', '.join(missing)})" if len(missing) > 1 else ""
+        raise InputError(
+            f"card {missing[0]} has no investment, so a budget cannot be applied; give every "
+            f"card its investment_100m_cny{others}",
+            path=base.plan.path,
+            record=missing[0],
+            field="investment_100m_cny",
+        )
+    return must_ids, base.subset(exclude)
 
 
 def _costs(base: ScenarioBase) -> tuple[np.ndarray, list[str]]:
@@ -725,7 +766,7 @@ def _greedy(
 
 
 def _frontier(
-    base, model, runner, solve, reachable, targets, cost, allowed, must, steps, judge
+    base, model, runner, solve, targets, cost, allowed, must, steps, judge, *, also: float
 ) -> list[dict[str, Any]]:
     """Return the best subset at each budget step, from the cheapest card to all of them."""
     index = {c: i for i, c in enumerate(base.card_ids)}
@@ -734,7 +775,10 @@ def _frontier(
     if steps < 1 or not free:
         return []
     top = floor + float(sum(free))
-    budgets = np.unique(np.round(np.linspace(floor + min(free), top, steps), 4))
+    budgets = np.linspace(floor + min(free), top, steps)
+    if also > 0:  # the answer's own budget, so the frontier shows where the targets are met
+        budgets = np.append(budgets, also)
+    budgets = np.unique(np.round(budgets, 4))
     subsets = []
     for budget in budgets:
         ids = model.solve(**solve, must_pass=[], budget=float(budget), cuts=[])
