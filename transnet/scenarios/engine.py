@@ -23,9 +23,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 
 from transnet._errors import InputError, TransnetWarning, suggest
-from transnet.metrics import MetricSettings, ScenarioMetrics, evaluate_scenario
+from transnet.metrics import (
+    MetricSettings,
+    ScenarioMetrics,
+    clip_edges_to_counties,
+    evaluate_scenario,
+)
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
 from transnet.region import Region
@@ -37,6 +45,9 @@ from transnet.targets import (
 )
 
 __all__ = ["ScenarioBase", "ScenarioOutcome", "evaluate_cards"]
+
+#: Column of a subset's edges: the edge's row in the "after" network.
+_EDGE_COLUMN = "after_edge"
 
 
 @dataclass(frozen=True)
@@ -70,16 +81,34 @@ class ScenarioOutcome:
 
     @property
     def values(self) -> dict[str, float | None]:
-        """Each target's value (None where not evaluated)."""
+        """Each target's value (None where not evaluated).
+
+        Examples
+        --------
+        >>> ScenarioBase.from_study(study).evaluate([]).values["expressway_density"]
+        4.1893
+        """
         return {r.id: r.value for r in self.results}
 
     @property
     def statuses(self) -> dict[str, str]:
-        """Each target's status: ``pass``, ``fail`` or ``not_evaluated``."""
+        """Each target's status: ``pass``, ``fail`` or ``not_evaluated``.
+
+        Examples
+        --------
+        >>> ScenarioBase.from_study(study).evaluate([]).statuses["road_density"]
+        'not_evaluated'
+        """
         return {r.id: r.status for r in self.results}
 
     def met(self, target_ids: Iterable[str]) -> list[str]:
-        """Return those of ``target_ids`` that pass."""
+        """Return those of ``target_ids`` that pass.
+
+        Examples
+        --------
+        >>> ScenarioBase.from_study(study).evaluate([]).met(["expressway_density", "poi_grade2"])
+        ['poi_grade2']
+        """
         statuses = self.statuses
         return [t for t in target_ids if statuses.get(t) == "pass"]
 
@@ -121,9 +150,20 @@ class ScenarioBase:
     townships: gpd.GeoDataFrame | None = None
     pois: gpd.GeoDataFrame | None = None
     _order: dict[str, int] = field(default_factory=dict, repr=False)
+    _pieces: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._order = {card.id: i for i, card in enumerate(self.plan.cards)}
+        after = self.result.network
+        if _EDGE_COLUMN not in after.edges.columns:
+            # Each edge of a subset's network (undone from the applied plan) keeps its row of
+            # the "after" network, so that its pieces cut at county boundaries are reused.
+            edges = after.edges.assign(**{_EDGE_COLUMN: np.arange(len(after.edges))})
+            network = RoadNetwork(after.nodes, edges, dict(after.metadata))
+            self.result = PlanResult(
+                network=network, log=self.result.log, context=self.result.context
+            )
+        self._pieces = clip_edges_to_counties(self.result.network, self.region)
 
     @classmethod
     def from_study(cls, study) -> ScenarioBase:
@@ -137,6 +177,11 @@ class ScenarioBase:
         Returns
         -------
         ScenarioBase
+
+        Examples
+        --------
+        >>> ScenarioBase.from_study(study).base_metrics is study.metrics["before"]
+        True
         """
         return cls(
             before=study.before,
@@ -154,27 +199,57 @@ class ScenarioBase:
 
     @property
     def card_ids(self) -> tuple[str, ...]:
-        """Every card id, in plan order."""
+        """Every card id, in plan order.
+
+        Examples
+        --------
+        >>> len(ScenarioBase.from_study(study).card_ids)
+        21
+        """
         return tuple(self._order)
 
     @property
     def changed_ids(self) -> tuple[str, ...]:
-        """The cards that changed the network (outcome ``added`` or ``modified``)."""
+        """The cards that changed the network (outcome ``added`` or ``modified``).
+
+        Examples
+        --------
+        >>> "E2" in ScenarioBase.from_study(study).changed_ids  # already in the base network
+        False
+        """
         log = self.result.log
         changed = set(log.loc[log["outcome"].isin(["added", "modified"]), "id"])
         return tuple(c for c in self._order if c in changed)
 
     def investment_100m_cny(self, card_id: str) -> float | None:
-        """Return a card's investment in 亿元, or None where the card gives none."""
+        """Return a card's investment in 亿元, or None where the card gives none.
+
+        Examples
+        --------
+        >>> ScenarioBase.from_study(study).investment_100m_cny("E1")
+        48.7
+        """
         value = getattr(self.plan.cards[self._order[card_id]], "investment_100m_cny", None)
         return None if value is None or not math.isfinite(value) else float(value)
 
     def requires(self, card_id: str) -> list[str]:
-        """Return the cards a card needs (its ``requires``; none where the schema has none)."""
+        """Return the cards a card needs (its ``requires``; none where the schema has none).
+
+        Examples
+        --------
+        >>> ScenarioBase.from_study(study).requires("E1")
+        []
+        """
         return list(getattr(self.plan.cards[self._order[card_id]], "requires", None) or [])
 
     def subset(self, cards: Iterable[str]) -> tuple[str, ...]:
-        """Return ``cards`` as a subset in plan order, refusing unknown ids with a hint."""
+        """Return ``cards`` as a subset in plan order, refusing unknown ids with a hint.
+
+        Examples
+        --------
+        >>> ScenarioBase.from_study(study).subset(["N1", "E3"])
+        ('E3', 'N1')
+        """
         wanted = {cards} if isinstance(cards, str) else set(cards)
         for card_id in sorted(wanted - set(self._order)):
             raise InputError(
@@ -228,9 +303,10 @@ class ScenarioBase:
         Examples
         --------
         >>> base = ScenarioBase.from_study(study)
-        >>> base.evaluate(base.card_ids).values == study.results.to_frame().set_index(
-        ...     "id")["value"].where(lambda v: v.notna(), None).to_dict()
+        >>> base.evaluate(base.card_ids).statuses == {r.id: r.status for r in study.results}
         True
+        >>> base.evaluate(["E3"]).values["expressway_density"]
+        4.4986
 
         """
         subset = self.subset(cards)
@@ -268,6 +344,7 @@ class ScenarioBase:
                 settings=self.settings,
                 townships=self.townships,
                 pois=self.pois,
+                pieces=self._pieces_of(network),
             )
         results = evaluate_targets(
             self.targets,
@@ -275,6 +352,30 @@ class ScenarioBase:
             available=self.availability,
         )
         return ScenarioOutcome(cards=subset, metrics=metrics, results=results, reapplied=reapplied)
+
+    def _pieces_of(self, network: RoadNetwork) -> gpd.GeoDataFrame | None:
+        """Return the network's edges cut at county boundaries, from the "after" pieces.
+
+        An edge undone from the applied plan keeps its geometry (only attributes change), so
+        its pieces are the "after" edge's, with its own grade, ramp flag and centre-line factor.
+        None for a network built afresh (the plan re-applied): it is cut again.
+        """
+        edges = network.edges
+        if self._pieces is None or _EDGE_COLUMN not in edges.columns:
+            return None
+        rows = edges[_EDGE_COLUMN].to_numpy()
+        position = np.full(len(self.result.network.edges), -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        of_piece = position[self._pieces.index.to_numpy()]
+        kept = of_piece >= 0
+        pieces = self._pieces.loc[kept].copy()
+        mine = of_piece[kept]
+        factor = edges["centerline_factor"].to_numpy(dtype=float)[mine]
+        pieces["grade"] = edges["grade"].to_numpy()[mine]
+        pieces["ramp"] = edges["ramp"].to_numpy(dtype=bool)[mine]
+        pieces["length_m"] = shapely.length(pieces.geometry.values) * factor
+        pieces.index = pd.Index(mine, name="edge")
+        return pieces
 
 
 def evaluate_cards(base: ScenarioBase, cards: Iterable[str]) -> ScenarioOutcome:

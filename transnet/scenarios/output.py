@@ -32,8 +32,14 @@ def frontier_frame(answer: Prioritisation) -> pd.DataFrame:
 
     Examples
     --------
-    >>> frontier_frame(answer).columns.tolist()  # doctest: +SKIP
-    ['budget_100m_cny', 'cost_100m_cny', 'met', 'selected', 'targets_met']
+    >>> from transnet.scenarios import ScenarioBase, prioritise, project_values
+    >>> base = ScenarioBase.from_study(study)
+    >>> answer = prioritise(base, project_values(base), frontier_steps=2)
+    >>> frontier_frame(answer)[["budget_100m_cny", "met", "selected"]]
+       budget_100m_cny  met    selected
+    0             10.3    3
+    1            216.0    4    E3 E5 E8
+    2           1309.0    4  E1 E3 ...
     """
     columns = ["budget_100m_cny", "cost_100m_cny", "met", "selected", "targets_met"]
     rows = [
@@ -56,6 +62,14 @@ def plot_frontier(answer: Prioritisation, *, total_targets: int):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from transnet.scenarios import ScenarioBase, prioritise, project_values
+    >>> base = ScenarioBase.from_study(study)
+    >>> answer = prioritise(base, project_values(base), frontier_steps=2)
+    >>> plot_frontier(answer, total_targets=4).axes[0].get_ylabel()
+    'targets met'
     """
     from matplotlib.figure import Figure  # matplotlib only when a plot is asked for
 
@@ -107,6 +121,16 @@ def write_prioritise(answer: Prioritisation, values: ProjectValues, folder: Path
     Returns
     -------
     list of pathlib.Path
+
+    Examples
+    --------
+    >>> from transnet.scenarios import ScenarioBase, prioritise, project_values
+    >>> base = ScenarioBase.from_study(study)
+    >>> values = project_values(base)
+    >>> answer = prioritise(base, values, frontier_steps=2)
+    >>> from pathlib import Path
+    >>> [p.name for p in write_prioritise(answer, values, Path("."))]
+    ['prioritise.json', 'projects.csv', 'frontier.csv', 'frontier.png']
     """
     folder = Path(folder)
     paths = [folder / name for name in FILES]

@@ -77,6 +77,14 @@ class Choice:
         signed so that a positive margin is on the passing side.
     model
         Each target's value as the model predicted it (None where the model has none).
+
+    Examples
+    --------
+    >>> choice = Choice(selected=("E3",), cost_100m_cny=100.8, met=3, margin=-0.2,
+    ...     targets={"expressway_density": {"status": "fail", "value": 4.4986}},
+    ...     model={"expressway_density": 4.4986})
+    >>> choice.gap()
+    {'expressway_density': 0.0}
     """
 
     selected: tuple[str, ...]
@@ -87,7 +95,14 @@ class Choice:
     model: dict[str, float | None] = field(default_factory=dict)
 
     def gap(self) -> dict[str, float]:
-        """Return, per modelled target, the model's value minus the re-evaluated one."""
+        """Return, per modelled target, the model's value minus the re-evaluated one.
+
+        Examples
+        --------
+        >>> Choice(selected=(), cost_100m_cny=0.0, met=0, margin=0.0,
+        ...     targets={"t": {"status": "fail", "value": 1.0}}, model={"t": 1.5}).gap()
+        {'t': 0.5}
+        """
         return {
             t: round(self.model[t] - self.targets[t]["value"], 6)
             for t in self.model
@@ -120,6 +135,14 @@ class Prioritisation:
         What the reader must know (cards without investment, targets not modelled, fall-backs).
     rounds
         How many times the model was solved for the answer.
+
+    Examples
+    --------
+    >>> from transnet.scenarios import project_values
+    >>> base = ScenarioBase.from_study(study)
+    >>> answer = prioritise(base, project_values(base), budget_100m_cny=200, frontier_steps=0)
+    >>> answer.method, answer.choice.met, answer.budget_100m_cny
+    ('exact', 3, 200)
     """
 
     choice: Choice
@@ -137,8 +160,12 @@ class Prioritisation:
 
         Examples
         --------
-        >>> sorted(answer.to_json())  # doctest: +SKIP
-        ['budget_100m_cny', 'cost_100m_cny', 'frontier', 'method', 'notes', ...]
+        >>> from transnet.scenarios import project_values
+        >>> base = ScenarioBase.from_study(study)
+        >>> answer = prioritise(base, project_values(base), frontier_steps=0)
+        >>> record = answer.to_json()
+        >>> record["selected"], record["cost_100m_cny"], record["method"]["name"]
+        (['E3', 'E5', 'E8'], 216.0, 'exact')
         """
         gap = self.exact.gap() if self.exact is not None else {}
         return {
@@ -454,9 +481,10 @@ def prioritise(
 
     Examples
     --------
+    >>> from transnet.scenarios import project_values
     >>> base = ScenarioBase.from_study(study)
     >>> values = project_values(base)
-    >>> answer = prioritise(base, values)
+    >>> answer = prioritise(base, values, frontier_steps=3)
     >>> answer.method, answer.choice.targets["expressway_density"]["status"]
     ('exact', 'pass')
     >>> answer.choice.cost_100m_cny <= answer.greedy.cost_100m_cny
@@ -588,7 +616,7 @@ def check_budget(budget: object) -> None:
     >>> check_budget(0)
     Traceback (most recent call last):
     ...
-    transnet._errors.InputError: --budget must be a positive number of 亿元, got 0
+    transnet._errors.InputError: field 'budget': --budget must be a positive number of 亿元, got 0
     """
     if (
         isinstance(budget, bool)
@@ -628,7 +656,7 @@ def check_choices(
     >>> check_choices(base, must=["E9"], exclude=[])
     Traceback (most recent call last):
     ...
-    transnet._errors.InputError: ...: --must names no card of the plan: 'E9'; did you mean ...
+    transnet._errors.InputError: ...record 'E9', field 'must': --must names no card ...: 'E9'
     """
     if budget_100m_cny is not None:
         check_budget(budget_100m_cny)

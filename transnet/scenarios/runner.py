@@ -100,7 +100,13 @@ class ScenarioRunner:
 
     @property
     def where(self) -> str:
-        """``serial``, ``local cluster of N workers`` or ``scheduler ADDRESS``."""
+        """``serial``, ``local cluster of N workers`` or ``scheduler ADDRESS``.
+
+        Examples
+        --------
+        >>> ScenarioRunner(None, scheduler="tcp://10.0.0.5:8786").where
+        'scheduler tcp://10.0.0.5:8786'
+        """
         if self.scheduler:
             return f"scheduler {self.scheduler}"
         if self.workers:

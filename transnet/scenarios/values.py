@@ -135,7 +135,13 @@ class ProjectValues:
 
     @property
     def evaluations(self) -> int:
-        """Number of scenarios evaluated for the table (base and whole plan included)."""
+        """Number of scenarios evaluated for the table (base and whole plan included).
+
+        Examples
+        --------
+        >>> project_values(ScenarioBase.from_study(study)).evaluations
+        42
+        """
         return 2 + 2 * sum(o is not self.base for o in self.alone.values())
 
 
@@ -157,8 +163,8 @@ def project_values(base: ScenarioBase, *, runner: ScenarioRunner | None = None) 
     Examples
     --------
     >>> values = project_values(ScenarioBase.from_study(study))
-    >>> values.table.loc[values.table["id"] == "E1", "expressway_km_alone"].round(1).tolist()
-    [33.9]
+    >>> values.table.loc[values.table["id"] == "E5", "expressway_km_alone"].round(1).tolist()
+    [51.2]
     >>> values.table["rank"].tolist()[:3] == [1, 2, 3]
     True
 
