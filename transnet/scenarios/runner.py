@@ -120,7 +120,7 @@ class ScenarioRunner:
 
         from distributed import Client, LocalCluster  # only when a cluster is asked for
 
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         if self.scheduler:
             try:
                 self._client = Client(self.scheduler, timeout=self.timeout_s)
@@ -137,7 +137,7 @@ class ScenarioRunner:
                 threads_per_worker=1,
                 processes=self.processes,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,
             )
             self._client = Client(self._cluster)
         # In a list, so that a dict or list is scattered whole (as one object), not item by item.
