@@ -70,7 +70,8 @@ class Choice:
     cost_100m_cny
         Their investment, 亿元.
     targets
-        Each evaluated target's re-evaluated ``status`` and ``value``.
+        Every target's re-evaluated ``status`` and ``value`` (and ``reason`` where it is
+        ``not_evaluated``: the data cannot evaluate it).
     met
         The number of evaluated targets that pass.
     margin
@@ -761,7 +762,11 @@ def _choice(
     return Choice(
         selected=outcome.cards,
         cost_100m_cny=float(sum(cost[index[c]] for c in outcome.cards)),
-        targets={t: {"status": results[t].status, "value": results[t].value} for t in targets},
+        targets={
+            r.id: {"status": r.status, "value": r.value}
+            | ({"reason": r.reason} if r.status == "not_evaluated" else {})
+            for r in outcome.results
+        },
         met=len(outcome.met(targets)),
         margin=margin,
         model={t: predicted.get(t) for t in targets if t in predicted},
