@@ -8,16 +8,18 @@ whole plan, and the whole plan's county expressway coverage (seat within 10 minu
 interchange) and grade-1 coverage (the default criterion), so some subsets meet them and others
 do not.
 
-Measured in one run, per size: the value table (:func:`transnet.scenarios.project_values`,
-two evaluations per card that changed the network) serially and on a 2-worker
-:class:`dask.distributed.LocalCluster` of processes (its start-up and the scatter of the base
-timed apart), checked identical; then :func:`transnet.scenarios.prioritise` without a budget
-and with half the plan's cost: the exact answer against the greedy baseline (cost, targets met,
-seconds, each re-evaluated with the real pipeline). Printed: seconds, the serial / Dask ratio,
-and the growth exponent log(t2/t1) / log(n2/n1) between sizes.
+Measured in one run. On 10,000 edges, complete: the value table
+(:func:`transnet.scenarios.project_values`, two evaluations per card that changed the network)
+serially and on a 2-worker :class:`dask.distributed.LocalCluster` of processes (its start-up
+and the scatter of the base timed apart), checked identical; then
+:func:`transnet.scenarios.prioritise` without a budget and with half the plan's cost: the exact
+answer against the greedy baseline (cost, targets met, seconds, each re-evaluated with the
+real pipeline). On about 200,000 edges: the same evaluations for 10 cards (20 of about 200),
+serially and on 2 workers, extrapolated to the whole table. Printed: seconds, the serial /
+Dask ratio and the growth exponent log(t2/t1) / log(n2/n1) of one evaluation.
 
-Run: ``.venv/bin/python benchmarks/bench_prioritise.py`` (``--quick``: 10,000 and 40,000
-edges; the full run: 50,000 and 200,000 edges, about 20 minutes on 2 busy cores).
+Run: ``.venv/bin/python benchmarks/bench_prioritise.py`` (``--quick``: 40,000 edges and 5
+cards for the large size).
 """
 
 from __future__ import annotations
@@ -92,11 +94,26 @@ def _base(n_edges: int):
     )
 
 
-def _growth(rows: list[dict], key: str) -> str:
-    if len(rows) < 2:
-        return ""
-    a, b = rows[-2], rows[-1]
-    return f"{math.log(b[key] / a[key]) / math.log(b['edges'] / a['edges']):.2f}"
+def _sampled(base, n_cards: int) -> dict:
+    """Seconds of the value table's evaluations for ``n_cards`` cards, serially and on Dask."""
+    from transnet.scenarios import ScenarioRunner, evaluate_cards
+
+    everything = base.card_ids
+    cards = base.changed_ids[:n_cards]
+    items = [(c,) for c in cards] + [tuple(x for x in everything if x != c) for c in cards]
+    serial_s, serial = _timed(ScenarioRunner(base).map, evaluate_cards, items)
+    start = time.perf_counter()
+    with ScenarioRunner(base, workers=2) as runner:
+        startup_s = time.perf_counter() - start
+        dask_s, on_dask = _timed(runner.map, evaluate_cards, items)
+    identical = [o.values for o in serial] == [o.values for o in on_dask]
+    return {
+        "items": len(items),
+        "serial_s": serial_s,
+        "dask_s": dask_s,
+        "startup_s": startup_s,
+        "identical": identical,
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -104,72 +121,69 @@ def main(argv: list[str]) -> int:
     from transnet.scenarios import ScenarioRunner, prioritise, project_values
 
     quick = "--quick" in argv
-    sizes = [10_000, 40_000] if quick else [50_000, 200_000]
+    complete, sampled, sample_cards = (10_000, 40_000, 5) if quick else (10_000, 200_000, 10)
     warnings.simplefilter("ignore")
     print(
         f"{N_CARDS} synthetic cards per plan; invented targets; the machine is shared (others' "
         "tests run on the same 2 cores), so seconds are upper bounds"
     )
-    rows = []
-    for n_edges in sizes:
-        prepare_s, base = _timed(_base, n_edges)
-        changed = len(base.changed_ids)
-        serial_s, serial = _timed(project_values, base)
-        start = time.perf_counter()
-        with ScenarioRunner(base, workers=2) as runner:
-            startup_s = time.perf_counter() - start
-            dask_s, on_dask = _timed(project_values, base, runner=runner)
-        identical = on_dask.table.equals(serial.table)
-        plain = prioritise(base, serial, frontier_steps=0)
-        budget = round(0.5 * float(serial.table["investment_100m_cny"].sum()), 1)
-        capped = prioritise(base, serial, budget_100m_cny=budget, frontier_steps=0)
-        row = {
-            "edges": len(base.result.network.edges),
-            "cards_changed": changed,
-            "evaluations": serial.evaluations,
-            "prepare_s": prepare_s,
-            "serial_s": serial_s,
-            "per_evaluation_s": serial_s / serial.evaluations,
-            "dask_startup_s": startup_s,
-            "dask_s": dask_s,
-            "identical": identical,
-        }
-        rows.append(row)
-        print(
-            f"\n{row['edges']:,} edges, {changed} cards changed the network, "
-            f"{serial.evaluations} evaluations (prepared in {prepare_s:.1f} s)"
+    prepare_s, base = _timed(_base, complete)
+    changed = len(base.changed_ids)
+    serial_s, serial = _timed(project_values, base)
+    start = time.perf_counter()
+    with ScenarioRunner(base, workers=2) as runner:
+        startup_s = time.perf_counter() - start
+        dask_s, on_dask = _timed(project_values, base, runner=runner)
+    identical = on_dask.table.equals(serial.table)
+    edges = len(base.result.network.edges)
+    per_small = serial_s / serial.evaluations
+    print(
+        f"\n{edges:,} edges, {changed} cards changed the network, "
+        f"{serial.evaluations} evaluations (prepared in {prepare_s:.1f} s)"
+    )
+    print(
+        f"  value table: serial {serial_s:.1f} s ({per_small:.2f} s each); "
+        f"2-worker LocalCluster {dask_s:.1f} s (+{startup_s:.1f} s start-up and scatter); "
+        f"serial/Dask {serial_s / dask_s:.2f}; identical: {identical}"
+    )
+    budget = round(0.5 * float(serial.table["investment_100m_cny"].sum()), 1)
+    for label, kwargs in (("no budget", {}), (f"budget {budget:g}", {"budget_100m_cny": budget})):
+        answer = prioritise(base, serial, frontier_steps=0, **kwargs)
+        exact, greedy = answer.exact, answer.greedy
+        exact_text = (
+            "none"
+            if exact is None
+            else f"{exact.cost_100m_cny:.1f} 亿元, {exact.met} met, margin {exact.margin:.3f}"
         )
         print(
-            f"  value table: serial {serial_s:.1f} s ({row['per_evaluation_s']:.2f} s each); "
-            f"2-worker LocalCluster {dask_s:.1f} s (+{startup_s:.1f} s start-up and scatter); "
-            f"serial/Dask {serial_s / dask_s:.2f}; identical: {identical}"
+            f"  {label}: exact {exact_text} in {answer.seconds['exact']:.1f} s "
+            f"({answer.rounds} round(s)); greedy {greedy.cost_100m_cny:.1f} 亿元, "
+            f"{greedy.met} met, margin {greedy.margin:.3f} in {answer.seconds['greedy']:.1f} s;"
+            f" answer: {answer.method}, model gap "
+            f"{answer.to_json()['method']['model_gap_max_abs']:.4g}"
         )
-        for label, answer in (("no budget", plain), (f"budget {budget:g}", capped)):
-            exact, greedy = answer.exact, answer.greedy
-            exact_text = (
-                "none"
-                if exact is None
-                else f"{exact.cost_100m_cny:.1f} 亿元, {exact.met} met, margin {exact.margin:.3f}"
-            )
-            print(
-                f"  {label}: exact {exact_text} in {answer.seconds['exact']:.1f} s "
-                f"({answer.rounds} round(s)); greedy {greedy.cost_100m_cny:.1f} 亿元, "
-                f"{greedy.met} met, margin {greedy.margin:.3f} in {answer.seconds['greedy']:.1f} s;"
-                f" answer: {answer.method}, model gap "
-                f"{answer.to_json()['method']['model_gap_max_abs']:.4g}"
-            )
-    if len(rows) > 1:
-        print(
-            f"\ngrowth exponent (time ~ edges^k) between the two sizes: serial "
-            f"{_growth(rows, 'serial_s')}, Dask {_growth(rows, 'dask_s')}"
-        )
-    target = rows[-1]
-    if not quick:
-        verdict = "met" if target["serial_s"] < 120 else "NOT met"
-        print(
-            f"target '{N_CARDS} cards x 2 evaluations < 2 min serially at ~200,000 edges': "
-            f"{verdict} ({target['serial_s']:.0f} s for {target['evaluations']} evaluations)"
-        )
+    prepare_s, big = _timed(_base, sampled)
+    big_edges = len(big.result.network.edges)
+    sample = _sampled(big, sample_cards)
+    per_big = sample["serial_s"] / sample["items"]
+    evaluations = 2 + 2 * len(big.changed_ids)
+    print(
+        f"\n{big_edges:,} edges, {len(big.changed_ids)} cards changed the network (prepared in "
+        f"{prepare_s:.1f} s); {sample['items']} of the value table's {evaluations} evaluations "
+        f"timed: serial {per_big:.2f} s each, 2-worker LocalCluster "
+        f"{sample['dask_s'] / sample['items']:.2f} s each (+{sample['startup_s']:.1f} s start-up"
+        f"); serial/Dask {sample['serial_s'] / sample['dask_s']:.2f}; identical: "
+        f"{sample['identical']}"
+    )
+    growth = math.log(per_big / per_small) / math.log(big_edges / edges)
+    print(f"growth exponent of one evaluation (time ~ edges^k): {growth:.2f}")
+    whole = per_big * evaluations
+    verdict = "met" if whole < 120 else "NOT met"
+    print(
+        f"target '{N_CARDS} cards x 2 evaluations < 2 min serially at {big_edges:,} edges': "
+        f"{verdict} (extrapolated {whole:.0f} s serially, "
+        f"{whole * sample['dask_s'] / sample['serial_s']:.0f} s on 2 workers)"
+    )
     return 0
 
 

@@ -214,6 +214,11 @@ def test_unknown_or_doubly_named_cards_are_bad_input(base):
         check_choices(base, must=["E1", "N7"], exclude=["N7"])
 
 
+def test_must_cards_costing_more_than_the_budget_are_bad_input(base):
+    with pytest.raises(InputError, match=r"cost 279\.3 亿元, more than the budget of 200"):
+        check_choices(base, must=["E1", "E2"], exclude=[], budget_100m_cny=200)
+
+
 def test_a_card_without_investment_is_named_when_a_budget_is_given(base, monkeypatch):
     monkeypatch.setattr(
         ScenarioBase,

@@ -659,7 +659,8 @@ def check_choices(
     InputError
         A bad budget (:func:`check_budget`); ``must`` or ``exclude`` naming an unknown card
         (with a "did you mean"), or one card in both (or a card ``must`` needs in
-        ``exclude``); with a budget, a card without investment (named).
+        ``exclude``); with a budget, a card without investment (named), or ``must`` cards
+        costing more than it.
 
     Examples
     --------
@@ -708,6 +709,14 @@ def check_choices(
             record=missing[0],
             field="investment_100m_cny",
         )
+    if budget_100m_cny is not None:
+        spent = sum(base.investment_100m_cny(c) or 0.0 for c in must_ids)
+        if spent > budget_100m_cny:
+            raise InputError(
+                f"the --must cards ({', '.join(must_ids)}, with the cards they require) cost "
+                f"{spent:g} 亿元, more than the budget of {budget_100m_cny:g} 亿元",
+                field="budget",
+            )
     return must_ids, base.subset(exclude)
 
 
