@@ -136,7 +136,7 @@ class ScenarioRunner:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=self.processes,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never clash with another cluster
                 silence_logs=logging.CRITICAL,
             )
             self._client = Client(self._cluster)
