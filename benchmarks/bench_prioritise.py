@@ -2,7 +2,8 @@
 
 Network: :func:`transnet.testing.synthetic_network` (a jittered 500 m grid, 16 counties with
 seats, every 40th line an expressway with interchanges); plan: ``bench_plan.synthetic_plan``
-with 100 cards (upgrades, widenings, new roads, new expressways, by-passes). Targets, made for
+with 100 cards (upgrades, widenings, new roads, new expressways, by-passes), costing an
+invented 1.5 亿元 per km of expressway and 0.3 per km of other road. Targets, made for
 the run (invented, never real): expressway density at 60 % of the way from the base to the
 whole plan, and the whole plan's county expressway coverage (seat within 10 minutes of an
 interchange) and grade-1 coverage (the default criterion), so some subsets meet them and others
@@ -46,7 +47,7 @@ def _timed(function, *args, **kwargs):
 def _base(n_edges: int):
     """The prepared scenarios of the synthetic network, its 100-card plan and the targets."""
     from transnet.metrics import MetricSettings, evaluate_scenario
-    from transnet.plan import apply_plan
+    from transnet.plan import Plan, apply_plan
     from transnet.region import Region
     from transnet.scenarios import ScenarioBase
     from transnet.targets import DataAvailability, Target
@@ -54,6 +55,15 @@ def _base(n_edges: int):
 
     grid = synthetic_network(n_edges)
     plan = synthetic_plan(n_edges, N_CARDS)
+    # Invented costs, so that cards differ: 1.5 亿元 per km of expressway, 0.3 of other roads.
+    cost = [round(c.length_km * (1.5 if c.class_ == "expressway" else 0.3), 2) for c in plan.cards]
+    plan = Plan(
+        cards=[
+            c.model_copy(update={"investment_100m_cny": x})
+            for c, x in zip(plan.cards, cost, strict=True)
+        ],
+        frame=plan.frame.assign(investment_100m_cny=cost),
+    )
     region = Region(name="grid", counties=grid.counties, seats=grid.seats)
     settings = MetricSettings(county_rule="seat_within_min", seat_within_min=10.0)
     result = apply_plan(grid.network, plan)
