@@ -294,3 +294,19 @@ def test_prioritise_refuses_a_folder_of_other_files(tmp_path, capsys):
     assert _exit_code(["prioritise", "--out", str(out), "--quiet"]) == 2
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
     shutil.rmtree(out)
+
+
+def test_the_report_ranks_projects_only_when_cheap_and_says_so(bundle_study, monkeypatch):
+    import dataclasses
+
+    from transnet import options
+    from transnet.report.markdown import report_markdown
+
+    ranked = report_markdown(dataclasses.replace(bundle_study))
+    assert "| 1 | E5 |" in ranked
+    monkeypatch.setattr(options, "REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS", 100)
+    fresh = dataclasses.replace(bundle_study)
+    assert fresh.projects_for_outputs() is None
+    assert "Not computed in this report" in report_markdown(fresh)
+    assert fresh.projects["id"].iloc[0] == "E5"  # asked for, it is computed
+    assert fresh.projects_for_outputs() is fresh.projects

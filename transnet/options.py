@@ -148,3 +148,7 @@ FRONTIER_STEPS = 8
 VALUE_TOLERANCE = 1e-9
 #: Most times the exact model is solved again after its answer re-evaluates short of its promise.
 PRIORITISE_MAX_ROUNDS = 5
+#: ``transnet run`` and the maps rank the projects only when the value table costs at most this
+#: many edge-evaluations (evaluations × edges of the "after" network); bigger studies get the
+#: ranking from ``transnet prioritise`` (or ``Study.projects``), so ``run`` stays quick.
+REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS = 2_000_000

@@ -241,6 +241,27 @@ class Study:
         """
         return self.project_values().table
 
+    def projects_for_outputs(self) -> pd.DataFrame | None:
+        """Return :attr:`projects` if already computed or cheap to compute, else None.
+
+        Cheap: at most :data:`~transnet.options.REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS`
+        (two evaluations per card that changed the network, times the edges). The report and
+        the maps rank the projects only then, so that ``transnet run`` stays quick on a
+        province; ``transnet prioritise`` always ranks them.
+
+        Examples
+        --------
+        >>> study.projects_for_outputs()["id"].tolist()[:2]
+        ['E5', 'E8']
+        """
+        if "_project_values" not in self.__dict__:
+            log = self.plan_result.log
+            changed = int(log["outcome"].isin(["added", "modified"]).sum())
+            cost = (2 + 2 * changed) * len(self.after.edges)
+            if cost > options.REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS:
+                return None
+        return self.projects
+
     def county_table(self) -> pd.DataFrame:
         """Return per-county metrics before and after (as in ``metrics_by_county.csv``).
 

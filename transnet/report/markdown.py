@@ -327,10 +327,17 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
 
 def _projects_section(study: Study) -> list[str]:
     """Rank the projects by value per 亿元 (:attr:`transnet.study.Study.projects`)."""
-    table = study.projects
-    out = [
-        "## Which projects first: value per 亿元",
-        "",
+    table = study.projects_for_outputs()
+    out = ["## Which projects first: value per 亿元", ""]
+    if table is None:
+        return [
+            *out,
+            "Not computed in this report: at this network's size the value table takes two "
+            "scenario evaluations per card. `transnet prioritise` writes it (`projects.csv`), "
+            "with the cheapest set of cards meeting the targets.",
+            "",
+        ]
+    out += [
         "Each card is measured added alone to the base network and removed from the whole plan. "
         "*Value* is the share of the plan's change of each evaluated target that the card "
         "carries (the mean of the two measures), summed over the targets the plan changes; "
