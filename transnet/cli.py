@@ -1,4 +1,4 @@
-"""Command line: ``transnet init``, ``run``, ``check``, ``build`` and ``map``.
+"""Command line: ``transnet init``, ``run``, ``check``, ``build``, ``map`` and ``prioritise``.
 
 Exit codes, the same in every command (see :data:`EXIT_CODES`): 0 success, 1 a target fails
 (``check``, and ``run --check``), 2 bad input, 3 an internal error (a bug), 130 interrupted.
@@ -771,6 +771,130 @@ def _road_layer_network(path: Path, *, region, margin_m: float, quiet: bool, **g
         )
     )
     return network
+
+
+def _card_list(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@app.command(epilog=_EXIT_HELP)
+def prioritise(
+    bundle: BundleOption = "taixin",
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            "--budget",
+            help="Budget in 亿元 (100 million CNY): the subset meeting the most targets within "
+            "it. Without it: the least-cost subset meeting every target.",
+        ),
+    ] = None,
+    must: Annotated[
+        str | None, typer.Option("--must", help="Cards every answer includes, e.g. E1,E2.")
+    ] = None,
+    exclude: Annotated[
+        str | None, typer.Option("--exclude", help="Cards no answer includes, e.g. N7.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder.", show_default="outputs/<bundle>-prioritise"),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Run the evaluations on a local Dask cluster of N processes."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Run them on an existing Dask cluster (tcp://host:8786)."),
+    ] = None,
+    targets: TargetsOption = None,
+    network: NetworkOption = None,
+    townships: TownshipsOption = None,
+    pois: PoisOption = None,
+    crs: CrsOption = None,
+    encoding: EncodingOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Rank the projects by value per 亿元 and choose which to build first.
+
+    Writes prioritise.json (the chosen cards, their cost, each target re-evaluated with the
+    real pipeline, the frontier and the method), projects.csv (the value of each project),
+    frontier.csv and frontier.png.
+    """
+    from transnet.io.files import atomic_directory, check_output_folder
+    from transnet.scenarios.prioritise import check_budget
+
+    if budget is not None:
+        check_budget(budget)
+    folder = out or Path("outputs") / f"{Path(bundle).name}-prioritise"
+    check_output_folder(folder)
+    if scheduler is None and workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}", field="workers")
+    study = _study(
+        bundle,
+        targets=targets,
+        quiet=quiet,
+        network=network,
+        townships=townships,
+        pois=pois,
+        crs=crs,
+        encoding=encoding,
+    )
+    from transnet.scenarios import ScenarioBase, ScenarioRunner, project_values
+    from transnet.scenarios.output import write_prioritise
+    from transnet.scenarios.prioritise import check_choices
+    from transnet.scenarios.prioritise import prioritise as choose
+
+    base = ScenarioBase.from_study(study)
+    must_ids, exclude_ids = _card_list(must), _card_list(exclude)
+    check_choices(base, must=must_ids, exclude=exclude_ids, budget_100m_cny=budget)
+    with ScenarioRunner(base, workers=workers, scheduler=scheduler) as runner:
+        if not quiet:
+            _err.print(f"Evaluating the projects ({runner.where})…")
+        values = project_values(base, runner=runner)
+        answer = choose(
+            base,
+            values,
+            budget_100m_cny=budget,
+            must=must_ids,
+            exclude=exclude_ids,
+            runner=runner,
+        )
+    with atomic_directory(folder) as staging:
+        write_prioritise(answer, values, staging)
+    if not quiet:
+        _print_prioritise(answer, values, folder)
+
+
+def _print_prioritise(answer, values, folder: Path) -> None:
+    table = Table(title="Projects by value per 亿元 (top 10; all in projects.csv)")
+    for column in ("rank", "id", "亿元", "value", "value/亿元", "critical for"):
+        table.add_column(column)
+    for row in values.table.head(10).itertuples():
+        table.add_row(
+            str(row.rank),
+            escape(row.id),
+            _number(row.investment_100m_cny),
+            f"{row.value:.3f}",
+            "—" if not math.isfinite(row.value_per_100m_cny) else f"{row.value_per_100m_cny:.5f}",
+            escape(row.critical_for),
+        )
+    _out.print(table)
+    choice = answer.choice
+    budget = "" if answer.budget_100m_cny is None else f" within {answer.budget_100m_cny:g} 亿元"
+    _out.print(
+        f"Selected{budget} ({answer.method}): {escape(' '.join(choice.selected) or 'no card')}"
+        f", {choice.cost_100m_cny:,.1f} 亿元, {choice.met} of {len(values.targets)} targets met "
+        "(re-evaluated with the real pipeline)"
+    )
+    for target_id, why in answer.unreachable.items():
+        _out.print(f"[yellow]No subset meets {escape(target_id)}:[/] {escape(why)}")
+    for note in answer.notes:
+        _out.print(f"[yellow]Note:[/] {escape(note)}")
+    _out.print(
+        f"Wrote {escape(str(folder))}/: prioritise.json, projects.csv, frontier.csv, frontier.png"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -171,3 +171,17 @@ BELOW_4_DESIGN_SPEED_KMH = 20.0
 #: vertex the two share, is where it joins the expressway (an access interchange; two
 #: expressways: a hub). Lines that merely cross pass over or under each other.
 ROAD_LAYER_JOIN_M = 5.0
+
+# Scenario sweeps and prioritising (issue 13).
+#: How long to wait for an existing Dask scheduler (``--scheduler``) before giving up, seconds.
+DASK_CONNECT_TIMEOUT_S = 5.0
+#: Steps of the cost–targets frontier: this many budgets from the cheapest card to the plan's cost.
+FRONTIER_STEPS = 8
+#: Two target values closer than this are equal when the exact and greedy answers are compared.
+VALUE_TOLERANCE = 1e-9
+#: Most times the exact model is solved again after its answer re-evaluates short of its promise.
+PRIORITISE_MAX_ROUNDS = 5
+#: ``transnet run`` and the maps rank the projects only when the value table costs at most this
+#: many edge-evaluations (evaluations × edges of the "after" network); bigger studies get the
+#: ranking from ``transnet prioritise`` (or ``Study.projects``), so ``run`` stays quick.
+REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS = 2_000_000

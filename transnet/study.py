@@ -214,6 +214,73 @@ class Study:
         )
         return MapView(maps[scenario])
 
+    def project_values(self, *, workers: int | None = None, scheduler: str | None = None):
+        """Measure the value of each project (alone and removed last), once; see :attr:`projects`.
+
+        Two evaluations per card that changed the network, serially or on Dask
+        (``workers``: a local cluster; ``scheduler``: an existing one). The result is kept:
+        later calls and :attr:`projects` reuse it.
+
+        Returns
+        -------
+        transnet.scenarios.ProjectValues
+
+        Examples
+        --------
+        >>> values = study.project_values()
+        >>> values.targets
+        ['expressway_density', 'county_expressway', 'county_grade1', 'poi_grade2']
+        """
+        cached = self.__dict__.get("_project_values")
+        if cached is None:
+            from transnet.scenarios import ScenarioBase, ScenarioRunner, project_values
+
+            base = ScenarioBase.from_study(self)
+            with ScenarioRunner(base, workers=workers, scheduler=scheduler) as runner:
+                cached = project_values(base, runner=runner)
+            self.__dict__["_project_values"] = cached
+        return cached
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """The value of each project: one row per card, ranked by value per 亿元.
+
+        Computed on first use (two scenario evaluations per card; a few seconds on the bundle),
+        then kept. Columns and order: :mod:`transnet.scenarios.values`; sort by any column
+        with ``sort_values``.
+
+        Examples
+        --------
+        >>> study.projects[["rank", "id", "value_per_100m_cny"]].head(2)
+           rank  id  value_per_100m_cny
+        0     1  E5            0.003692
+        1     2  E8            0.003692
+        >>> study.projects.sort_values("expressway_km_alone", ascending=False)["id"].iloc[0]
+        'E3'
+        """
+        return self.project_values().table
+
+    def projects_for_outputs(self) -> pd.DataFrame | None:
+        """Return :attr:`projects` if already computed or cheap to compute, else None.
+
+        Cheap: at most :data:`~transnet.options.REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS`
+        (two evaluations per card that changed the network, times the edges). The report and
+        the maps rank the projects only then, so that ``transnet run`` stays quick on a
+        province; ``transnet prioritise`` always ranks them.
+
+        Examples
+        --------
+        >>> study.projects_for_outputs()["id"].tolist()[:2]
+        ['E5', 'E8']
+        """
+        if "_project_values" not in self.__dict__:
+            log = self.plan_result.log
+            changed = int(log["outcome"].isin(["added", "modified"]).sum())
+            cost = (2 + 2 * changed) * len(self.after.edges)
+            if cost > options.REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS:
+                return None
+        return self.projects
+
     def county_table(self) -> pd.DataFrame:
         """Return per-county metrics before and after (as in ``metrics_by_county.csv``).
 

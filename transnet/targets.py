@@ -49,6 +49,7 @@ __all__ = [
     "load_targets",
     "load_targets_file",
     "settings_from_targets",
+    "target_places",
     "target_value",
     "value_bound",
     "verdict",
@@ -830,18 +831,24 @@ def _le(value: float | None, limit: float) -> bool:
 
 def _own_share(metrics: ScenarioMetrics, family: str, params: TargetParams) -> float | None:
     """Recompute a coverage share from the per-place records under a target's own params."""
+    covered = _covered_under(metrics, family, params)
+    return None if covered is None else Share.of(sum(covered), len(covered)).share
+
+
+def _covered_under(
+    metrics: ScenarioMetrics, family: str, params: TargetParams
+) -> list[bool] | None:
+    """Each place's coverage under a target's own params; None where they set no criterion."""
     if family == "county_expressway_coverage":
         summary = metrics.county_expressway_coverage
         rule = params.rule or summary.rule
         if rule == "seat_within_km":
             limit = params.within_km or summary.within_km
-            covered = [_le(r.seat_to_interchange_km, limit) for r in metrics.counties]
-        elif rule == "seat_within_min":
+            return [_le(r.seat_to_interchange_km, limit) for r in metrics.counties]
+        if rule == "seat_within_min":
             limit = params.within_min or summary.within_min
-            covered = [_le(r.seat_to_interchange_min, limit) for r in metrics.counties]
-        else:
-            covered = [bool(getattr(r, rule)) for r in metrics.counties]
-        return Share.of(sum(covered), len(covered)).share
+            return [_le(r.seat_to_interchange_min, limit) for r in metrics.counties]
+        return [bool(getattr(r, rule)) for r in metrics.counties]
     if family not in _GRADE_FAMILIES:
         return None
     summary = getattr(metrics, family)
@@ -868,8 +875,41 @@ def _own_share(metrics: ScenarioMetrics, family: str, params: TargetParams) -> f
         covered = [_le(minutes, criterion.within_min) for _, minutes in pairs]
     else:
         covered = [_le(km, criterion.within_m / 1000) for km, _ in pairs]
-    kept = [c for c, count in zip(covered, counted, strict=True) if count]
-    return Share.of(sum(kept), len(kept)).share
+    return [c for c, count in zip(covered, counted, strict=True) if count]
+
+
+def target_places(target: Target, metrics: ScenarioMetrics) -> list[bool] | None:
+    """Return which places a coverage target counts as covered, in the order of the records.
+
+    The counties (``county_*`` metrics), townships or POIs that the target counts (townships
+    of its kinds only), each covered or not under the target's own ``params`` (else the
+    settings the metrics were computed with): the places behind :func:`target_value`'s share.
+    None for a metric that is not a coverage, or whose places were not computed.
+
+    Examples
+    --------
+    >>> target = Target(id="crossed", metric="county_expressway_coverage.share", op=">=",
+    ...                 threshold=1, params={"rule": "crossed"})
+    >>> covered = target_places(target, study.metrics["after"])
+    >>> len(covered), all(covered)
+    (12, True)
+
+    """
+    family = target.metric.partition(".")[0]
+    covered = _covered_under(metrics, family, target.params)
+    if covered is not None:
+        return covered
+    if family == "county_expressway_coverage":
+        return [r.covered for r in metrics.counties]
+    if family == "county_grade1_coverage":
+        return [r.grade1_covered for r in metrics.counties]
+    if family in _GRADE_FAMILIES:
+        records = metrics.townships if family.startswith("township_") else metrics.pois
+        name = _GRADE_FAMILIES[family][0]
+        if records is None:
+            return None
+        return [r.covered[name] for r in records if r.counted.get(name, True)]
+    return None
 
 
 def target_value(target: Target, metrics: ScenarioMetrics) -> float | None:

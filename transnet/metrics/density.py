@@ -39,7 +39,7 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
     geopandas.GeoDataFrame
         One row per piece of edge inside a county: ``grade``, ``ramp``, ``code``, ``length_m``
         (centre-line length: a carriageway of a dual carriageway counts half) and ``geometry``,
-        in the network's CRS.
+        in the network's CRS; indexed by the edge's position in ``network.edges``.
 
     Examples
     --------
@@ -75,6 +75,7 @@ def clip_edges_to_counties(network: RoadNetwork, region: Region) -> gpd.GeoDataF
             "geometry": pieces,
             "length_m": shapely.length(pieces) * factor,
         },
+        index=pd.Index(edge, name="edge"),
         geometry="geometry",
         crs=network.crs,
     )
@@ -134,7 +135,9 @@ class ZoneDensity:
     by_county_grade_m: pd.Series
 
 
-def zone_density(network: RoadNetwork, region: Region) -> ZoneDensity:
+def zone_density(
+    network: RoadNetwork, region: Region, *, pieces: gpd.GeoDataFrame | None = None
+) -> ZoneDensity:
     """Measure length (km) and density (km per 100 km²) by grade inside the region.
 
     Parameters
@@ -143,6 +146,10 @@ def zone_density(network: RoadNetwork, region: Region) -> ZoneDensity:
         The network.
     region
         The counties; the zone's area is theirs.
+    pieces
+        This network's edges already cut at county boundaries
+        (:func:`clip_edges_to_counties`), e.g. kept from a network the scenario differs from
+        only in some edges' attributes; cut here when None.
 
     Returns
     -------
@@ -155,7 +162,8 @@ def zone_density(network: RoadNetwork, region: Region) -> ZoneDensity:
     ['expressway', '1', '2', '3', '4', 'below_4', 'total']
 
     """
-    pieces = clip_edges_to_counties(network, region)
+    if pieces is None:
+        pieces = clip_edges_to_counties(network, region)
     roads = pieces.loc[~pieces["ramp"]]
     km = km_by_grade(roads.groupby("grade")["length_m"].sum())
     per_100km2 = region.area_km2 / 100

@@ -72,6 +72,7 @@ def evaluate_scenario(
     townships: gpd.GeoDataFrame | None = None,
     pois: gpd.GeoDataFrame | None = None,
     graph: AccessGraph | None = None,
+    pieces: gpd.GeoDataFrame | None = None,
 ) -> ScenarioMetrics:
     """Compute every metric of one scenario.
 
@@ -91,6 +92,9 @@ def evaluate_scenario(
         Points of interest (scenic spots, development zones); adds their coverage and records.
     graph
         The network's matrices, if already built.
+    pieces
+        The network's edges cut at county boundaries, if already cut
+        (:func:`~transnet.metrics.density.clip_edges_to_counties`).
 
     Returns
     -------
@@ -111,7 +115,7 @@ def evaluate_scenario(
     _check_places(pois, "pois")
     settings = settings or MetricSettings()
     graph = graph or AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
-    density = zone_density(network, region)
+    density = zone_density(network, region, pieces=pieces)
     counties, expressway, grade1 = county_coverage(graph, region, density, settings=settings)
     extra: dict = {}
     if townships is not None:

@@ -322,6 +322,8 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         ]
         out += [_table(["project", "counties", "minutes saved", "largest"], rows), ""]
 
+    out += _projects_section(study)
+
     out += ["## Density by county and grade (km per 100 km², before → after)", ""]
     rows = [
         [f"{a['name']}", a["area_km2"]]
@@ -448,3 +450,43 @@ def report_markdown(study: Study, *, images: list[str] | None = None) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _projects_section(study: Study) -> list[str]:
+    """Rank the projects by value per 亿元 (:attr:`transnet.study.Study.projects`)."""
+    table = study.projects_for_outputs()
+    out = ["## Which projects first: value per 亿元", ""]
+    if table is None:
+        return [
+            *out,
+            "Not computed in this report: at this network's size the value table takes two "
+            "scenario evaluations per card. `transnet prioritise` writes it (`projects.csv`), "
+            "with the cheapest set of cards meeting the targets.",
+            "",
+        ]
+    out += [
+        "Each card is measured added alone to the base network and removed from the whole plan. "
+        "*Value* is the share of the plan's change of each evaluated target that the card "
+        "carries (the mean of the two measures), summed over the targets the plan changes; "
+        "ranked by value per 亿元 of investment. Investments are apportioned or estimated where "
+        "the plan card says so. All columns: `projects.csv` of `transnet prioritise`, or "
+        "`Study.projects`.",
+        "",
+    ]
+    rows = [
+        [
+            r.rank,
+            r.id,
+            r.name,
+            r.investment_100m_cny,
+            r.value,
+            None if pd.isna(r.value_per_100m_cny) else float(r.value_per_100m_cny) * 100,
+            r.expressway_km_alone,
+            r.seat_min_saved_sum_without,
+            r.critical_for or "—",
+        ]
+        for r in table.itertuples()
+    ]
+    header = ["rank", "card", "name", "亿元", "value", "value per 100 亿元", "expressway km alone"]
+    header += ["seat minutes saved", "needed for"]
+    return [*out, _table(header, rows), ""]

@@ -402,6 +402,16 @@ def _card_rows(card: Mapping[str, Any]) -> list[tuple[str, Any]]:
         rows.append(("Alignment", _ILLUSTRATIVE_ALIGNMENT if basis == "illustrative" else basis))
     if "outcome" in card:
         rows.append(("Outcome", card.get("outcome")))
+    if not is_missing(card.get("value_rank")):
+        per = card.get("value_per_100m_cny")
+        per_text = "no investment" if is_missing(per) else f"{float(per):.5f} per 亿元"
+        rows.append(
+            (
+                "Value rank",
+                f"{int(card['value_rank'])} of {int(card['value_of'])} "
+                f"(value {float(card['value']):.3f}, {per_text})",
+            )
+        )
     return rows
 
 
@@ -411,7 +421,9 @@ def card_popup_html(card: Mapping[str, Any], *, planned: bool = False) -> str:
     Parameters
     ----------
     card
-        A row of :attr:`transnet.plan.Plan.frame` as a mapping (``outcome`` optional).
+        A row of :attr:`transnet.plan.Plan.frame` as a mapping (``outcome`` optional; with
+        ``value_rank``, ``value_of``, ``value`` and ``value_per_100m_cny`` from
+        :attr:`transnet.study.Study.projects`, its rank by value per 亿元).
     planned
         Say that the project is not built in the map's scenario.
 
@@ -419,6 +431,9 @@ def card_popup_html(card: Mapping[str, Any], *, planned: bool = False) -> str:
     --------
     >>> "ILLUSTRATIVE: not an announced project" in card_popup_html(
     ...     {"id": "N3", "provenance": "illustrative"})
+    True
+    >>> "3 of 21 (value 0.276, 0.00273 per 亿元)" in card_popup_html({"id": "E3",
+    ...     "value_rank": 3, "value_of": 21, "value": 0.2756, "value_per_100m_cny": 0.002734})
     True
 
     """

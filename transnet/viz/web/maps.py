@@ -481,6 +481,12 @@ def study_maps(
         )
     provider, key = check_tiles(tiles, tianditu_key)
     plan = study.plan.frame.merge(study.plan_result.log[["id", "outcome"]], on="id", how="left")
+    projects = study.projects_for_outputs()
+    if projects is not None:
+        ranks = projects[["id", "rank", "value", "value_per_100m_cny"]].rename(
+            columns={"rank": "value_rank"}
+        )
+        plan = plan.merge(ranks.assign(value_of=len(ranks)), on="id", how="left")
     counties = study.region.counties.copy()
     columns = (f"{metric}_before", f"{metric}_after")
     for column, scenario in zip(columns, ("before", "after"), strict=True):
