@@ -93,6 +93,10 @@ def _minutes_saved(slower: ScenarioMetrics, faster: ScenarioMetrics) -> tuple[fl
 def evaluated_targets(base: ScenarioBase) -> list[str]:
     """Return the ids of the "after" targets evaluated in the study (the ones a plan can move).
 
+    A target the whole plan leaves ``not_evaluated`` is out: no subset of the plan evaluates
+    it either (missing data, or a lower bound below its threshold, which fewer roads only
+    lower).
+
     Examples
     --------
     >>> evaluated_targets(ScenarioBase.from_study(study))
@@ -100,7 +104,9 @@ def evaluated_targets(base: ScenarioBase) -> list[str]:
 
     """
     full = {r.id: r for r in base.evaluate(base.card_ids).results}
-    return [t.id for t in base.targets if t.scenario == "after" and full[t.id].value is not None]
+    return [
+        t.id for t in base.targets if t.scenario == "after" and full[t.id].status != "not_evaluated"
+    ]
 
 
 @dataclass(frozen=True)
