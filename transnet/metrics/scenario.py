@@ -12,7 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from transnet._errors import InputError, expect_type
-from transnet.access import AccessGraph
+from transnet.access import AccessGraph, access_graph
 from transnet.grades import GRADES
 from transnet.metrics.coverage import county_coverage, place_coverage
 from transnet.metrics.density import zone_density
@@ -76,7 +76,8 @@ def evaluate_scenario(
     pois
         Points of interest (scenic spots, development zones); adds their coverage and records.
     graph
-        The network's matrices, if already built.
+        The network's matrices; default: :func:`~transnet.access.access_graph`'s, built once
+        per network.
 
     Returns
     -------
@@ -96,7 +97,7 @@ def evaluate_scenario(
     _check_places(townships, "townships")
     _check_places(pois, "pois")
     settings = settings or MetricSettings()
-    graph = graph or AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+    graph = graph or access_graph(network, speeds_kmh=settings.speeds_kmh)
     density = zone_density(network, region)
     counties, expressway, grade1 = county_coverage(graph, region, density, settings=settings)
     extra: dict = {}
