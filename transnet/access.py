@@ -34,7 +34,6 @@ artefacts of method.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -48,6 +47,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from transnet import options
 from transnet._errors import InputError, expect_type, format_number
+from transnet._memo import PerObject
 from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
 from transnet.nearest import nearest
 from transnet.network import RoadNetwork
@@ -462,8 +462,8 @@ class AccessGraph:
         return np.unique(edges.to_numpy().ravel())
 
 
-#: id(network) → (weak reference to it, {speed key: AccessGraph}); an entry goes with its network.
-_GRAPHS: dict[int, tuple[weakref.ref, dict[tuple, AccessGraph]]] = {}
+#: One AccessGraph per live network, frames and speed table.
+_GRAPHS = PerObject()
 
 
 def access_graph(
@@ -502,22 +502,9 @@ def access_graph(
     expect_type(network, RoadNetwork, "network")
     speeds = tuple(sorted((speeds_kmh or {}).items()))
     key = (id(network.nodes), id(network.edges), len(network.nodes), len(network.edges), speeds)
-    number = id(network)
-    entry = _GRAPHS.get(number)
-    if entry is None or entry[0]() is not network:
-
-        def forget(_: weakref.ref, number: int = number) -> None:
-            _GRAPHS.pop(number, None)
-
-        entry = (weakref.ref(network, forget), {})
-        _GRAPHS[number] = entry
-    graphs = entry[1]
-    if key not in graphs:
-        # Only the current frames' graphs are worth keeping.
-        for old in [k for k in graphs if k[:4] != key[:4]]:
-            del graphs[old]
-        graphs[key] = AccessGraph.from_network(network, speeds_kmh=speeds_kmh)
-    return graphs[key]
+    return _GRAPHS.get(
+        network, key, lambda: AccessGraph.from_network(network, speeds_kmh=speeds_kmh)
+    )
 
 
 @dataclass(frozen=True)

@@ -181,13 +181,16 @@ def _draw_roads(ax: Axes, network: RoadNetwork) -> tuple[list[str], bool]:
         style = _grade_style(name)
         for is_ramp in (True, False):
             mask = (grade == name) & (ramp == is_ramp)
-            segments = _segments(geometries[mask])
-            if not segments:
+            path = _compound_path(geometries[mask])
+            if path is None:
                 continue
+            # One path of many parts per class: a LineCollection of a province's 200,000
+            # segments builds a matplotlib Path per segment and strokes each apart.
             ax.add_collection(
-                LineCollection(
-                    segments,
-                    colors=style["color"],
+                PathCollection(
+                    [path],
+                    facecolors="none",
+                    edgecolors=style["color"],
                     linewidths=_RAMP_WEIGHT_PX * _PX_TO_PT if is_ramp else style["width"],
                     alpha=0.85 if is_ramp else 1.0,
                     capstyle="round",
@@ -196,6 +199,18 @@ def _draw_roads(ax: Axes, network: RoadNetwork) -> tuple[list[str], bool]:
                 )
             )
     return present, bool(ramp.any())
+
+
+def _compound_path(geometries: np.ndarray) -> MplPath | None:
+    """Return one matplotlib path of every line part of ``geometries``, or None if none."""
+    parts = shapely.get_parts(np.asarray(geometries, dtype=object))
+    parts = parts[~shapely.is_empty(parts)]
+    if parts.size == 0:
+        return None
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[np.r_[0, np.flatnonzero(np.diff(index)) + 1]] = MplPath.MOVETO
+    return MplPath(coords, codes)
 
 
 def _dashes(pattern: Any, linewidth: float) -> tuple[Any, str]:

@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import folium
@@ -19,7 +21,7 @@ from branca.element import Element, MacroElement
 
 from transnet.viz.web.templating import script_template
 
-__all__ = ["FitBounds", "LayerScript", "MetricScale", "Popup"]
+__all__ = ["FitBounds", "InlineGeoJson", "LayerScript", "MetricScale", "Popup"]
 
 
 class Popup(folium.Popup):
@@ -98,3 +100,91 @@ class LayerScript(MacroElement):
         self.order = order
         self.minor = minor
         self.min_zoom = int(min_zoom)
+
+
+#: The ``type`` of the placeholder of the ``i``-th geometry (folium's tooltips read it).
+_GEOMETRY_TOKEN = "@transnet-geometry-{}"
+_GEOMETRY_PATTERN = re.compile(r'\{\s*"type":\s*"@transnet-geometry-(\d+)"\s*\}')
+
+
+class _RawScript(Element):
+    """Script text written as it is: branca compiles an Element's text as a Jinja template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class InlineGeoJson(folium.GeoJson):
+    """A :class:`folium.GeoJson` layer whose geometries are GeoJSON text, written as given.
+
+    folium embeds a layer's data as a Python structure dumped to JSON, and branca then
+    compiles the whole script, data included, as a Jinja template: for a province's roads,
+    seconds per map. Here each feature carries a placeholder while folium styles and renders
+    the layer, and the geometry text (from :func:`shapely.to_geojson`, one vectorised call)
+    replaces it in the finished script. Style functions and tooltips see the features'
+    ``id`` and ``properties`` as usual; no ``geometry``.
+
+    Parameters
+    ----------
+    features
+        GeoJSON features without ``geometry`` (``type``, ``id``, ``properties``).
+    geometries
+        The GeoJSON text of each feature's geometry.
+    bounds
+        ``[[south, west], [north, east]]`` of the geometries, if anyone asks (folium's
+        ``get_bounds``).
+    **kwargs
+        As for :class:`folium.GeoJson` (``name``, ``style_function``, ``tooltip`` …).
+
+    Examples
+    --------
+    >>> m = folium.Map(tiles=None)
+    >>> layer = InlineGeoJson(
+    ...     [{"type": "Feature", "id": "0", "properties": {"name": "G5"}}],
+    ...     ['{"type":"LineString","coordinates":[[112.0,38.0],[112.1,38.1]]}'],
+    ...     name="Expressway").add_to(m)
+    >>> '"geometry": {"type":"LineString","coordinates":[[112.0,38.0],[112.1,38.1]]}' in (
+    ...     m.get_root().render())
+    True
+
+    """
+
+    def __init__(
+        self,
+        features: Sequence[dict[str, Any]],
+        geometries: Sequence[str],
+        *,
+        bounds: list[list[float | None]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if len(features) != len(geometries):
+            raise ValueError(f"{len(features)} features for {len(geometries)} geometries")
+        self._geometries = list(geometries)
+        self._bounds = bounds or [[None, None], [None, None]]
+        data = {
+            "type": "FeatureCollection",
+            "features": [
+                {**feature, "geometry": {"type": _GEOMETRY_TOKEN.format(number)}}
+                for number, feature in enumerate(features)
+            ],
+        }
+        super().__init__(data, **kwargs)
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        return self._bounds
+
+    def render(self, **kwargs: Any) -> None:
+        """Render as folium does, then put the geometry text in place of the placeholders."""
+        super().render(**kwargs)
+        script = self.get_root().script
+        name = self.get_name()
+        text = script._children[name].render()
+        geometries = self._geometries
+        script.add_child(
+            _RawScript(_GEOMETRY_PATTERN.sub(lambda m: geometries[int(m.group(1))], text)),
+            name=name,
+        )

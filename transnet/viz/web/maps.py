@@ -55,8 +55,8 @@ from transnet.viz.web.assets import inline_assets, remote_assets
 from transnet.viz.web.boxes import data_line, legend, legend_html, map_notes, notes_html, title_html
 from transnet.viz.web.canvas import new_map, shading
 from transnet.viz.web.compare import compare_map, study_deltas
-from transnet.viz.web.geometry import interchange_frame, road_frame
-from transnet.viz.web.layers import LAYER_NAMES, Overlays
+from transnet.viz.web.geometry import interchange_frame
+from transnet.viz.web.layers import LAYER_NAMES, Overlays, road_features
 from transnet.viz.web.tiles import TILE_PROVIDERS, check_tiles
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def scenario_map(
     layers = Overlays.prepare(
         counties=counties, seats=seats, plan=plan, gcj02=gcj02, choropleth=choropleth
     )
-    edges = road_frame(network, large=large, gcj02=gcj02)
+    roads = road_features(network, large=large, gcj02=gcj02)
     shaded = shading(
         layers.values(),
         bins=choropleth_bins,
@@ -207,10 +207,10 @@ def scenario_map(
     )
 
     m = new_map(layers.bounds, provider=provider, key=key)
-    grades = set(edges["grade"])
+    grades = roads.grades
     layers.draw(
         m,
-        edges,
+        roads,
         interchange_frame(network, gcj02=gcj02),
         grades=grades,
         shading=shaded,
