@@ -4,10 +4,10 @@ The maps follow the conventions of Chinese road-planning maps: one colour and li
 technical grade, expressways heaviest (:mod:`transnet.viz.style`, shared with the PNG maps).
 Plan projects are drawn on top, one line style per action, each with a popup showing its project
 card; on a map of the base network they are only a faint layer of projects not yet built, off
-until ticked. Counties are shaded by a chosen metric (:data:`CHOROPLETH_METRICS`) in classes
-from :mod:`mapclassify`, with a legend in its units. The caveats the caller passes in ``notes``
-(e.g. that the network is schematic or that some cards are illustrative) are shown in a box
-that is always visible, never behind a click.
+until ticked. Counties are shaded by a chosen metric (:data:`CHOROPLETH_METRICS`) in
+quantile classes (as :mod:`mapclassify` computes them), with a legend in its units. The caveats
+the caller passes in ``notes`` (e.g. that the network is schematic or that some cards are
+illustrative) are shown in a box that is always visible, never behind a click.
 
 Maps work offline: :func:`save_map` inlines Leaflet's JavaScript and CSS (taken at run time from
 the installed ``xstatic-leaflet`` package, never copied into this repository) and the maps need
