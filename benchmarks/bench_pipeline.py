@@ -10,8 +10,11 @@ place nodes and admin_level 8 boundaries (``--townships extract.osm.pbf``).
 Each command runs in a fresh subprocess (the real ``transnet.cli.main``), with a timer wrapped
 around each pipeline stage, so the figures are those a user gets, and peak memory
 (``ru_maxrss``) is that command's. Printed per size and stage: seconds (own time, nested stages
-subtracted), the process's peak memory after it, and the growth exponent between sizes
-``log(t2 / t1) / log(n2 / n1)`` in edges.
+subtracted), the process's peak memory after it, and, per region (a fixed county set and card
+count, so that exponents measure growth in edges, not in counties or cards), the growth
+exponent between consecutive sizes ``log(t2 / t1) / log(n2 / n1)`` in edges, each stage's
+share of its command at the largest size, and a flag on every stage above ``MAX_EXPONENT``
+(1.15) between the region's two largest sizes that takes at least 2 % of its command.
 
 Baseline, in the same run, at the sizes where it finishes within ``--baseline-timeout`` seconds:
 the same core job done the way a user of the peers would, osmnx ``graph_from_xml`` on the same
@@ -23,9 +26,14 @@ seat-minute step (:func:`transnet.attribution.seat_minutes_to_interchange`).
 osmnx refuses ways cut by the extract's edge, so the baseline reads the extract's complete
 ways only (:func:`bench_osm.write_highways_only`), a few per cent fewer than transnet reads.
 
-Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (sizes up to Shanxi, about 200,000
-edges; ``--quick``: the two smallest; ``--national``: adds all of China at ``scale=1``, about
-2.6 million edges, which takes long and much memory). Sized for 2 cores and 24 GB.
+Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (Taixin ×1, ×4, ×16 and Shanxi ×1.125,
+×2.25, ×4.5, up to about 190,000 edges; about 15 minutes on a quiet 2-core machine).
+``--quick``: the two smallest (about 2 minutes). ``--region taixin`` or ``--region shanxi``: one
+series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default 0.1,
+about 450,000 edges; edges ≈ (0.27 × scale + 0.02) × 9.6 million km²), ``run --no-maps``,
+without the osmnx baseline; ``--no-baseline`` skips it at every size. Sized for 2 cores and
+24 GB. Wall times on a busy machine are inflated, and so are exponents where the load changes
+between two sizes: rerun on a quiet machine for figures to quote.
 """
 
 from __future__ import annotations
@@ -42,14 +50,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: (label, region, scale, cards): Taixin from the bundle's scale up, then all of Shanxi.
+#: (label, region, scale, cards): two fixed-region series, each with one card count, so that a
+#: growth exponent between two sizes of a region is growth in edges alone: Taixin (12 counties)
+#: from the bundle's scale up, then all of Shanxi (117 counties) up to about 190,000 edges.
 SIZES = [
-    ("taixin x1", "taixin", 1.0, 20),
+    ("taixin x1", "taixin", 1.0, 40),
     ("taixin x4", "taixin", 4.0, 40),
-    ("taixin x16", "taixin", 16.0, 60),
+    ("taixin x16", "taixin", 16.0, 40),
+    ("shanxi x1.1", "140000", 1.125, 100),
+    ("shanxi x2.25", "140000", 2.25, 100),
     ("shanxi x4.5", "140000", 4.5, 100),
 ]
-NATIONAL = ("china x1", "china", 1.0, 300)
+#: ``--national``: all of China (2,800+ counties) at the scale ``--national-scale`` (default
+#: 0.1, about 450,000 edges; 1.0 is about 2.8 million), ``run --no-maps`` only.
+NATIONAL = ("china", "china", 0.1, 300)
+#: Growth above this exponent, between the two largest sizes of a region, is flagged.
+MAX_EXPONENT = 1.15
+#: A stage is flagged only if it takes at least this share of its command at the largest size
+#: (a stage of a tenth of a second grows by noise).
+FLAG_MIN_SHARE = 0.02
 
 STAGES = {
     "osm parse": ("transnet.io.osm.files", "_read_osm_file"),
@@ -309,13 +328,22 @@ def main(argv: list[str]) -> int:
     from transnet.testing import region_for, write_osm_extract
 
     warnings.simplefilter("ignore")
-    sizes = SIZES[:2] if "--quick" in argv else SIZES + ([NATIONAL] if "--national" in argv else [])
+    sizes = SIZES[:2] if "--quick" in argv else list(SIZES)
+    if "--region" in argv:
+        wanted = argv[argv.index("--region") + 1]
+        sizes = [size for size in sizes if wanted in (size[0].split()[0], size[1])]
+    if "--national" in argv:
+        scale = NATIONAL[2]
+        if "--national-scale" in argv:
+            scale = float(argv[argv.index("--national-scale") + 1])
+        sizes.append((f"china x{scale:g}", NATIONAL[1], scale, NATIONAL[3]))
     baseline_timeout = 600.0
     if "--baseline-timeout" in argv:
         baseline_timeout = float(argv[argv.index("--baseline-timeout") + 1])
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         for label, region_name, scale, n_cards in sizes:
+            national = region_name == "china"
             work = Path(tmp) / label.replace(" ", "-")
             work.mkdir()
             region = region_for(region_name)
@@ -358,16 +386,26 @@ def main(argv: list[str]) -> int:
                         str(work / "extract.osm.pbf"),
                         "--out",
                         str(work / "out"),
+                        *(["--no-maps"] if national else []),
                     ]
                 ),
             )
             seats = [[p.x, p.y] for p in region.seats.geometry]
             core = _child(TRANSNET_CORE, str(work / "network.gpkg"), json.dumps(seats))
             # osmnx refuses ways cut by the extract's edge: it gets the complete ways only.
-            complete = write_highways_only(work / "extract.osm.pbf", work / "complete.osm")
-            baseline = _child(BASELINE, str(complete), json.dumps(seats), timeout=baseline_timeout)
+            complete = None
+            if not national and "--no-baseline" not in argv:
+                complete = write_highways_only(work / "extract.osm.pbf", work / "complete.osm")
+            baseline = None
+            if not national and "--no-baseline" not in argv:
+                # At national scale osmnx's XML path takes hours and much memory.
+                baseline = _child(
+                    BASELINE, str(complete), json.dumps(seats), timeout=baseline_timeout
+                )
             row = {
                 "label": label,
+                "region": region_name,
+                "baseline_skipped": "--no-baseline" in argv,
                 "edges": build["edges"],
                 "cards": n_cards,
                 "counties": len(region.counties),
@@ -413,7 +451,9 @@ def _print_size(row: dict) -> None:
         other = figures["wall_s"] - sum(figures["own_s"].values())
         print(f"    {'other (imports, IO)':<20} {other:7.2f} s")
     parse_build = build["own_s"].get("osm parse", 0) + build["own_s"].get("graph build", 0)
-    if baseline is None:
+    if baseline is None and (row["region"] == "china" or row["baseline_skipped"]):
+        print("  baseline (osmnx graph_from_xml + networkx): not run")
+    elif baseline is None:
         print("  baseline (osmnx graph_from_xml + networkx): did not finish in time")
     else:
         print(
@@ -427,28 +467,52 @@ def _print_size(row: dict) -> None:
 
 
 def _print_growth(results: list[dict]) -> None:
-    print("\n== growth exponent log(t2/t1) / log(n2/n1), by stage, between consecutive sizes")
-    stages = sorted({s for r in results for c in ("build", "run") for s in r[c]["own_s"]})
-    header = "".join(f"{a['label']} → {b['label']}".rjust(28) for a, b in pairwise(results))
-    print(f"{'':<22}{header}")
-    for command in ("build", "run"):
-        cells = [
-            _exponent(a[command]["wall_s"], b[command]["wall_s"], a["edges"], b["edges"])
-            for a, b in pairwise(results)
-        ]
-        print(f"{command + ' (whole)':<22}" + "".join(c.rjust(28) for c in cells))
-        for stage in stages:
+    """Print, per region, each stage's exponent between consecutive sizes; flag the largest."""
+    for region in dict.fromkeys(r["region"] for r in results):
+        series = [r for r in results if r["region"] == region]
+        if len(series) < 2:
+            continue
+        name = series[0]["label"].split()[0]
+        print(
+            f"\n== growth exponent log(t2/t1) / log(n2/n1) in edges, {name}"
+            f" ({series[0]['counties']} counties, {series[0]['cards']} cards at every size); "
+            f"flagged (!) above {MAX_EXPONENT} between the two largest sizes"
+        )
+        pairs = list(pairwise(series))
+        header = "".join(f"{a['label']} → {b['label']}".rjust(30) for a, b in pairs)
+        print(f"{'':<24}{header}")
+        flagged = []
+        for command in ("build", "run"):
             cells = [
-                _exponent(
-                    a[command]["own_s"].get(stage, 0),
-                    b[command]["own_s"].get(stage, 0),
-                    a["edges"],
-                    b["edges"],
-                )
-                for a, b in pairwise(results)
+                _exponent(a[command]["wall_s"], b[command]["wall_s"], a["edges"], b["edges"])
+                for a, b in pairs
             ]
-            if any(c.strip() != "—" for c in cells) and stage in results[-1][command]["own_s"]:
-                print(f"  {stage:<20}" + "".join(c.rjust(28) for c in cells))
+            print(f"{command + ' (whole)':<24}" + "".join(c.rjust(30) for c in cells))
+            largest = series[-1][command]
+            stages = sorted({s for r in series for s in r[command]["own_s"]})
+            for stage in stages:
+                cells = [
+                    _exponent(
+                        a[command]["own_s"].get(stage, 0),
+                        b[command]["own_s"].get(stage, 0),
+                        a["edges"],
+                        b["edges"],
+                    )
+                    for a, b in pairs
+                ]
+                if all(c.strip() == "—" for c in cells) or stage not in largest["own_s"]:
+                    continue
+                last = cells[-1].strip()
+                share = largest["own_s"][stage] / max(largest["wall_s"], 1e-9)
+                flag = last != "—" and float(last) > MAX_EXPONENT and share >= FLAG_MIN_SHARE
+                if flag:
+                    flagged.append(f"{command}: {stage} ({last}, {share:.0%} of {command})")
+                print(
+                    f"  {stage:<20}{'!' if flag else ' '} "
+                    + "".join(c.rjust(30) for c in cells)
+                    + f"   {share:4.0%} of {command} at {series[-1]['label']}"
+                )
+        print("  flagged: " + ("; ".join(flagged) if flagged else f"none above {MAX_EXPONENT}"))
 
 
 if __name__ == "__main__":
