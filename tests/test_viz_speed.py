@@ -161,3 +161,14 @@ def test_the_png_road_path_has_one_part_per_line_part():
     ]  # fmt: skip
     assert path.vertices.tolist()[3] == [5.0, 5.0]
     assert _compound_path(np.array([None], dtype=object)) is None
+
+
+def test_label_overlap_is_the_sum_of_pairwise_overlaps():
+    from matplotlib.transforms import Bbox
+
+    from transnet.viz.static.layers import _overlap_areas
+
+    box = Bbox.from_extents(0, 0, 10, 10)
+    others = np.array([[5, 5, 15, 15], [-5, -5, 1, 2], [10, 0, 20, 10], [20, 20, 30, 30]], float)
+    assert _overlap_areas(box, others) == 25 + 2  # touching edges and disjoint boxes add 0
+    assert _overlap_areas(box, others[:0]) == 0
