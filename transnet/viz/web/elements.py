@@ -18,10 +18,22 @@ from typing import Any
 
 import folium
 from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
 
 from transnet.viz.web.templating import script_template
 
-__all__ = ["FitBounds", "InlineGeoJson", "LayerScript", "MetricScale", "Popup"]
+__all__ = [
+    "FitBounds",
+    "InlineGeoJson",
+    "LayerScript",
+    "MetricScale",
+    "Popup",
+    "Raw",
+    "RawCircleMarker",
+    "RawFeatureGroup",
+    "RawPolyLine",
+    "RawTooltip",
+]
 
 
 class Popup(folium.Popup):
@@ -49,6 +61,13 @@ class Popup(folium.Popup):
         super().__init__(None, **kwargs)
         self.content = content
         self.options.update(autoPanPaddingTopLeft=[20, 100], autoPanPaddingBottomRight=[300, 260])
+
+    def render(self, **kwargs: Any) -> None:
+        """Render as :class:`folium.Popup` does, writing its script as it is (see :class:`Raw`)."""
+        for child in self._children.values():
+            child.render(**kwargs)
+        script = self._template.render(this=self, kwargs=kwargs)
+        self.get_root().script.add_child(_RawScript(script), name=self.get_name())
 
 
 class MetricScale(MacroElement):
@@ -188,3 +207,93 @@ class InlineGeoJson(folium.GeoJson):
             _RawScript(_GEOMETRY_PATTERN.sub(lambda m: geometries[int(m.group(1))], text)),
             name=name,
         )
+
+
+class Raw:
+    """Mixin: render a folium element with its output written as it is.
+
+    branca writes what each element renders into a new ``Element``, which compiles that text
+    as a Jinja template and renders it a second time: about 3 ms per element, so a province's
+    plan cards and county seats (thousands of elements over three maps) spend seconds there,
+    and a ``{{`` in a card's name would be read as Jinja. The output is the same text.
+
+    Examples
+    --------
+    >>> m = folium.Map(tiles=None)
+    >>> _ = RawPolyLine([[38.0, 112.0], [38.1, 112.1]], tooltip=RawTooltip("{{ 7 * 7 }}")).add_to(m)
+    >>> page = m.get_root().render()
+    >>> "L.polyline(" in page, "{{ 7 * 7 }}" in page
+    (True, True)
+
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        """Render as :class:`branca.element.MacroElement` does, without the second pass."""
+        if getattr(self, "includes", None):  # class-level includes: folium's own path
+            super().render(**kwargs)  # type: ignore[misc]
+            return
+        figure = self.get_root()  # type: ignore[attr-defined]
+        macros = self._template.module.__dict__  # type: ignore[attr-defined]
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(
+                    _RawScript(macro(self, kwargs)),
+                    name=self.get_name(),  # type: ignore[attr-defined]
+                )
+        for child in self._children.values():  # type: ignore[attr-defined]
+            child.render(**kwargs)
+
+
+class RawTooltip(Raw, folium.Tooltip):
+    """A :class:`folium.Tooltip` rendered by :class:`Raw`.
+
+    Examples
+    --------
+    >>> RawTooltip("G5").text
+    'G5'
+
+    """
+
+
+class RawPolyLine(Raw, folium.PolyLine):
+    """A :class:`folium.PolyLine` rendered by :class:`Raw`.
+
+    Examples
+    --------
+    >>> RawPolyLine([[38.0, 112.0], [38.1, 112.1]]).locations
+    [[38.0, 112.0], [38.1, 112.1]]
+
+    """
+
+
+class RawCircleMarker(Raw, folium.CircleMarker):
+    """A :class:`folium.CircleMarker` rendered by :class:`Raw`.
+
+    Examples
+    --------
+    >>> RawCircleMarker([38.0, 112.0], radius=4).location
+    [38.0, 112.0]
+
+    """
+
+
+class RawFeatureGroup(Raw, folium.FeatureGroup):
+    """A :class:`folium.FeatureGroup` rendered by :class:`Raw`, added to its parent if shown.
+
+    Examples
+    --------
+    >>> RawFeatureGroup(name="Plan projects").layer_name
+    'Plan projects'
+
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        """Render, then add the group to its parent when shown, as :class:`folium.map.Layer`."""
+        super().render(**kwargs)
+        if self.show:
+            adder = ElementAddToElement(
+                element_name=self.get_name(), element_parent_name=self._parent.get_name()
+            )
+            script = adder._template.module.script(adder, kwargs)
+            self.get_root().script.add_child(_RawScript(script), name=self.get_name() + "_add")

@@ -39,7 +39,15 @@ from transnet.viz.style import (
     ChoroplethClasses,
     format_number,
 )
-from transnet.viz.web.elements import InlineGeoJson, LayerScript, Popup
+from transnet.viz.web.elements import (
+    InlineGeoJson,
+    LayerScript,
+    Popup,
+    RawCircleMarker,
+    RawFeatureGroup,
+    RawPolyLine,
+    RawTooltip,
+)
 from transnet.viz.web.geometry import (
     MINOR_GRADES,
     latlon_lines,
@@ -579,9 +587,9 @@ def _add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, planned: bool) -> folium
     for card, geometry in zip(cards, plan.geometry, strict=True):
         locations = latlon_lines(rounded(geometry))
         # One group per card, so that a click on the halo or on the line opens the same popup.
-        group = folium.FeatureGroup(control=False)
+        group = RawFeatureGroup(control=False)
         if planned:
-            folium.PolyLine(
+            RawPolyLine(
                 locations,
                 color=PLANNED_STYLE["color"],
                 weight=PLANNED_STYLE["weight"],
@@ -590,10 +598,10 @@ def _add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, planned: bool) -> folium
             ).add_to(group)
         else:
             style = PLAN_ACTION_STYLES[card["action"]]
-            folium.PolyLine(
+            RawPolyLine(
                 locations, color=style["color"], weight=HALO_WEIGHT_PX, opacity=HALO_OPACITY
             ).add_to(group)
-            folium.PolyLine(
+            RawPolyLine(
                 locations,
                 color=style["color"],
                 weight=PLAN_WEIGHT_PX,
@@ -605,7 +613,7 @@ def _add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, planned: bool) -> folium
             tooltip += " — planned, not built"
         if card.get("provenance") == "illustrative":
             tooltip += " — ILLUSTRATIVE"
-        folium.Tooltip(tooltip, sticky=True).add_to(group)
+        RawTooltip(tooltip, sticky=True).add_to(group)
         Popup(card_popup_html(card, planned=planned), max_width=380).add_to(group)
         group.add_to(layer)
     layer.add_to(m)
@@ -641,7 +649,7 @@ def _add_seats(m: folium.Map, seats: gpd.GeoDataFrame) -> folium.FeatureGroup:
     for name, point in zip(seats["name"], points, strict=True):
         if point is None or point.is_empty:
             continue
-        folium.CircleMarker(
+        RawCircleMarker(
             round_latlon(point.y, point.x),
             radius=SEAT_MARKER["radius"],
             color=SEAT_MARKER["stroke"],
@@ -649,7 +657,7 @@ def _add_seats(m: folium.Map, seats: gpd.GeoDataFrame) -> folium.FeatureGroup:
             fill=True,
             fill_color="#ffffff",
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(escape(name), permanent=True, direction="right", sticky=False),
+            tooltip=RawTooltip(escape(name), permanent=True, direction="right", sticky=False),
         ).add_to(layer)
     layer.add_to(m)
     return layer
