@@ -10,9 +10,10 @@ place nodes and admin_level 8 boundaries (``--townships extract.osm.pbf``).
 Each command runs in a fresh subprocess (the real ``transnet.cli.main``), with a timer wrapped
 around each pipeline stage, so the figures are those a user gets, and peak memory
 (``ru_maxrss``) is that command's. Printed per size and stage: seconds (own time, nested stages
-subtracted), the process's peak memory after it, and, per region (a fixed county set and card
-count, so that exponents measure growth in edges, not in counties or cards), the growth
-exponent between consecutive sizes ``log(t2 / t1) / log(n2 / n1)`` in edges, each stage's
+subtracted) with its CPU seconds, the process's peak memory after it, and, per region (a fixed
+county set and card count, so that exponents measure growth in edges, not in counties or
+cards), the growth exponent of CPU seconds (other load on the machine inflates them far less
+than wall time) between consecutive sizes ``log(t2 / t1) / log(n2 / n1)`` in edges, each stage's
 share of its command at the largest size, and a flag on every stage above ``MAX_EXPONENT``
 (1.15) between the region's two largest sizes that takes at least 2 % of its command.
 
@@ -91,23 +92,26 @@ CHILD = r"""
 import importlib, json, resource, sys, time
 stages = json.loads(sys.argv[1])
 argv = json.loads(sys.argv[2])
-own, calls, peak, stack = {}, {}, {}, []
+own, cpu, calls, peak, stack = {}, {}, {}, {}, []
 from transnet.io.network_store import load_network as unwrapped_load_network
 
 def wrap(stage, function):
     def timed(*args, **kwargs):
-        stack.append(0.0)
-        start = time.perf_counter()
+        stack.append([0.0, 0.0])
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
             spent = time.perf_counter() - start
-            nested = stack.pop()
+            spent_cpu = time.process_time() - start_cpu
+            nested, nested_cpu = stack.pop()
             own[stage] = own.get(stage, 0.0) + spent - nested
+            cpu[stage] = cpu.get(stage, 0.0) + spent_cpu - nested_cpu
             calls[stage] = calls.get(stage, 0) + 1
             peak[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             if stack:
-                stack[-1] += spent
+                stack[-1][0] += spent
+                stack[-1][1] += spent_cpu
     return timed
 
 for stage, (module_name, attribute) in stages.items():
@@ -121,17 +125,18 @@ for stage, (module_name, attribute) in stages.items():
         setattr(module, attribute, wrap(stage, getattr(module, attribute)))
 
 import transnet.cli
-start = time.perf_counter()
+start, start_cpu = time.perf_counter(), time.process_time()
 try:
     transnet.cli.main(argv)
 except SystemExit as exc:
     code = exc.code
-wall = time.perf_counter() - start
+wall, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
 edges = None
 if "--out" in argv and argv[0] == "build":
     edges = len(unwrapped_load_network(argv[argv.index("--out") + 1]).edges)
 print("RESULT " + json.dumps({
-    "code": code, "wall_s": wall, "own_s": own, "calls": calls, "peak_mib": peak,
+    "code": code, "wall_s": wall, "cpu_s": total_cpu, "own_s": own, "own_cpu_s": cpu,
+    "calls": calls, "peak_mib": peak,
     "peak_total_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "edges": edges,
 }))
@@ -440,13 +445,14 @@ def _print_size(row: dict) -> None:
     )
     for command, figures in (("build", build), ("run", run)):
         print(
-            f"  transnet {command}: {figures['wall_s']:7.1f} s, exit {figures['code']}, "
+            f"  transnet {command}: {figures['wall_s']:7.1f} s (CPU {figures['cpu_s']:.1f} s), "
+            f"exit {figures['code']}, "
             f"peak {figures['peak_total_mib']:,.0f} MiB"
         )
         for stage, seconds in sorted(figures["own_s"].items(), key=lambda kv: -kv[1]):
             print(
-                f"    {stage:<20} {seconds:7.2f} s  ({figures['calls'][stage]} calls, "
-                f"peak {figures['peak_mib'][stage]:,.0f} MiB)"
+                f"    {stage:<20} {seconds:7.2f} s  (CPU {figures['own_cpu_s'][stage]:6.2f} s, "
+                f"{figures['calls'][stage]} calls, peak {figures['peak_mib'][stage]:,.0f} MiB)"
             )
         other = figures["wall_s"] - sum(figures["own_s"].values())
         print(f"    {'other (imports, IO)':<20} {other:7.2f} s")
@@ -474,7 +480,7 @@ def _print_growth(results: list[dict]) -> None:
             continue
         name = series[0]["label"].split()[0]
         print(
-            f"\n== growth exponent log(t2/t1) / log(n2/n1) in edges, {name}"
+            f"\n== growth exponent log(t2/t1) / log(n2/n1) of CPU seconds in edges, {name}"
             f" ({series[0]['counties']} counties, {series[0]['cards']} cards at every size); "
             f"flagged (!) above {MAX_EXPONENT} between the two largest sizes"
         )
@@ -484,7 +490,7 @@ def _print_growth(results: list[dict]) -> None:
         flagged = []
         for command in ("build", "run"):
             cells = [
-                _exponent(a[command]["wall_s"], b[command]["wall_s"], a["edges"], b["edges"])
+                _exponent(a[command]["cpu_s"], b[command]["cpu_s"], a["edges"], b["edges"])
                 for a, b in pairs
             ]
             print(f"{command + ' (whole)':<24}" + "".join(c.rjust(30) for c in cells))
@@ -493,8 +499,8 @@ def _print_growth(results: list[dict]) -> None:
             for stage in stages:
                 cells = [
                     _exponent(
-                        a[command]["own_s"].get(stage, 0),
-                        b[command]["own_s"].get(stage, 0),
+                        a[command]["own_cpu_s"].get(stage, 0),
+                        b[command]["own_cpu_s"].get(stage, 0),
                         a["edges"],
                         b["edges"],
                     )
@@ -503,7 +509,7 @@ def _print_growth(results: list[dict]) -> None:
                 if all(c.strip() == "—" for c in cells) or stage not in largest["own_s"]:
                     continue
                 last = cells[-1].strip()
-                share = largest["own_s"][stage] / max(largest["wall_s"], 1e-9)
+                share = largest["own_cpu_s"][stage] / max(largest["cpu_s"], 1e-9)
                 flag = last != "—" and float(last) > MAX_EXPONENT and share >= FLAG_MIN_SHARE
                 if flag:
                     flagged.append(f"{command}: {stage} ({last}, {share:.0%} of {command})")
