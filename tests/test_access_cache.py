@@ -137,3 +137,24 @@ def test_metrics_and_attribution_share_one_graph_per_network(monkeypatch):
     seat_minutes_to_interchange(network, region.seats.geometry, settings=settings)
     seat_minutes_to_interchange(network, region.seats.geometry, settings=settings)
     assert built == [id(network)]
+
+
+def test_build_matrix_keeps_the_cheapest_parallel_edge_and_explicit_zeros():
+    from transnet.access import build_matrix
+
+    rng = np.random.default_rng(3)
+    u, v = rng.integers(0, 30, 400), rng.integers(0, 30, 400)
+    cost = rng.integers(0, 5, 400).astype(float)  # zero costs and many parallel edges
+    oneway = rng.random(400) < 0.3
+    matrix = build_matrix(u, v, cost, oneway, 30)
+    expected: dict[tuple[int, int], float] = {}
+    for a, b, c, one in zip(u, v, cost, oneway, strict=True):
+        for key in [(a, b)] if one else [(a, b), (b, a)]:
+            expected[key] = min(expected.get(key, np.inf), c)
+    coo = matrix.tocoo()
+    got = {(int(r), int(c)): float(x) for r, c, x in zip(coo.row, coo.col, coo.data, strict=True)}
+    assert got == expected
+    assert (
+        build_matrix(np.array([], int), np.array([], int), np.array([]), np.array([], bool), 3).nnz
+        == 0
+    )
