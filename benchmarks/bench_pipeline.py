@@ -513,10 +513,21 @@ def _print_growth(results: list[dict]) -> None:
                 flag = last != "—" and float(last) > MAX_EXPONENT and share >= FLAG_MIN_SHARE
                 if flag:
                     flagged.append(f"{command}: {stage} ({last}, {share:.0%} of {command})")
+                a, b = series[-2][command], largest
+                per_call = ""
+                calls = (a["calls"].get(stage, 0), b["calls"].get(stage, 0))
+                if calls[0] and calls[0] != calls[1]:
+                    per_call = _exponent(
+                        a["own_cpu_s"].get(stage, 0) / calls[0],
+                        b["own_cpu_s"][stage] / calls[1],
+                        series[-2]["edges"],
+                        series[-1]["edges"],
+                    )
+                    per_call = f", {calls[0]} → {calls[1]} calls: {per_call.strip()} per call"
                 print(
                     f"  {stage:<20}{'!' if flag else ' '} "
                     + "".join(c.rjust(30) for c in cells)
-                    + f"   {share:4.0%} of {command} at {series[-1]['label']}"
+                    + f"   {share:4.0%} of {command} at {series[-1]['label']}{per_call}"
                 )
         print("  flagged: " + ("; ".join(flagged) if flagged else f"none above {MAX_EXPONENT}"))
 
