@@ -260,11 +260,16 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
                     break
             base |= {"class": "national_provincial", "action": "new", "grade": "2", "lanes": 4}
         else:
+            # A seat, then one 20–80 km from it (picking both at random fails in a country).
+            xy = np.column_stack([seats.geometry.x, seats.geometry.y])
             for _ in range(50):
-                i, j = rng.integers(0, len(seats), size=2)
-                a, b = seats.geometry.iloc[int(i)], seats.geometry.iloc[int(j)]
-                if 20_000 <= a.distance(b) <= 80_000:
+                i = int(rng.integers(0, len(seats)))
+                distance = np.hypot(*(xy - xy[i]).T)
+                near = np.flatnonzero((distance >= 20_000) & (distance <= 80_000))
+                if len(near):
                     break
+            j = int(near[int(rng.integers(0, len(near)))]) if len(near) else (i + 1) % len(seats)
+            a, b = seats.geometry.iloc[i], seats.geometry.iloc[j]
             line = LineString([(a.x, a.y), (b.x, b.y)])
             middle = gpd.GeoSeries([line.interpolate(0.5, normalized=True)], crs=network.crs)
             lon, lat = middle.to_crs(GEOGRAPHIC_CRS).iloc[0].coords[0]
