@@ -63,7 +63,17 @@ class Popup(folium.Popup):
         self.options.update(autoPanPaddingTopLeft=[20, 100], autoPanPaddingBottomRight=[300, 260])
 
     def render(self, **kwargs: Any) -> None:
-        """Render as :class:`folium.Popup` does, writing its script as it is (see :class:`Raw`)."""
+        """Render as :class:`folium.Popup` does, writing its script as it is (see :class:`Raw`).
+
+        Examples
+        --------
+        >>> m = folium.Map(tiles=None)
+        >>> line = RawPolyLine([[38.0, 112.0], [38.1, 112.1]]).add_to(m)
+        >>> _ = Popup("E3 {{ not Jinja }}").add_to(line)
+        >>> "E3 {{ not Jinja }}" in m.get_root().render()
+        True
+
+        """
         for child in self._children.values():
             child.render(**kwargs)
         script = self._template.render(this=self, kwargs=kwargs)
@@ -197,7 +207,17 @@ class InlineGeoJson(folium.GeoJson):
         return self._bounds
 
     def render(self, **kwargs: Any) -> None:
-        """Render as folium does, then put the geometry text in place of the placeholders."""
+        """Render as folium does, then put the geometry text in place of the placeholders.
+
+        Examples
+        --------
+        >>> m = folium.Map(tiles=None)
+        >>> _ = InlineGeoJson([{"type": "Feature", "id": "0", "properties": {}}],
+        ...                   ['{"type":"Point","coordinates":[112.0,38.0]}']).add_to(m)
+        >>> '{"type":"Point","coordinates":[112.0,38.0]}' in m.get_root().render()
+        True
+
+        """
         super().render(**kwargs)
         script = self.get_root().script
         name = self.get_name()
@@ -228,7 +248,16 @@ class Raw:
     """
 
     def render(self, **kwargs: Any) -> None:
-        """Render as :class:`branca.element.MacroElement` does, without the second pass."""
+        """Render as :class:`branca.element.MacroElement` does, without the second pass.
+
+        Examples
+        --------
+        >>> m = folium.Map(tiles=None)
+        >>> _ = RawCircleMarker([38.0, 112.0], radius=4).add_to(m)
+        >>> "L.circleMarker(" in m.get_root().render()
+        True
+
+        """
         if getattr(self, "includes", None):  # class-level includes: folium's own path
             super().render(**kwargs)  # type: ignore[misc]
             return
@@ -289,7 +318,16 @@ class RawFeatureGroup(Raw, folium.FeatureGroup):
     """
 
     def render(self, **kwargs: Any) -> None:
-        """Render, then add the group to its parent when shown, as :class:`folium.map.Layer`."""
+        """Render, then add the group to its parent when shown, as :class:`folium.map.Layer`.
+
+        Examples
+        --------
+        >>> m = folium.Map(tiles=None)
+        >>> group = RawFeatureGroup(name="Seats").add_to(m)
+        >>> f"{group.get_name()}.addTo({m.get_name()})" in m.get_root().render()
+        True
+
+        """
         super().render(**kwargs)
         if self.show:
             adder = ElementAddToElement(
