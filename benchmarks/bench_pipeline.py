@@ -30,8 +30,9 @@ ways only (:func:`bench_osm.write_highways_only`), a few per cent fewer than tra
 Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (Taixin ×1, ×4, ×16 and Shanxi ×1.125,
 ×2.25, ×4.5, up to about 190,000 edges; about 15 minutes on a quiet 2-core machine).
 ``--quick``: the two smallest (about 2 minutes). ``--region taixin`` or ``--region shanxi``: one
-series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default 0.1,
-about 450,000 edges; edges ≈ (0.27 × scale + 0.02) × 9.6 million km²), ``run --no-maps``,
+series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default
+0.02, about 226,000 edges; edges ≈ (0.27 × scale + 0.02) × 9.6 million km²; generating it took
+14 minutes on a loaded machine), ``run --no-maps``,
 without the osmnx baseline; ``--no-baseline`` skips it at every size. Sized for 2 cores and
 24 GB. Wall times on a busy machine are inflated, and so are exponents where the load changes
 between two sizes: rerun on a quiet machine for figures to quote.
@@ -62,9 +63,9 @@ SIZES = [
     ("shanxi x2.25", "140000", 2.25, 100),
     ("shanxi x4.5", "140000", 4.5, 100),
 ]
-#: ``--national``: all of China (2,800+ counties) at the scale ``--national-scale`` (default
-#: 0.1, about 450,000 edges; 1.0 is about 2.8 million), ``run --no-maps`` only.
-NATIONAL = ("china", "china", 0.1, 300)
+#: ``--national``: all of China (2,891 counties) at the scale ``--national-scale`` (default
+#: 0.02, about 226,000 edges; 1.0 is about 2.8 million), ``run --no-maps`` only.
+NATIONAL = ("china", "china", 0.02, 300)
 #: Growth above this exponent, between the two largest sizes of a region, is flagged.
 MAX_EXPONENT = 1.15
 #: A stage is flagged only if it takes at least this share of its command at the largest size
