@@ -10,8 +10,12 @@ place nodes and admin_level 8 boundaries (``--townships extract.osm.pbf``).
 Each command runs in a fresh subprocess (the real ``transnet.cli.main``), with a timer wrapped
 around each pipeline stage, so the figures are those a user gets, and peak memory
 (``ru_maxrss``) is that command's. Printed per size and stage: seconds (own time, nested stages
-subtracted), the process's peak memory after it, and the growth exponent between sizes
-``log(t2 / t1) / log(n2 / n1)`` in edges.
+subtracted) with its CPU seconds, the process's peak memory after it, and, per region (a fixed
+county set and card count, so that exponents measure growth in edges, not in counties or
+cards), the growth exponent of CPU seconds (other load on the machine inflates them far less
+than wall time) between consecutive sizes ``log(t2 / t1) / log(n2 / n1)`` in edges, each stage's
+share of its command at the largest size, and a flag on every stage above ``MAX_EXPONENT``
+(1.15) between the region's two largest sizes that takes at least 2 % of its command.
 
 Baseline, in the same run, at the sizes where it finishes within ``--baseline-timeout`` seconds:
 the same core job done the way a user of the peers would, osmnx ``graph_from_xml`` on the same
@@ -23,9 +27,15 @@ seat-minute step (:func:`transnet.attribution.seat_minutes_to_interchange`).
 osmnx refuses ways cut by the extract's edge, so the baseline reads the extract's complete
 ways only (:func:`bench_osm.write_highways_only`), a few per cent fewer than transnet reads.
 
-Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (sizes up to Shanxi, about 200,000
-edges; ``--quick``: the two smallest; ``--national``: adds all of China at ``scale=1``, about
-2.6 million edges, which takes long and much memory). Sized for 2 cores and 24 GB.
+Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (Taixin ×1, ×4, ×16 and Shanxi ×1.125,
+×2.25, ×4.5, up to about 190,000 edges; about 15 minutes on a quiet 2-core machine).
+``--quick``: the two smallest (about 2 minutes). ``--region taixin`` or ``--region shanxi``: one
+series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default
+0.02, about 226,000 edges; edges ≈ (0.27 × scale + 0.02) × 9.6 million km²; generating it took
+14 minutes on a loaded machine), ``run --no-maps``,
+without the osmnx baseline; ``--no-baseline`` skips it at every size. Sized for 2 cores and
+24 GB. Wall times on a busy machine are inflated, and so are exponents where the load changes
+between two sizes: rerun on a quiet machine for figures to quote.
 """
 
 from __future__ import annotations
@@ -42,14 +52,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: (label, region, scale, cards): Taixin from the bundle's scale up, then all of Shanxi.
+#: (label, region, scale, cards): two fixed-region series, each with one card count, so that a
+#: growth exponent between two sizes of a region is growth in edges alone: Taixin (12 counties)
+#: from the bundle's scale up, then all of Shanxi (117 counties) up to about 190,000 edges.
 SIZES = [
-    ("taixin x1", "taixin", 1.0, 20),
+    ("taixin x1", "taixin", 1.0, 40),
     ("taixin x4", "taixin", 4.0, 40),
-    ("taixin x16", "taixin", 16.0, 60),
+    ("taixin x16", "taixin", 16.0, 40),
+    ("shanxi x1.1", "140000", 1.125, 100),
+    ("shanxi x2.25", "140000", 2.25, 100),
     ("shanxi x4.5", "140000", 4.5, 100),
 ]
-NATIONAL = ("china x1", "china", 1.0, 300)
+#: ``--national``: all of China (2,891 counties) at the scale ``--national-scale`` (default
+#: 0.02, about 226,000 edges; 1.0 is about 2.8 million), ``run --no-maps`` only.
+NATIONAL = ("china", "china", 0.02, 300)
+#: Growth above this exponent, between the two largest sizes of a region, is flagged.
+MAX_EXPONENT = 1.15
+#: A stage is flagged only if it takes at least this share of its command at the largest size
+#: (a stage of a tenth of a second grows by noise).
+FLAG_MIN_SHARE = 0.02
 
 STAGES = {
     "osm parse": ("transnet.io.osm.files", "_read_osm_file"),
@@ -72,23 +93,26 @@ CHILD = r"""
 import importlib, json, resource, sys, time
 stages = json.loads(sys.argv[1])
 argv = json.loads(sys.argv[2])
-own, calls, peak, stack = {}, {}, {}, []
+own, cpu, calls, peak, stack = {}, {}, {}, {}, []
 from transnet.io.network_store import load_network as unwrapped_load_network
 
 def wrap(stage, function):
     def timed(*args, **kwargs):
-        stack.append(0.0)
-        start = time.perf_counter()
+        stack.append([0.0, 0.0])
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
             spent = time.perf_counter() - start
-            nested = stack.pop()
+            spent_cpu = time.process_time() - start_cpu
+            nested, nested_cpu = stack.pop()
             own[stage] = own.get(stage, 0.0) + spent - nested
+            cpu[stage] = cpu.get(stage, 0.0) + spent_cpu - nested_cpu
             calls[stage] = calls.get(stage, 0) + 1
             peak[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             if stack:
-                stack[-1] += spent
+                stack[-1][0] += spent
+                stack[-1][1] += spent_cpu
     return timed
 
 for stage, (module_name, attribute) in stages.items():
@@ -102,17 +126,18 @@ for stage, (module_name, attribute) in stages.items():
         setattr(module, attribute, wrap(stage, getattr(module, attribute)))
 
 import transnet.cli
-start = time.perf_counter()
+start, start_cpu = time.perf_counter(), time.process_time()
 try:
     transnet.cli.main(argv)
 except SystemExit as exc:
     code = exc.code
-wall = time.perf_counter() - start
+wall, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
 edges = None
 if "--out" in argv and argv[0] == "build":
     edges = len(unwrapped_load_network(argv[argv.index("--out") + 1]).edges)
 print("RESULT " + json.dumps({
-    "code": code, "wall_s": wall, "own_s": own, "calls": calls, "peak_mib": peak,
+    "code": code, "wall_s": wall, "cpu_s": total_cpu, "own_s": own, "own_cpu_s": cpu,
+    "calls": calls, "peak_mib": peak,
     "peak_total_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "edges": edges,
 }))
@@ -236,11 +261,16 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
                     break
             base |= {"class": "national_provincial", "action": "new", "grade": "2", "lanes": 4}
         else:
+            # A seat, then one 20–80 km from it (picking both at random fails in a country).
+            xy = np.column_stack([seats.geometry.x, seats.geometry.y])
             for _ in range(50):
-                i, j = rng.integers(0, len(seats), size=2)
-                a, b = seats.geometry.iloc[int(i)], seats.geometry.iloc[int(j)]
-                if 20_000 <= a.distance(b) <= 80_000:
+                i = int(rng.integers(0, len(seats)))
+                distance = np.hypot(*(xy - xy[i]).T)
+                near = np.flatnonzero((distance >= 20_000) & (distance <= 80_000))
+                if len(near):
                     break
+            j = int(near[int(rng.integers(0, len(near)))]) if len(near) else (i + 1) % len(seats)
+            a, b = seats.geometry.iloc[i], seats.geometry.iloc[j]
             line = LineString([(a.x, a.y), (b.x, b.y)])
             middle = gpd.GeoSeries([line.interpolate(0.5, normalized=True)], crs=network.crs)
             lon, lat = middle.to_crs(GEOGRAPHIC_CRS).iloc[0].coords[0]
@@ -309,13 +339,22 @@ def main(argv: list[str]) -> int:
     from transnet.testing import region_for, write_osm_extract
 
     warnings.simplefilter("ignore")
-    sizes = SIZES[:2] if "--quick" in argv else SIZES + ([NATIONAL] if "--national" in argv else [])
+    sizes = SIZES[:2] if "--quick" in argv else list(SIZES)
+    if "--region" in argv:
+        wanted = argv[argv.index("--region") + 1]
+        sizes = [size for size in sizes if wanted in (size[0].split()[0], size[1])]
+    if "--national" in argv:
+        scale = NATIONAL[2]
+        if "--national-scale" in argv:
+            scale = float(argv[argv.index("--national-scale") + 1])
+        sizes.append((f"china x{scale:g}", NATIONAL[1], scale, NATIONAL[3]))
     baseline_timeout = 600.0
     if "--baseline-timeout" in argv:
         baseline_timeout = float(argv[argv.index("--baseline-timeout") + 1])
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         for label, region_name, scale, n_cards in sizes:
+            national = region_name == "china"
             work = Path(tmp) / label.replace(" ", "-")
             work.mkdir()
             region = region_for(region_name)
@@ -358,16 +397,26 @@ def main(argv: list[str]) -> int:
                         str(work / "extract.osm.pbf"),
                         "--out",
                         str(work / "out"),
+                        *(["--no-maps"] if national else []),
                     ]
                 ),
             )
             seats = [[p.x, p.y] for p in region.seats.geometry]
             core = _child(TRANSNET_CORE, str(work / "network.gpkg"), json.dumps(seats))
             # osmnx refuses ways cut by the extract's edge: it gets the complete ways only.
-            complete = write_highways_only(work / "extract.osm.pbf", work / "complete.osm")
-            baseline = _child(BASELINE, str(complete), json.dumps(seats), timeout=baseline_timeout)
+            complete = None
+            if not national and "--no-baseline" not in argv:
+                complete = write_highways_only(work / "extract.osm.pbf", work / "complete.osm")
+            baseline = None
+            if not national and "--no-baseline" not in argv:
+                # At national scale osmnx's XML path takes hours and much memory.
+                baseline = _child(
+                    BASELINE, str(complete), json.dumps(seats), timeout=baseline_timeout
+                )
             row = {
                 "label": label,
+                "region": region_name,
+                "baseline_skipped": "--no-baseline" in argv,
                 "edges": build["edges"],
                 "cards": n_cards,
                 "counties": len(region.counties),
@@ -402,18 +451,21 @@ def _print_size(row: dict) -> None:
     )
     for command, figures in (("build", build), ("run", run)):
         print(
-            f"  transnet {command}: {figures['wall_s']:7.1f} s, exit {figures['code']}, "
+            f"  transnet {command}: {figures['wall_s']:7.1f} s (CPU {figures['cpu_s']:.1f} s), "
+            f"exit {figures['code']}, "
             f"peak {figures['peak_total_mib']:,.0f} MiB"
         )
         for stage, seconds in sorted(figures["own_s"].items(), key=lambda kv: -kv[1]):
             print(
-                f"    {stage:<20} {seconds:7.2f} s  ({figures['calls'][stage]} calls, "
-                f"peak {figures['peak_mib'][stage]:,.0f} MiB)"
+                f"    {stage:<20} {seconds:7.2f} s  (CPU {figures['own_cpu_s'][stage]:6.2f} s, "
+                f"{figures['calls'][stage]} calls, peak {figures['peak_mib'][stage]:,.0f} MiB)"
             )
         other = figures["wall_s"] - sum(figures["own_s"].values())
         print(f"    {'other (imports, IO)':<20} {other:7.2f} s")
     parse_build = build["own_s"].get("osm parse", 0) + build["own_s"].get("graph build", 0)
-    if baseline is None:
+    if baseline is None and (row["region"] == "china" or row["baseline_skipped"]):
+        print("  baseline (osmnx graph_from_xml + networkx): not run")
+    elif baseline is None:
         print("  baseline (osmnx graph_from_xml + networkx): did not finish in time")
     else:
         print(
@@ -427,28 +479,63 @@ def _print_size(row: dict) -> None:
 
 
 def _print_growth(results: list[dict]) -> None:
-    print("\n== growth exponent log(t2/t1) / log(n2/n1), by stage, between consecutive sizes")
-    stages = sorted({s for r in results for c in ("build", "run") for s in r[c]["own_s"]})
-    header = "".join(f"{a['label']} → {b['label']}".rjust(28) for a, b in pairwise(results))
-    print(f"{'':<22}{header}")
-    for command in ("build", "run"):
-        cells = [
-            _exponent(a[command]["wall_s"], b[command]["wall_s"], a["edges"], b["edges"])
-            for a, b in pairwise(results)
-        ]
-        print(f"{command + ' (whole)':<22}" + "".join(c.rjust(28) for c in cells))
-        for stage in stages:
+    """Print, per region, each stage's exponent between consecutive sizes; flag the largest."""
+    for region in dict.fromkeys(r["region"] for r in results):
+        series = [r for r in results if r["region"] == region]
+        if len(series) < 2:
+            continue
+        name = series[0]["label"].split()[0]
+        print(
+            f"\n== growth exponent log(t2/t1) / log(n2/n1) of CPU seconds in edges, {name}"
+            f" ({series[0]['counties']} counties, {series[0]['cards']} cards at every size); "
+            f"flagged (!) above {MAX_EXPONENT} between the two largest sizes"
+        )
+        pairs = list(pairwise(series))
+        header = "".join(f"{a['label']} → {b['label']}".rjust(30) for a, b in pairs)
+        print(f"{'':<24}{header}")
+        flagged = []
+        for command in ("build", "run"):
             cells = [
-                _exponent(
-                    a[command]["own_s"].get(stage, 0),
-                    b[command]["own_s"].get(stage, 0),
-                    a["edges"],
-                    b["edges"],
-                )
-                for a, b in pairwise(results)
+                _exponent(a[command]["cpu_s"], b[command]["cpu_s"], a["edges"], b["edges"])
+                for a, b in pairs
             ]
-            if any(c.strip() != "—" for c in cells) and stage in results[-1][command]["own_s"]:
-                print(f"  {stage:<20}" + "".join(c.rjust(28) for c in cells))
+            print(f"{command + ' (whole)':<24}" + "".join(c.rjust(30) for c in cells))
+            largest = series[-1][command]
+            stages = sorted({s for r in series for s in r[command]["own_s"]})
+            for stage in stages:
+                cells = [
+                    _exponent(
+                        a[command]["own_cpu_s"].get(stage, 0),
+                        b[command]["own_cpu_s"].get(stage, 0),
+                        a["edges"],
+                        b["edges"],
+                    )
+                    for a, b in pairs
+                ]
+                if all(c.strip() == "—" for c in cells) or stage not in largest["own_s"]:
+                    continue
+                last = cells[-1].strip()
+                share = largest["own_cpu_s"][stage] / max(largest["cpu_s"], 1e-9)
+                flag = last != "—" and float(last) > MAX_EXPONENT and share >= FLAG_MIN_SHARE
+                if flag:
+                    flagged.append(f"{command}: {stage} ({last}, {share:.0%} of {command})")
+                a, b = series[-2][command], largest
+                per_call = ""
+                calls = (a["calls"].get(stage, 0), b["calls"].get(stage, 0))
+                if calls[0] and calls[0] != calls[1]:
+                    per_call = _exponent(
+                        a["own_cpu_s"].get(stage, 0) / calls[0],
+                        b["own_cpu_s"][stage] / calls[1],
+                        series[-2]["edges"],
+                        series[-1]["edges"],
+                    )
+                    per_call = f", {calls[0]} → {calls[1]} calls: {per_call.strip()} per call"
+                print(
+                    f"  {stage:<20}{'!' if flag else ' '} "
+                    + "".join(c.rjust(30) for c in cells)
+                    + f"   {share:4.0%} of {command} at {series[-1]['label']}{per_call}"
+                )
+        print("  flagged: " + ("; ".join(flagged) if flagged else f"none above {MAX_EXPONENT}"))
 
 
 if __name__ == "__main__":

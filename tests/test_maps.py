@@ -281,7 +281,7 @@ def test_coordinates_are_rounded_to_five_decimals(tmp_path):
     page = render(tmp_path)
     geojson = [
         v
-        for found in re.findall(r'"coordinates": (\[[-0-9.,\s\[\]e]*\])', page)
+        for found in re.findall(r'"coordinates":\s*(\[[-0-9.,\s\[\]e]*\])', page)
         for v in _flatten(json.loads(found))
     ]
     polylines = [

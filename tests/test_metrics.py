@@ -156,17 +156,17 @@ def test_grade1_coverage_reports_ordinary_roads_apart_from_interchanges():
 
 
 def test_each_set_of_places_is_snapped_once_per_network(monkeypatch):
-    import transnet.metrics.coverage as coverage
+    import transnet.access as access
 
     snapped = []
-    real = coverage.snap_points
+    real = access.snap_points
 
     def counting(network, points, **options):
         snapped.append(len(points))
         return real(network, points, **options)
 
-    monkeypatch.setattr(coverage, "snap_points", counting)
-    monkeypatch.setattr("transnet.access.snap_points", counting)
+    # Every snap goes through access (AccessGraph.snap keeps one per set of places).
+    monkeypatch.setattr(access, "snap_points", counting)
     region = square_region(seat_xy=(1000, 300))
     townships = points_frame(
         [

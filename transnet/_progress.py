@@ -12,8 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tqdm.auto import tqdm
-
 __all__ = ["progress", "settings"]
 
 T = TypeVar("T")
@@ -63,13 +61,9 @@ def progress(
     ['E1', 'E2']
 
     """
-    bar = tqdm(
-        iterable,
-        desc=desc,
-        total=total,
-        unit=unit,
-        disable=True if _silent() else None,
-        leave=False,
-        delay=1.0,
-    )
+    if _silent():
+        return iter(iterable)
+    from tqdm.auto import tqdm  # 0.2 s (asyncio, IPython checks): only when a bar may show
+
+    bar = tqdm(iterable, desc=desc, total=total, unit=unit, leave=False, delay=1.0)
     return iter(bar)

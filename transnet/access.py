@@ -18,6 +18,11 @@
   along the ramp in its legal direction at ramp speed, so the ramp is counted. An OSM
   ``motorway_junction`` (a diverge point) is not a target: directed travel reaches it only from
   upstream on the motorway, through the next interchange and back.
+- **Built once.** :func:`access_graph` keeps one :class:`AccessGraph` per network (and speed
+  table) for as long as the network lives, and :meth:`AccessGraph.snap` snaps each set of places
+  once per graph, so the metrics, the attribution and the summary share them. Networks are
+  treated as immutable once built: every stage that changes one returns a new network, or new
+  ``nodes``/``edges`` frames, and either is a new network for the cache.
 - **Direction.** Travel is directed: a two-way edge may be used both ways, a one-way edge
   (``oneway``) only from ``u`` to ``v``. Costs are those of travelling *from* a place *to* the
   target (a seat driving to an interchange), computed by running Dijkstra from the targets on
@@ -42,6 +47,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from transnet import options
 from transnet._errors import InputError, expect_type, format_number
+from transnet._memo import PerObject
 from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
 from transnet.nearest import nearest
 from transnet.network import RoadNetwork
@@ -49,6 +55,7 @@ from transnet.network import RoadNetwork
 __all__ = [
     "AccessGraph",
     "SnappedPoints",
+    "access_graph",
     "add_travel_times",
     "build_matrix",
     "cost_from_points",
@@ -192,15 +199,20 @@ def build_matrix(
 
     """
     two_way = ~np.asarray(oneway, dtype=bool)
-    rows = np.concatenate([u, v[two_way]])
-    cols = np.concatenate([v, u[two_way]])
+    rows = np.concatenate([u, v[two_way]]).astype(np.int64)
+    cols = np.concatenate([v, u[two_way]]).astype(np.int64)
     costs = np.concatenate([cost, cost[two_way]]).astype(float)
-    order = np.lexsort((costs, cols, rows))
-    rows, cols, costs = rows[order], cols[order], costs[order]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    # One int64 key per (row, col): a single-key sort is about 3x faster than a lexsort.
+    key = rows * n_nodes + cols
+    order = np.argsort(key, kind="stable")
+    key, costs = key[order], costs[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    cheapest = np.minimum.reduceat(costs, starts) if len(costs) else costs
+    key = key[starts]
     # Explicit zeros stay edges: zero-length ramps are real connections.
-    return csr_matrix((costs[first], (rows[first], cols[first])), shape=(n_nodes, n_nodes))
+    return csr_matrix((cheapest, (key // n_nodes, key % n_nodes)), shape=(n_nodes, n_nodes))
 
 
 def cost_to_nearest(
@@ -287,6 +299,47 @@ class AccessGraph:
     time: csr_matrix
     distance: csr_matrix
     _reverse: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _snaps: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def snap(
+        self, points: gpd.GeoSeries, *, max_snap_m: float = options.MAX_SNAP_M
+    ) -> SnappedPoints:
+        """Snap ``points`` as :func:`snap_points` does (default edges), once per set of points.
+
+        Points with the same coordinates in the same CRS are the same set, whatever their
+        index or object: the snaps are positional.
+
+        Parameters
+        ----------
+        points
+            Points in any declared CRS.
+        max_snap_m
+            As for :func:`snap_points`.
+
+        Returns
+        -------
+        SnappedPoints
+
+        Examples
+        --------
+        >>> from shapely.geometry import LineString
+        >>> from transnet.network import network_from_lines
+        >>> lines = gpd.GeoDataFrame(
+        ...     {"name": ["A"], "grade": ["2"]},
+        ...     geometry=[LineString([(0, 0), (6000, 0)])], crs="EPSG:32649")
+        >>> graph = AccessGraph.from_network(network_from_lines(lines))
+        >>> seats = gpd.GeoSeries.from_xy([1000], [300], crs="EPSG:32649")
+        >>> graph.snap(seats).snap_m, graph.snap(seats.copy()) is graph.snap(seats)
+        (array([300.]), True)
+
+        """
+        expect_type(points, gpd.GeoSeries, "points")
+        crs = None if points.crs is None else points.crs.to_wkt()
+        xy = shapely.get_coordinates(points.values)
+        key = (crs, len(points), xy.tobytes(), float(max_snap_m))
+        if key not in self._snaps:
+            self._snaps[key] = snap_points(self.network, points, max_snap_m=max_snap_m)
+        return self._snaps[key]
 
     def reverse(self, weight: Weight) -> csr_matrix:
         """Return the transposed matrix of ``weight``, built once: what Dijkstra runs on.
@@ -412,6 +465,51 @@ class AccessGraph:
         """
         edges = self.network.edges.loc[edge_mask, ["u", "v"]]
         return np.unique(edges.to_numpy().ravel())
+
+
+#: One AccessGraph per live network, frames and speed table.
+_GRAPHS = PerObject()
+
+
+def access_graph(
+    network: RoadNetwork, *, speeds_kmh: Mapping[str, float] | None = None
+) -> AccessGraph:
+    """Return ``network``'s :class:`AccessGraph` for ``speeds_kmh``, built once while it lives.
+
+    A network whose ``nodes`` or ``edges`` frame was replaced (or changed length) gets a new
+    graph; changing a frame in place is not seen, so networks are treated as immutable once
+    built, as every transnet stage treats them.
+
+    Parameters
+    ----------
+    network
+        The network.
+    speeds_kmh
+        Design speeds overriding the packaged table (see :func:`add_travel_times`).
+
+    Returns
+    -------
+    AccessGraph
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> from transnet.network import network_from_lines
+    >>> lines = gpd.GeoDataFrame(
+    ...     {"name": ["A"], "grade": ["2"]},
+    ...     geometry=[LineString([(0, 0), (6000, 0)])], crs="EPSG:32649")
+    >>> network = network_from_lines(lines)
+    >>> graph = access_graph(network)
+    >>> access_graph(network) is graph, access_graph(network, speeds_kmh={"2": 72}) is graph
+    (True, False)
+
+    """
+    expect_type(network, RoadNetwork, "network")
+    speeds = tuple(sorted((speeds_kmh or {}).items()))
+    key = (id(network.nodes), id(network.edges), len(network.nodes), len(network.edges), speeds)
+    return _GRAPHS.get(
+        network, key, lambda: AccessGraph.from_network(network, speeds_kmh=speeds_kmh)
+    )
 
 
 @dataclass(frozen=True)
@@ -646,7 +744,9 @@ def cost_from_points(
         node_cost = np.full(len(graph.node_ids), np.inf)
     else:
         node_cost = cost_to_nearest(matrix, targets, transposed=graph.reverse(weight))
-    if snapped is None:
+    if snapped is None and edge_mask is None:
+        snapped = graph.snap(points, max_snap_m=max_snap_m)
+    elif snapped is None:
         snapped = snap_points(graph.network, points, edge_mask=edge_mask, max_snap_m=max_snap_m)
     elif len(snapped.edge) != len(points):
         raise InputError(

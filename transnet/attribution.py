@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from transnet._progress import progress
-from transnet.access import AccessGraph, cost_from_points, snap_points
+from transnet.access import AccessGraph, access_graph, cost_from_points
 from transnet.metrics import MetricSettings
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
@@ -104,7 +104,7 @@ def seat_minutes_to_interchange(
     >>> minutes.index[0], bool((minutes < 30).all())
     ('尖草坪区', True)
     """
-    graph = AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+    graph = access_graph(network, speeds_kmh=settings.speeds_kmh)
     return _minutes(graph, seats, settings=settings)
 
 
@@ -212,7 +212,7 @@ class _PathTouches:
     """
 
     def __init__(self, network: RoadNetwork, seats: gpd.GeoSeries, *, settings: MetricSettings):
-        graph = AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+        graph = access_graph(network, speeds_kmh=settings.speeds_kmh)
         #: Each seat's minutes, as :func:`seat_minutes_to_interchange` gives them.
         self.minutes = _minutes(graph, seats, settings=settings)
         self._edges = graph.network.edges
@@ -223,13 +223,13 @@ class _PathTouches:
         if not len(targets):
             return
         cost, previous, _ = dijkstra(
-            graph.time.T.tocsr(),
+            graph.reverse("time_s"),
             directed=True,
             indices=targets,
             min_only=True,
             return_predecessors=True,
         )
-        snapped = snap_points(graph.network, seats, max_snap_m=settings.max_snap_m)
+        snapped = graph.snap(seats, max_snap_m=settings.max_snap_m)
         self._snapped = snapped.edge
         ids = graph.node_ids
         u = graph.positions(self._edges["u"].to_numpy()[snapped.edge])

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from transnet._errors import InputError
-from transnet.access import AccessGraph, SnappedPoints, cost_from_points, snap_points
+from transnet.access import AccessGraph, SnappedPoints, cost_from_points
 from transnet.grades import GRADES, grade_rank
 from transnet.metrics.density import ZoneDensity, km_by_grade
 from transnet.metrics.records import (
@@ -100,7 +100,7 @@ def grade_access(
     """
     nodes, target_edges = _grade_targets(graph, grade, interchanges=interchanges)
     if snapped is None:
-        snapped = snap_points(graph.network, places, max_snap_m=settings.max_snap_m)
+        snapped = graph.snap(places, max_snap_m=settings.max_snap_m)
     common = {
         "snapped": snapped,
         "target_nodes": nodes,
@@ -232,7 +232,7 @@ def county_coverage(
     interchange_county = gpd.sjoin(access_points, counties[["geometry"]], predicate="within")[
         "code"
     ]
-    snapped = snap_points(network, seats, max_snap_m=settings.max_snap_m)
+    snapped = graph.snap(seats, max_snap_m=settings.max_snap_m)
     to_interchange = {
         weight: cost_from_points(
             graph,
@@ -355,7 +355,7 @@ def place_coverage(
     grades = sorted({c.grade for c in criteria.values()} | set(extra_grades), key=grade_rank)
     points = places.geometry
     # Snapped once for every grade (and for both distance and time).
-    snapped = snap_points(graph.network, points, max_snap_m=settings.max_snap_m)
+    snapped = graph.snap(points, max_snap_m=settings.max_snap_m)
     access = {g: grade_access(graph, points, g, settings=settings, snapped=snapped) for g in grades}
     covered = {name: covered_by(access[c.grade], c) for name, c in criteria.items()}
     kinds = _column(places, "kind")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from transnet import options
 from transnet._errors import InputError, expect_type, suggest
-from transnet.access import AccessGraph
+from transnet.access import AccessGraph, access_graph
 from transnet.grades import GRADES
 from transnet.metrics.coverage import county_coverage, place_coverage
 from transnet.metrics.density import zone_density
@@ -91,7 +91,8 @@ def evaluate_scenario(
     pois
         Points of interest (scenic spots, development zones); adds their coverage and records.
     graph
-        The network's matrices, if already built.
+        The network's matrices; default: :func:`~transnet.access.access_graph`'s, built once
+        per network.
     pieces
         The network's edges cut at county boundaries, if already cut
         (:func:`~transnet.metrics.density.clip_edges_to_counties`).
@@ -114,7 +115,7 @@ def evaluate_scenario(
     _check_places(townships, "townships")
     _check_places(pois, "pois")
     settings = settings or MetricSettings()
-    graph = graph or AccessGraph.from_network(network, speeds_kmh=settings.speeds_kmh)
+    graph = graph or access_graph(network, speeds_kmh=settings.speeds_kmh)
     density = zone_density(network, region, pieces=pieces)
     counties, expressway, grade1 = county_coverage(graph, region, density, settings=settings)
     extra: dict = {}

@@ -6,10 +6,9 @@ How a network is built from lines and interchange points is in :mod:`transnet.ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -20,6 +19,9 @@ from shapely.geometry import LineString
 from transnet import options
 from transnet._errors import InputError
 from transnet.crs import PROJECTED_CRS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["EDGE_ATTRIBUTES", "RoadNetwork", "finish_edges", "interchange_table"]
 
@@ -288,6 +290,8 @@ class RoadNetwork:
         >>> nodes, edges = ox.graph_to_gdfs(graph)  # doctest: +SKIP
 
         """
+        import networkx as nx  # 0.5 s of every command's start-up otherwise
+
         graph = nx.MultiDiGraph(crs=self.crs, name=self.metadata.get("source", "transnet"))
         ends = pd.concat([self.edges["u"], self.edges["v"]])
         street_count = ends.value_counts().reindex(self.nodes.index, fill_value=0)

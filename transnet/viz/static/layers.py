@@ -181,13 +181,16 @@ def _draw_roads(ax: Axes, network: RoadNetwork) -> tuple[list[str], bool]:
         style = _grade_style(name)
         for is_ramp in (True, False):
             mask = (grade == name) & (ramp == is_ramp)
-            segments = _segments(geometries[mask])
-            if not segments:
+            path = _compound_path(geometries[mask])
+            if path is None:
                 continue
+            # One path of many parts per class: a LineCollection of a province's 200,000
+            # segments builds a matplotlib Path per segment and strokes each apart.
             ax.add_collection(
-                LineCollection(
-                    segments,
-                    colors=style["color"],
+                PathCollection(
+                    [path],
+                    facecolors="none",
+                    edgecolors=style["color"],
                     linewidths=_RAMP_WEIGHT_PX * _PX_TO_PT if is_ramp else style["width"],
                     alpha=0.85 if is_ramp else 1.0,
                     capstyle="round",
@@ -196,6 +199,18 @@ def _draw_roads(ax: Axes, network: RoadNetwork) -> tuple[list[str], bool]:
                 )
             )
     return present, bool(ramp.any())
+
+
+def _compound_path(geometries: np.ndarray) -> MplPath | None:
+    """Return one matplotlib path of every line part of ``geometries``, or None if none."""
+    parts = shapely.get_parts(np.asarray(geometries, dtype=object))
+    parts = parts[~shapely.is_empty(parts)]
+    if parts.size == 0:
+        return None
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[np.r_[0, np.flatnonzero(np.diff(index)) + 1]] = MplPath.MOVETO
+    return MplPath(coords, codes)
 
 
 def _dashes(pattern: Any, linewidth: float) -> tuple[Any, str]:
@@ -363,9 +378,10 @@ def _place_labels(ax: Axes, labels: list[Any], markers: Line2D) -> None:
     renderer = canvas.get_renderer()
     to_display = ax.transData.transform(np.column_stack(markers.get_data()))
     radius = markers.get_markersize() / 72 * _root_figure(ax).dpi / 2
-    taken = [
-        Bbox.from_extents(x - radius, y - radius, x + radius, y + radius) for x, y in to_display
-    ]
+    # Extents (x0, y0, x1, y1) of every seat marker and placed label, grown as labels are placed.
+    taken = np.empty((len(to_display) + len(labels), 4))
+    taken[: len(to_display)] = np.column_stack([to_display - radius, to_display + radius])
+    count = len(to_display)
     for label in labels:
         best, best_overlap = _LABEL_PLACES[0], math.inf
         for place in _LABEL_PLACES:
@@ -374,7 +390,7 @@ def _place_labels(ax: Axes, labels: list[Any], markers: Line2D) -> None:
             label.set_ha(ha)
             label.set_va(va)
             box = label.get_window_extent(renderer)
-            overlap = sum(_overlap_area(box, other) for other in taken)
+            overlap = _overlap_areas(box, taken[:count])
             if overlap < best_overlap:
                 best, best_overlap = place, overlap
             if overlap == 0:
@@ -382,10 +398,12 @@ def _place_labels(ax: Axes, labels: list[Any], markers: Line2D) -> None:
         label.set_position(best[0])
         label.set_ha(best[1])
         label.set_va(best[2])
-        taken.append(label.get_window_extent(renderer))
+        taken[count] = label.get_window_extent(renderer).extents
+        count += 1
 
 
-def _overlap_area(a: Bbox, b: Bbox) -> float:
-    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return width * height if width > 0 and height > 0 else 0.0
+def _overlap_areas(box: Bbox, others: np.ndarray) -> float:
+    """Total area of ``box`` overlapping each of ``others`` (rows x0, y0, x1, y1)."""
+    width = np.minimum(box.x1, others[:, 2]) - np.maximum(box.x0, others[:, 0])
+    height = np.minimum(box.y1, others[:, 3]) - np.maximum(box.y0, others[:, 1])
+    return float(np.sum(np.where((width > 0) & (height > 0), width * height, 0.0)))

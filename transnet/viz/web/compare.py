@@ -28,8 +28,8 @@ from transnet.summary import HeadlineRow, headline
 from transnet.viz.style import PLANNED_STYLE, format_number, metric_caption
 from transnet.viz.web.boxes import data_line, legend, map_notes
 from transnet.viz.web.canvas import dress, shading
-from transnet.viz.web.geometry import center, interchange_frame, road_frame
-from transnet.viz.web.layers import Overlays
+from transnet.viz.web.geometry import center, interchange_frame
+from transnet.viz.web.layers import Overlays, road_features
 from transnet.viz.web.templating import render, script_template
 from transnet.viz.web.text import MISSING
 from transnet.viz.web.tiles import check_tiles
@@ -135,7 +135,7 @@ def compare_map(
         for c in columns
     ]
     networks = (before, after)
-    edges = [road_frame(network, large=large, gcj02=gcj02) for network in networks]
+    edges = [road_features(network, large=large, gcj02=gcj02) for network in networks]
     label = choropleth_label or metric_caption(columns[0])
     bins = choropleth_bins
     if bins is None and columns[0] is not None:
@@ -147,7 +147,7 @@ def compare_map(
         for half in halves
     ]
 
-    grades = set(edges[0]["grade"]) | set(edges[1]["grade"])
+    grades = edges[0].grades | edges[1].grades
     bounds = halves[0].bounds
     dual = _SyncedDualMap(location=center(bounds), zoom_start=9, tiles=None, prefer_canvas=True)
     both_towns = townships or (None, None)

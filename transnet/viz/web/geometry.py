@@ -218,7 +218,7 @@ def road_frame(network: RoadNetwork, *, large: bool, gcj02: bool) -> gpd.GeoData
             "lanes": edges["lanes"].to_numpy(),
             "ramp": edges["ramp"].fillna(False).astype(bool).to_numpy(),
         },
-        geometry=shapely.remove_repeated_points(lines),
+        geometry=lines,  # repeated points go when lines are merged (RoadFeatures)
         crs=GEOGRAPHIC_CRS,
     )
     if large:

@@ -10,10 +10,9 @@ True
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -22,8 +21,8 @@ import pandas as pd
 import shapely
 from branca.element import Element
 from markupsafe import Markup
-from shapely.geometry.base import BaseGeometry
 
+from transnet._memo import PerObject
 from transnet.grades import GRADES
 from transnet.plan import ACTIONS
 from transnet.viz.style import (
@@ -40,11 +39,19 @@ from transnet.viz.style import (
     ChoroplethClasses,
     format_number,
 )
-from transnet.viz.web.elements import LayerScript, Popup
+from transnet.viz.web.elements import (
+    InlineGeoJson,
+    LayerScript,
+    Popup,
+    RawCircleMarker,
+    RawFeatureGroup,
+    RawPolyLine,
+    RawTooltip,
+)
 from transnet.viz.web.geometry import (
     MINOR_GRADES,
     latlon_lines,
-    merged_lines,
+    road_frame,
     round_latlon,
     rounded,
     to_geographic,
@@ -52,7 +59,17 @@ from transnet.viz.web.geometry import (
 from transnet.viz.web.templating import render
 from transnet.viz.web.text import MISSING, escape, is_missing
 
-__all__ = ["LAYER_NAMES", "Overlays", "Shading", "card_popup_html"]
+if TYPE_CHECKING:
+    from transnet.network import RoadNetwork
+
+__all__ = [
+    "LAYER_NAMES",
+    "Overlays",
+    "RoadFeatures",
+    "Shading",
+    "card_popup_html",
+    "road_features",
+]
 
 #: Names of the map's toggleable layers, as shown in the layer control.
 LAYER_NAMES: dict[str, str] = {
@@ -105,19 +122,8 @@ class Shading:
         }
 
 
-def _feature_collection(features: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _feature(number: int, geometry: BaseGeometry, properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": str(number),
-        "properties": properties,
-        # shapely's C writer: the __geo_interface__ of a large MultiLineString builds a Python
-        # tuple per vertex.
-        "geometry": json.loads(shapely.to_geojson(geometry)),
-    }
+def _feature(number: int, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "id": str(number), "properties": properties}
 
 
 class Overlays:
@@ -219,7 +225,7 @@ class Overlays:
     def draw(
         self,
         m: folium.Map,
-        edges: gpd.GeoDataFrame,
+        edges: gpd.GeoDataFrame | RoadFeatures,
         interchanges: gpd.GeoDataFrame,
         *,
         grades: set[str],
@@ -249,6 +255,8 @@ class Overlays:
 
         """
         order: list[Element] = [self._add_counties(m, shading)]
+        if not isinstance(edges, RoadFeatures):
+            edges = RoadFeatures.of(edges)
         roads = _add_roads(m, edges, grades=grades, hide_minor=large)
         order.extend(roads.values())
         if self.plan is not None and not self.plan.empty:
@@ -265,7 +273,7 @@ class Overlays:
         if self.choropleth is not None and shading is not None:
             values = pd.to_numeric(counties[self.choropleth], errors="coerce").astype(float)
         has_english = "name_en" in counties.columns
-        features = []
+        features, geometries = [], []
         fill_by_id: dict[str, str] = {}
         rows = counties.drop(columns="geometry").to_dict("records")
         for number, (row, geometry) in enumerate(zip(rows, counties.geometry, strict=True)):
@@ -275,7 +283,8 @@ class Overlays:
             if has_english and not is_missing(row["name_en"]) and row["name_en"] != row["name"]:
                 name = f"{name} ({escape(row['name_en'])})"
             properties: dict[str, Any] = {"name": name}
-            feature = _feature(number, rounded(geometry), properties)
+            feature = _feature(number, properties)
+            geometries.append(rounded(geometry))
             if values is not None and shading is not None:
                 value = float(values.iloc[number])
                 missing = not np.isfinite(value)
@@ -298,8 +307,9 @@ class Overlays:
         if values is not None and shading is not None:
             fields.append("value")
             aliases.append(escape(shading.label))
-        layer = folium.GeoJson(
-            _feature_collection(features),
+        layer = InlineGeoJson(
+            features,
+            shapely.to_geojson(np.array(geometries, dtype=object)).tolist(),
             name=LAYER_NAMES["counties"],
             style_function=style,
             tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
@@ -308,38 +318,175 @@ class Overlays:
         return layer
 
 
-def _lanes_text(lanes: pd.Series) -> str:
-    numbers = pd.to_numeric(lanes, errors="coerce").dropna()
-    if numbers.empty:
+@dataclass(frozen=True)
+class RoadFeatures:
+    """A network's roads as map features, by grade: built once, drawn on every map of it.
+
+    Segments sharing grade, ``ramp``, name and ``ref`` are merged into one feature (minor
+    roads of a large network have no names, so they merge into one feature per grade), whose
+    geometry is GeoJSON text from one vectorised :func:`shapely.to_geojson` call.
+
+    Attributes
+    ----------
+    features
+        By grade: the features' ``id`` and ``properties`` (name, ref, grade, lanes, ramp).
+    geometries
+        By grade: each feature's GeoJSON geometry text.
+    bounds
+        By grade: ``[[south, west], [north, east]]`` of its roads.
+
+    Examples
+    --------
+    >>> from transnet.viz.web.geometry import road_frame
+    >>> roads = RoadFeatures.of(road_frame(network, large=False, gcj02=False))
+    >>> sorted(roads.grades) == sorted(set(network.edges["grade"]))
+    True
+    >>> roads.features["expressway"][0]["properties"]["grade"]
+    'Expressway'
+
+    """
+
+    features: dict[str, list[dict[str, Any]]]
+    geometries: dict[str, list[str]]
+    bounds: dict[str, list[list[float]]]
+
+    @property
+    def grades(self) -> set[str]:
+        """The grades with at least one road.
+
+        Examples
+        --------
+        >>> RoadFeatures({}, {}, {}).grades
+        set()
+
+        """
+        return set(self.features)
+
+    @classmethod
+    def of(cls, edges: gpd.GeoDataFrame) -> RoadFeatures:
+        """Merge ``edges`` (a :func:`~transnet.viz.web.geometry.road_frame`) into features.
+
+        Examples
+        --------
+        >>> from shapely.geometry import LineString
+        >>> edges = gpd.GeoDataFrame(
+        ...     {"grade": ["2", "2"], "name": ["S1", "S1"], "ref": ["", ""], "lanes": [2, 4],
+        ...      "ramp": [False, False]},
+        ...     geometry=[LineString([(0, 0), (1, 0)]), LineString([(1, 0), (2, 0)])],
+        ...     crs="EPSG:4326")
+        >>> roads = RoadFeatures.of(edges)
+        >>> roads.geometries["2"], roads.features["2"][0]["properties"]["lanes"]
+        (['{"type":"LineString","coordinates":[[0.0,0.0],[1.0,0.0],[2.0,0.0]]}'], '2–4')
+
+        """
+        features: dict[str, list[dict[str, Any]]] = {}
+        geometries: dict[str, list[str]] = {}
+        bounds: dict[str, list[list[float]]] = {}
+        grades = edges["grade"].to_numpy()
+        for grade in GRADES:
+            of_grade = edges[grades == grade]
+            if of_grade.empty:
+                continue
+            style = GRADE_STYLES[grade]
+            keys = of_grade[["ramp", "name", "ref"]]
+            codes = keys.groupby(["ramp", "name", "ref"], sort=True).ngroup().to_numpy()
+            _, first = np.unique(codes, return_index=True)
+            groups = keys.iloc[first]
+            lanes = pd.to_numeric(of_grade["lanes"], errors="coerce").groupby(codes)
+            low, high = lanes.min(), lanes.max()
+            merged = _merged_by_code(of_grade.geometry.to_numpy(), codes, len(groups))
+            keep = ~shapely.is_empty(merged)
+            texts = shapely.to_geojson(merged[keep])
+            rows = []
+            for (ramp, name, ref), lo, hi in zip(
+                groups[["ramp", "name", "ref"]].itertuples(index=False, name=None),
+                low.to_numpy(),
+                high.to_numpy(),
+                strict=True,
+            ):
+                label = f"{style['label']} ramp" if ramp else style["label"]
+                properties = {
+                    "name": escape(name),
+                    "ref": escape(ref),
+                    "grade": label,
+                    "lanes": _lanes_range(lo, hi),
+                    "ramp": bool(ramp),
+                }
+                rows.append(properties)
+            rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
+            if not rows:
+                continue
+            features[grade] = [
+                {"type": "Feature", "id": str(number), "properties": properties}
+                for number, properties in enumerate(rows)
+            ]
+            geometries[grade] = texts.tolist()
+            west, south, east, north = shapely.total_bounds(merged[keep]).tolist()
+            bounds[grade] = [[south, west], [north, east]]
+        return cls(features, geometries, bounds)
+
+
+def _merged_by_code(parts: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """One (multi)line per group of ``parts``, merged where they meet end to end.
+
+    As :func:`~transnet.viz.web.geometry.merged_lines` on each group, in a few vectorised
+    calls: a group of one part keeps it as it is.
+    """
+    parts = shapely.remove_repeated_points(parts)
+    counts = np.bincount(codes, minlength=n_groups)
+    merged = np.empty(n_groups, dtype=object)
+    single = counts[codes] == 1
+    merged[codes[single]] = parts[single]
+    many = ~single
+    if many.any():
+        order = np.argsort(codes[many], kind="stable")
+        group_codes = codes[many][order]
+        present, dense = np.unique(group_codes, return_inverse=True)
+        multi = shapely.multilinestrings(parts[many][order], indices=dense)
+        merged[present] = shapely.line_merge(multi)
+    return merged
+
+
+def _lanes_range(low: float, high: float) -> str:
+    if not np.isfinite(low):
         return MISSING
-    low, high = int(numbers.min()), int(numbers.max())
+    low, high = int(low), int(high)
     return str(low) if low == high else f"{low}–{high}"
 
 
+#: One RoadFeatures per live network and drawing options.
+_ROADS = PerObject()
+
+
+def road_features(network: RoadNetwork, *, large: bool, gcj02: bool) -> RoadFeatures:
+    """Return ``network``'s roads as map features, built once per network and options.
+
+    The before, after and compare maps of a study draw each network twice: its roads are
+    simplified, projected, rounded and merged once.
+
+    Examples
+    --------
+    >>> road_features(network, large=False, gcj02=False) is road_features(
+    ...     network, large=False, gcj02=False)
+    True
+
+    """
+    key = (id(network.edges), len(network.edges), large, gcj02)
+    return _ROADS.get(
+        network, key, lambda: RoadFeatures.of(road_frame(network, large=large, gcj02=gcj02))
+    )
+
+
 def _add_roads(
-    m: folium.Map, edges: gpd.GeoDataFrame, *, grades: set[str], hide_minor: bool
+    m: folium.Map, roads: RoadFeatures, *, grades: set[str], hide_minor: bool
 ) -> dict[str, folium.GeoJson]:
     """Add one layer per grade in ``grades``, lowest grade first; return them by grade."""
     layers: dict[str, folium.GeoJson] = {}
     for grade in reversed(GRADES):
         if grade not in grades:
             continue
-        of_grade = edges[edges["grade"] == grade]
         style = GRADE_STYLES[grade]
-        features = []
-        for (ramp, name, ref), group in of_grade.groupby(["ramp", "name", "ref"], sort=True):
-            geometry = merged_lines(group.geometry.to_numpy())
-            if geometry.is_empty:
-                continue
-            label = f"{style['label']} ramp" if ramp else style["label"]
-            properties = {
-                "name": escape(name),
-                "ref": escape(ref),
-                "grade": label,
-                "lanes": _lanes_text(group["lanes"]),
-                "ramp": bool(ramp),
-            }
-            features.append(_feature(len(features), geometry, properties))
+        features = roads.features.get(grade, [])
 
         def line_style(feature: dict[str, Any], style: Mapping[str, Any] = style) -> dict[str, Any]:
             ramp = feature["properties"]["ramp"]
@@ -349,8 +496,10 @@ def _add_roads(
                 "opacity": 0.8 if ramp else 0.95,
             }
 
-        layer = folium.GeoJson(
-            _feature_collection(features),
+        layer = InlineGeoJson(
+            features,
+            roads.geometries.get(grade, []),
+            bounds=roads.bounds.get(grade),
             name=LAYER_NAMES[grade],
             style_function=line_style,
             show=not (hide_minor and grade in MINOR_GRADES),
@@ -454,9 +603,9 @@ def _add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, planned: bool) -> folium
     for card, geometry in zip(cards, plan.geometry, strict=True):
         locations = latlon_lines(rounded(geometry))
         # One group per card, so that a click on the halo or on the line opens the same popup.
-        group = folium.FeatureGroup(control=False)
+        group = RawFeatureGroup(control=False)
         if planned:
-            folium.PolyLine(
+            RawPolyLine(
                 locations,
                 color=PLANNED_STYLE["color"],
                 weight=PLANNED_STYLE["weight"],
@@ -465,10 +614,10 @@ def _add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, planned: bool) -> folium
             ).add_to(group)
         else:
             style = PLAN_ACTION_STYLES[card["action"]]
-            folium.PolyLine(
+            RawPolyLine(
                 locations, color=style["color"], weight=HALO_WEIGHT_PX, opacity=HALO_OPACITY
             ).add_to(group)
-            folium.PolyLine(
+            RawPolyLine(
                 locations,
                 color=style["color"],
                 weight=PLAN_WEIGHT_PX,
@@ -480,7 +629,7 @@ def _add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, planned: bool) -> folium
             tooltip += " — planned, not built"
         if card.get("provenance") == "illustrative":
             tooltip += " — ILLUSTRATIVE"
-        folium.Tooltip(tooltip, sticky=True).add_to(group)
+        RawTooltip(tooltip, sticky=True).add_to(group)
         Popup(card_popup_html(card, planned=planned), max_width=380).add_to(group)
         group.add_to(layer)
     layer.add_to(m)
@@ -489,13 +638,13 @@ def _add_plan(m: folium.Map, plan: gpd.GeoDataFrame, *, planned: bool) -> folium
 
 def _add_interchanges(m: folium.Map, nodes: gpd.GeoDataFrame) -> folium.GeoJson:
     features = [
-        _feature(number, rounded(point), {"name": escape(name)})
-        for number, (name, point) in enumerate(
-            zip(nodes["interchange_name"], nodes.geometry, strict=True)
-        )
+        _feature(number, {"name": escape(name)})
+        for number, name in enumerate(nodes["interchange_name"])
     ]
-    layer = folium.GeoJson(
-        _feature_collection(features),
+    points = np.array([rounded(point) for point in nodes.geometry], dtype=object)
+    layer = InlineGeoJson(
+        features,
+        shapely.to_geojson(points).tolist(),
         name=LAYER_NAMES["interchanges"],
         marker=folium.CircleMarker(
             radius=INTERCHANGE_MARKER["radius"],
@@ -516,7 +665,7 @@ def _add_seats(m: folium.Map, seats: gpd.GeoDataFrame) -> folium.FeatureGroup:
     for name, point in zip(seats["name"], points, strict=True):
         if point is None or point.is_empty:
             continue
-        folium.CircleMarker(
+        RawCircleMarker(
             round_latlon(point.y, point.x),
             radius=SEAT_MARKER["radius"],
             color=SEAT_MARKER["stroke"],
@@ -524,7 +673,7 @@ def _add_seats(m: folium.Map, seats: gpd.GeoDataFrame) -> folium.FeatureGroup:
             fill=True,
             fill_color="#ffffff",
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(escape(name), permanent=True, direction="right", sticky=False),
+            tooltip=RawTooltip(escape(name), permanent=True, direction="right", sticky=False),
         ).add_to(layer)
     layer.add_to(m)
     return layer

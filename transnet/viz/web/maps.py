@@ -4,10 +4,10 @@ The maps follow the conventions of Chinese road-planning maps: one colour and li
 technical grade, expressways heaviest (:mod:`transnet.viz.style`, shared with the PNG maps).
 Plan projects are drawn on top, one line style per action, each with a popup showing its project
 card; on a map of the base network they are only a faint layer of projects not yet built, off
-until ticked. Counties are shaded by a chosen metric (:data:`CHOROPLETH_METRICS`) in classes
-from :mod:`mapclassify`, with a legend in its units. The caveats the caller passes in ``notes``
-(e.g. that the network is schematic or that some cards are illustrative) are shown in a box
-that is always visible, never behind a click.
+until ticked. Counties are shaded by a chosen metric (:data:`CHOROPLETH_METRICS`) in
+quantile classes (as :mod:`mapclassify` computes them), with a legend in its units. The caveats
+the caller passes in ``notes`` (e.g. that the network is schematic or that some cards are
+illustrative) are shown in a box that is always visible, never behind a click.
 
 Maps work offline: :func:`save_map` inlines Leaflet's JavaScript and CSS (taken at run time from
 the installed ``xstatic-leaflet`` package, never copied into this repository) and the maps need
@@ -55,8 +55,8 @@ from transnet.viz.web.assets import inline_assets, remote_assets
 from transnet.viz.web.boxes import data_line, legend, legend_html, map_notes, notes_html, title_html
 from transnet.viz.web.canvas import new_map, shading
 from transnet.viz.web.compare import compare_map, study_deltas
-from transnet.viz.web.geometry import interchange_frame, road_frame
-from transnet.viz.web.layers import LAYER_NAMES, Overlays
+from transnet.viz.web.geometry import interchange_frame
+from transnet.viz.web.layers import LAYER_NAMES, Overlays, road_features
 from transnet.viz.web.tiles import TILE_PROVIDERS, check_tiles
 from transnet.viz.web.townships import add_townships, township_legend_markers
 
@@ -204,7 +204,7 @@ def scenario_map(
     layers = Overlays.prepare(
         counties=counties, seats=seats, plan=plan, gcj02=gcj02, choropleth=choropleth
     )
-    edges = road_frame(network, large=large, gcj02=gcj02)
+    roads = road_features(network, large=large, gcj02=gcj02)
     shaded = shading(
         layers.values(),
         bins=choropleth_bins,
@@ -213,10 +213,10 @@ def scenario_map(
     )
 
     m = new_map(layers.bounds, provider=provider, key=key)
-    grades = set(edges["grade"])
+    grades = roads.grades
     layers.draw(
         m,
-        edges,
+        roads,
         interchange_frame(network, gcj02=gcj02),
         grades=grades,
         shading=shaded,
