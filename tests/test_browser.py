@@ -189,7 +189,8 @@ def expected_layers(study: Study, scenarios: tuple[str, ...], *, planned: bool) 
     for scenario in scenarios:
         grades |= set(getattr(study, scenario).edges["grade"].astype(str))
     fixed = ("counties", "planned" if planned else "plan", "interchanges", "seats")
-    return {LAYER_NAMES[grade] for grade in grades} | {LAYER_NAMES[key] for key in fixed}
+    towns = {"Township seats"} if study.townships is not None else set()
+    return {LAYER_NAMES[grade] for grade in grades} | {LAYER_NAMES[key] for key in fixed} | towns
 
 
 def overlay_checkbox(page: Page, map_name: str, label: str) -> Any:

@@ -92,6 +92,10 @@ def test_init_one_county_then_build_and_run_evaluate_township_targets(tmp_path, 
     assert _exit_code([*argv, "--townships", str(mine)]) == 0
     document = json.loads((out2 / "metrics.json").read_text(encoding="utf-8"))
     assert [t["name"] for t in document["scenarios"]["after"]["townships"]] == ["河边镇"]
+    # A new bundle's plan is empty: nothing to prioritise, said as bad input.
+    capsys.readouterr()
+    assert _exit_code(["prioritise", "--bundle", str(folder), "--out", str(tmp_path / "p")]) == 2
+    assert "plan.geojson" in capsys.readouterr().err
 
 
 def test_the_empty_plan_of_a_new_bundle_is_refused_unless_allowed(tmp_path):

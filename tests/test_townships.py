@@ -6,6 +6,7 @@ placed by hand on and off the Taixin bundle's schematic roads.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import geopandas as gpd
@@ -383,7 +384,7 @@ def test_the_png_draws_township_seats_in_the_legend(towns_study):
     assert "Township seat: none in reach\n(a lower bound: trunk-only network)" in labels
     assert any(label.startswith("Sub-district") for label in labels)
     # Without township seats, no township entry.
-    bare = towns_study.__class__(**{**vars(towns_study), "townships": None})
+    bare = dataclasses.replace(towns_study, townships=None)
     without = static_map(bare, "after", metric=None)
     assert not any("Township" in t.get_text() for t in without.axes[0].get_legend().get_texts())
 

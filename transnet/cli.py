@@ -840,6 +840,7 @@ def prioritise(
         pois=pois,
         crs=crs,
         encoding=encoding,
+        allow_empty_plan=False,
     )
     from transnet.scenarios import ScenarioBase, ScenarioRunner, project_values
     from transnet.scenarios.output import write_prioritise

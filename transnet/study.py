@@ -266,13 +266,15 @@ class Study:
         Cheap: at most :data:`~transnet.options.REPORT_PROJECT_VALUES_MAX_EDGE_EVALUATIONS`
         (two evaluations per card that changed the network, times the edges). The report and
         the maps rank the projects only then, so that ``transnet run`` stays quick on a
-        province; ``transnet prioritise`` always ranks them.
+        province; ``transnet prioritise`` always ranks them. None for a plan without cards.
 
         Examples
         --------
         >>> study.projects_for_outputs()["id"].tolist()[:2]
         ['E5', 'E8']
         """
+        if not self.plan.cards:
+            return None
         if "_project_values" not in self.__dict__:
             log = self.plan_result.log
             changed = int(log["outcome"].isin(["added", "modified"]).sum())
