@@ -53,7 +53,7 @@ def progress(
     Returns
     -------
     Iterator
-        The items of ``iterable``, in order.
+        A generator of the items of ``iterable``, in order (``close()`` ends it early).
 
     Examples
     --------
@@ -62,7 +62,8 @@ def progress(
 
     """
     if _silent():
-        return iter(iterable)
+        # a generator, like the bar's: callers may close() it
+        return (item for item in iterable)
     from tqdm.auto import tqdm  # 0.2 s (asyncio, IPython checks): only when a bar may show
 
     bar = tqdm(iterable, desc=desc, total=total, unit=unit, leave=False, delay=1.0)
