@@ -277,10 +277,12 @@ class ScenarioBase:
         (['E1'], False)
 
         """
-        network, reapplied, _ = self._network(self.subset(cards))
+        network, reapplied, _ = self._network(self.subset(cards), timed=False)
         return network, reapplied
 
-    def _network(self, subset: tuple[str, ...]) -> tuple[RoadNetwork, bool, AccessGraph | None]:
+    def _network(
+        self, subset: tuple[str, ...], *, timed: bool
+    ) -> tuple[RoadNetwork, bool, AccessGraph | None]:
         """Return the subset's network, whether re-applied, and its matrices if undone."""
         left_out = [c for c in self._order if c not in subset]
         if not subset:
@@ -288,9 +290,10 @@ class ScenarioBase:
         if not left_out:
             return self.result.network, False, None
         if self._undo is not None:
-            undone = self._undo.network(left_out)
+            undone = self._undo.network(left_out, timed=timed)
             if undone is not None:
-                return undone.network, False, self._undo.graph(undone)
+                graph = self._undo.graph(undone) if timed else None
+                return undone.network, False, graph
         else:
             network = self.result.without(left_out)
             if network is not None:
@@ -326,7 +329,7 @@ class ScenarioBase:
 
         """
         subset = self.subset(cards)
-        network, reapplied, graph = self._network(subset)
+        network, reapplied, graph = self._network(subset, timed=True)
         return self._measure(subset, network, reapplied=reapplied, graph=graph)
 
     def verify(self, cards: Iterable[str]) -> ScenarioOutcome:

@@ -42,6 +42,8 @@ class Undone:
         Each of its edges' row in the "after" network.
     reset_rows
         Its edges whose values a left-out card had changed.
+    timed
+        Whether the network carries travel times (:func:`~transnet.access.add_travel_times`).
 
     Examples
     --------
@@ -53,6 +55,7 @@ class Undone:
     network: RoadNetwork
     after_rows: np.ndarray
     reset_rows: np.ndarray
+    timed: bool = False
 
 
 class PlanUndo:
@@ -117,15 +120,19 @@ class PlanUndo:
             self.own_nodes[card_id] = np.unique(ends[ends >= first])
         self._u, self._v = u, v
         self._values: dict[tuple[int, frozenset[str]], dict] = {}
-        self._timed: pd.DataFrame | None = None
+        self._every = frozenset().union(*self.modified.values()) if self.modified else frozenset()
+        self._undone: dict[bool, pd.DataFrame] = {}
 
-    def network(self, card_ids: Iterable[str]) -> Undone | None:
+    def network(self, card_ids: Iterable[str], *, timed: bool = False) -> Undone | None:
         """Return what :meth:`~transnet.plan.PlanResult.without` returns, with its rows.
 
         Parameters
         ----------
         card_ids
             Cards to leave out.
+        timed
+            Give the network with travel times, as :func:`~transnet.access.add_travel_times`
+            gives it (from the whole plan's, the edges a left-out card had changed timed again).
 
         Returns
         -------
@@ -152,14 +159,21 @@ class PlanUndo:
         ends = np.concatenate([self._u[others], self._v[others]])
         if np.isin(ends, own_nodes).any():
             return None
-        edges = edges.copy()
-        reset = []
-        for label, cards in self.modified.items():
-            mine = cards & left_out
-            if mine and kept[label]:
-                reset.append(label)
-                for column, value in self._values_without(label, mine).items():
-                    edges.at[label, column] = value
+        reset = [
+            label for label, cards in self.modified.items() if cards & left_out and kept[label]
+        ]
+        kept_in = [
+            label for label, cards in self.modified.items() if cards - left_out and kept[label]
+        ]
+        if len(kept_in) < len(reset):
+            # Fewer edges to set from the whole plan with every card undone: those the kept
+            # cards changed (an edge's values depend only on which of its cards are left out).
+            edges = self._all_undone(timed).copy()
+            labels = kept_in
+        else:
+            edges = (self._timed_edges() if timed else edges).copy()
+            labels = reset
+        self._set_values(edges, labels, left_out, timed=timed)
         position = np.cumsum(kept) - 1
         edges = edges.loc[kept].reset_index(drop=True)
         # A node a left-out card made stays only if a kept edge still ends at it.
@@ -174,7 +188,44 @@ class PlanUndo:
             network=RoadNetwork(nodes, edges, dict(network.metadata)),
             after_rows=np.flatnonzero(kept),
             reset_rows=position[np.array(sorted(reset), dtype=np.int64)],
+            timed=timed,
         )
+
+    def _timed_edges(self) -> pd.DataFrame:
+        """Return the whole plan's edges with their travel times."""
+        graph = access_graph(self.result.network, speeds_kmh=self.speeds_kmh)
+        return graph.network.edges
+
+    def _set_values(
+        self, edges: pd.DataFrame, labels: list[int], left_out: frozenset[str], *, timed: bool
+    ) -> None:
+        """Give ``labels`` the values they have without ``left_out`` (timed again if timed)."""
+        after = self.result.network.edges
+        for label in labels:
+            mine = self.modified[label] & left_out
+            if mine:
+                values = self._values_without(label, mine)
+            else:
+                columns = self._values_without(label, self.modified[label])
+                values = {column: after.at[label, column] for column in columns}
+            for column, value in values.items():
+                edges.at[label, column] = value
+        if timed and labels:
+            rows = np.array(labels, dtype=np.int64)
+            again = add_travel_times(
+                RoadNetwork(self.result.network.nodes, edges.loc[rows], {}),
+                speeds_kmh=self.speeds_kmh,
+            ).edges
+            for name in _TIMED:
+                edges.loc[rows, name] = again[name].to_numpy()
+
+    def _all_undone(self, timed: bool) -> pd.DataFrame:
+        """Return the whole plan's edges with every change undone (roads not removed)."""
+        if timed not in self._undone:
+            edges = (self._timed_edges() if timed else self.result.network.edges).copy()
+            self._set_values(edges, list(self.modified), frozenset(self._every), timed=timed)
+            self._undone[timed] = edges
+        return self._undone[timed]
 
     def _ends_at(self, node_ids: np.ndarray, kept: np.ndarray) -> np.ndarray:
         """Whether a kept edge ends at each of ``node_ids``."""
@@ -208,22 +259,23 @@ class PlanUndo:
         >>> (graph.time != AccessGraph.from_network(undone.network).time).nnz
         0
         """
-        if self._timed is None:
-            after = access_graph(self.result.network, speeds_kmh=self.speeds_kmh).network
-            self._timed = after.edges.loc[:, list(_TIMED)]
         network, rows = undone.network, undone.reset_rows
-        edges = network.edges.copy()
-        timed = self._timed.iloc[undone.after_rows]
-        for name in _TIMED:
-            edges[name] = timed[name].to_numpy()
-        if len(rows):
-            again = add_travel_times(
-                RoadNetwork(network.nodes, network.edges.iloc[rows], network.metadata),
-                speeds_kmh=self.speeds_kmh,
-            ).edges
+        if undone.timed:
+            timed_network = network
+        else:
+            edges = network.edges.copy()
+            timed = self._timed_edges().iloc[undone.after_rows]
             for name in _TIMED:
-                edges.iloc[rows, edges.columns.get_loc(name)] = again[name].to_numpy()
-        timed_network = RoadNetwork(network.nodes, edges, network.metadata)
+                edges[name] = timed[name].to_numpy()
+            if len(rows):
+                again = add_travel_times(
+                    RoadNetwork(network.nodes, network.edges.iloc[rows], network.metadata),
+                    speeds_kmh=self.speeds_kmh,
+                ).edges
+                for name in _TIMED:
+                    edges.iloc[rows, edges.columns.get_loc(name)] = again[name].to_numpy()
+            timed_network = RoadNetwork(network.nodes, edges, network.metadata)
+        edges = timed_network.edges
         node_ids = network.nodes.index.to_numpy()
         index = pd.Index(node_ids)
         u = index.get_indexer(edges["u"])
