@@ -8,7 +8,10 @@ the applied plan (:meth:`~transnet.plan.PlanResult.without`), never re-reading o
 the network from its files; only where another card's road joins a left-out card's road (so
 it would have been placed otherwise) is the plan re-applied to the base. The subset's network
 is then measured with the study's own code (:func:`~transnet.metrics.evaluate_scenario`,
-:func:`~transnet.targets.evaluate_targets`), as the "after" scenario.
+:func:`~transnet.targets.evaluate_targets`), as the "after" scenario. The undoing is done by
+:class:`~transnet.scenarios.undo.PlanUndo` (the same frames, in array steps, with travel times
+and matrices from the whole plan's), and the edges cut at county boundaries are the whole
+plan's, so that nothing is rebuilt from GeoDataFrames per subset.
 
 :meth:`ScenarioBase.verify` is the real pipeline: the plan restricted to the subset applied to
 the base network and evaluated, as :func:`~transnet.study.run_study` does. Every answer of

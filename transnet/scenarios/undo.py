@@ -123,6 +123,12 @@ class PlanUndo:
         self._every = frozenset().union(*self.modified.values()) if self.modified else frozenset()
         self._undone: dict[bool, pd.DataFrame] = {}
 
+    def __getstate__(self) -> dict:
+        """Leave the caches out of a pickle (a Dask worker rebuilds them on first use)."""
+        state = dict(self.__dict__)
+        state.update(_values={}, _undone={})
+        return state
+
     def network(self, card_ids: Iterable[str], *, timed: bool = False) -> Undone | None:
         """Return what :meth:`~transnet.plan.PlanResult.without` returns, with its rows.
 
