@@ -8,7 +8,10 @@ the applied plan (:meth:`~transnet.plan.PlanResult.without`), never re-reading o
 the network from its files; only where another card's road joins a left-out card's road (so
 it would have been placed otherwise) is the plan re-applied to the base. The subset's network
 is then measured with the study's own code (:func:`~transnet.metrics.evaluate_scenario`,
-:func:`~transnet.targets.evaluate_targets`), as the "after" scenario.
+:func:`~transnet.targets.evaluate_targets`), as the "after" scenario. The undoing is done by
+:class:`~transnet.scenarios.undo.PlanUndo` (the same frames, in array steps, with travel times
+and matrices from the whole plan's), and the edges cut at county boundaries are the whole
+plan's, so that nothing is rebuilt from GeoDataFrames per subset.
 
 :meth:`ScenarioBase.verify` is the real pipeline: the plan restricted to the subset applied to
 the base network and evaluated, as :func:`~transnet.study.run_study` does. Every answer of
@@ -28,6 +31,7 @@ import pandas as pd
 import shapely
 
 from transnet._errors import InputError, TransnetWarning, suggest
+from transnet.access import AccessGraph
 from transnet.metrics import (
     MetricSettings,
     ScenarioMetrics,
@@ -37,6 +41,7 @@ from transnet.metrics import (
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
 from transnet.region import Region
+from transnet.scenarios.undo import PlanUndo
 from transnet.targets import (
     DataAvailability,
     Target,
@@ -151,6 +156,8 @@ class ScenarioBase:
     pois: gpd.GeoDataFrame | None = None
     _order: dict[str, int] = field(default_factory=dict, repr=False)
     _pieces: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    _undo: PlanUndo | None = field(default=None, repr=False)
+    _piece_m: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._order = {card.id: i for i, card in enumerate(self.plan.cards)}
@@ -164,6 +171,9 @@ class ScenarioBase:
                 network=network, log=self.result.log, context=self.result.context
             )
         self._pieces = clip_edges_to_counties(self.result.network, self.region)
+        self._piece_m = shapely.length(self._pieces.geometry.values)
+        if self.result.context is not None:
+            self._undo = PlanUndo(self.result, speeds_kmh=self.settings.speeds_kmh)
 
     @classmethod
     def from_study(cls, study) -> ScenarioBase:
@@ -270,18 +280,30 @@ class ScenarioBase:
         (['E1'], False)
 
         """
-        subset = self.subset(cards)
+        network, reapplied, _ = self._network(self.subset(cards), timed=False)
+        return network, reapplied
+
+    def _network(
+        self, subset: tuple[str, ...], *, timed: bool
+    ) -> tuple[RoadNetwork, bool, AccessGraph | None]:
+        """Return the subset's network, whether re-applied, and its matrices if undone."""
         left_out = [c for c in self._order if c not in subset]
         if not subset:
-            return self.before, False
+            return self.before, False, None
         if not left_out:
-            return self.result.network, False
-        network = self.result.without(left_out)
-        if network is not None:
-            return network, False
+            return self.result.network, False, None
+        if self._undo is not None:
+            undone = self._undo.network(left_out, timed=timed)
+            if undone is not None:
+                graph = self._undo.graph(undone) if timed else None
+                return undone.network, False, graph
+        else:
+            network = self.result.without(left_out)
+            if network is not None:
+                return network, False, None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TransnetWarning)  # given once, for the whole plan
-            return apply_plan(self.before, self.plan.without(left_out)).network, True
+            return apply_plan(self.before, self.plan.without(left_out)).network, True, None
 
     def evaluate(self, cards: Iterable[str]) -> ScenarioOutcome:
         """Evaluate the metrics and targets of the base network with ``cards`` only.
@@ -310,8 +332,8 @@ class ScenarioBase:
 
         """
         subset = self.subset(cards)
-        network, reapplied = self.network(subset)
-        return self._measure(subset, network, reapplied=reapplied)
+        network, reapplied, graph = self._network(subset, timed=True)
+        return self._measure(subset, network, reapplied=reapplied, graph=graph)
 
     def verify(self, cards: Iterable[str]) -> ScenarioOutcome:
         """Evaluate ``cards`` with the real pipeline: their plan applied to the base afresh.
@@ -331,7 +353,12 @@ class ScenarioBase:
         return self._measure(subset, network, reapplied=True)
 
     def _measure(
-        self, subset: tuple[str, ...], network: RoadNetwork, *, reapplied: bool
+        self,
+        subset: tuple[str, ...],
+        network: RoadNetwork,
+        *,
+        reapplied: bool,
+        graph: AccessGraph | None = None,
     ) -> ScenarioOutcome:
         if subset == self.card_ids:
             metrics = self.full_metrics
@@ -344,6 +371,7 @@ class ScenarioBase:
                 settings=self.settings,
                 townships=self.townships,
                 pois=self.pois,
+                graph=graph,
                 pieces=self._pieces_of(network),
             )
         results = evaluate_targets(
@@ -373,7 +401,7 @@ class ScenarioBase:
         factor = edges["centerline_factor"].to_numpy(dtype=float)[mine]
         pieces["grade"] = edges["grade"].to_numpy()[mine]
         pieces["ramp"] = edges["ramp"].to_numpy(dtype=bool)[mine]
-        pieces["length_m"] = shapely.length(pieces.geometry.values) * factor
+        pieces["length_m"] = self._piece_m[kept] * factor
         pieces.index = pd.Index(mine, name="edge")
         return pieces
 
