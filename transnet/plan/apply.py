@@ -13,6 +13,7 @@ import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from transnet.plan.actions import ACTION_FUNCTIONS
 from transnet.plan.cards import Plan
 from transnet.plan.context import CardLog, PlanContext, PlanSettings
 
-__all__ = ["PlanResult", "apply_plan"]
+__all__ = ["PlanResult", "PlanUndo", "apply_plan"]
 
 _LOG_COLUMNS = [f.name for f in fields(CardLog)]
 
@@ -63,6 +64,7 @@ class PlanResult:
     network: RoadNetwork
     log: pd.DataFrame
     context: PlanContext | None = field(default=None, repr=False, compare=False)
+    _owner_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def card_edges(self) -> dict[str, np.ndarray]:
         """Return, per card that changed the network, the positions of the edges it touched.
@@ -88,7 +90,12 @@ class PlanResult:
         return {c: np.unique(np.array(v, dtype=np.int64)) for c, v in touched.items()}
 
     def _owners(self) -> tuple[dict[int, str], dict[int, set[str]]]:
-        """Edge label → card that added it; edge label → cards that changed it."""
+        """Edge label → card that added it; edge label → cards that changed it (built once)."""
+        if self._owner_cache is None:
+            self._owner_cache = self._find_owners()
+        return self._owner_cache
+
+    def _find_owners(self) -> tuple[dict[int, str], dict[int, set[str]]]:
         context = self._require_context()
         builder = context.builder
         owner = {label: card_id for card_id, ls in context.added_by.items() for label in ls}
@@ -97,10 +104,11 @@ class PlanResult:
                 owner[label] = owner[builder.split_from[label]]
         by_interchange = {n: c for c, nodes in context.interchanges_by.items() for n in nodes}
         edges = self.network.edges
-        for label in np.flatnonzero(edges["ramp"].to_numpy(dtype=bool)):
-            card_id = by_interchange.get(edges.at[label, "u"])
+        ramps = np.flatnonzero(edges["ramp"].to_numpy(dtype=bool))
+        for label, node in zip(ramps.tolist(), edges["u"].to_numpy()[ramps].tolist(), strict=True):
+            card_id = by_interchange.get(node)
             if card_id is not None:
-                owner[int(label)] = card_id
+                owner[label] = card_id
         parts = context.parts_since_start()
         modified: dict[int, set[str]] = {}
         for label in [*context.changed_by, *parts]:
@@ -142,36 +150,102 @@ class PlanResult:
         (True, False)
 
         """
+        undo = self.undo(card_ids)
+        if undo is None:
+            return None
+        edges, nodes = self.network.edges, self.network.nodes
+        kept = np.ones(len(edges), dtype=bool)
+        kept[undo.removed] = False
+        edges = edges.copy()
+        for label, values in undo.values.items():
+            for column, value in values.items():
+                edges.at[label, column] = value
+        edges = edges.loc[kept].reset_index(drop=True)
+        used = np.union1d(edges["u"].to_numpy(), edges["v"].to_numpy())
+        own = np.fromiter(undo.own_nodes, dtype=np.int64, count=len(undo.own_nodes))
+        dropped = np.setdiff1d(own, used)
+        nodes = nodes.loc[~nodes.index.isin(dropped)].copy()
+        for node, (was, name) in undo.interchanges.items():
+            if node in nodes.index:
+                nodes.at[node, "interchange"] = was
+                nodes.at[node, "interchange_name"] = name
+        return RoadNetwork(nodes, edges, dict(self.network.metadata))
+
+    def undo(self, card_ids: Iterable[str]) -> PlanUndo | None:
+        """Return what undoing some cards changes in the "after" network, or None.
+
+        None where another card's road or ramp joins a node of theirs (see :meth:`without`).
+
+        Parameters
+        ----------
+        card_ids
+            Cards to leave out.
+
+        Returns
+        -------
+        PlanUndo or None
+
+        Examples
+        --------
+        >>> undo = apply_plan(network, plan).undo(["N1"])
+        >>> len(undo.removed), len(undo.values) > 0
+        (0, True)
+
+        """
         context = self._require_context()
         left_out = set(card_ids)
         owner, modified = self._owners()
-        edges, nodes = self.network.edges, self.network.nodes
+        edges = self.network.edges
         removed = np.array(sorted(e for e, c in owner.items() if c in left_out), dtype=np.int64)
         kept = np.ones(len(edges), dtype=bool)
         kept[removed] = False
-        own_nodes = set()
-        for label in removed:
-            first = context.first_node_by.get(owner[int(label)], 0)
-            own_nodes.update(n for n in (edges.at[label, "u"], edges.at[label, "v"]) if n >= first)
-        others = np.array([owner.get(i) not in (None, *left_out) for i in range(len(edges))])
-        ends = edges.loc[others & kept, ["u", "v"]].to_numpy().ravel()
-        if own_nodes & set(ends.tolist()):
+        u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+        own_nodes: set[int] = set()
+        for label in removed.tolist():
+            first = context.first_node_by.get(owner[label], 0)
+            own_nodes.update(int(n) for n in (u[label], v[label]) if n >= first)
+        others = np.zeros(len(edges), dtype=bool)
+        other_labels = [e for e, c in owner.items() if c not in left_out]
+        others[np.array(other_labels, dtype=np.int64)] = True
+        ends = np.concatenate([u[others & kept], v[others & kept]])
+        if own_nodes and np.isin(ends, list(own_nodes)).any():
             return None
-        edges = edges.copy()
-        for label, cards in modified.items():
-            if cards & left_out and kept[label]:
-                for column, value in context.values_without(label, left_out).items():
-                    edges.at[label, column] = value
-        edges = edges.loc[kept].reset_index(drop=True)
-        used = set(edges["u"].tolist()) | set(edges["v"].tolist())
-        nodes = nodes.loc[[n not in own_nodes or n in used for n in nodes.index]].copy()
-        for card_id in left_out:
-            for node in context.interchanges_by.get(card_id, []):
-                if node in nodes.index:
-                    was = node in context.base_interchanges
-                    nodes.at[node, "interchange"] = was
-                    nodes.at[node, "interchange_name"] = context.base_interchanges.get(node)
-        return RoadNetwork(nodes, edges, dict(self.network.metadata))
+        values = {
+            label: context.values_without(label, left_out)
+            for label, cards in modified.items()
+            if cards & left_out and kept[label]
+        }
+        interchanges = {
+            node: (node in context.base_interchanges, context.base_interchanges.get(node))
+            for card_id in left_out
+            for node in context.interchanges_by.get(card_id, [])
+        }
+        return PlanUndo(
+            removed=removed, values=values, own_nodes=own_nodes, interchanges=interchanges
+        )
+
+
+@dataclass(frozen=True)
+class PlanUndo:
+    """What undoing some cards changes in the "after" network (:meth:`PlanResult.undo`).
+
+    Attributes
+    ----------
+    removed
+        Positions of the edges removed (the cards' new roads, their parts and ramps).
+    values
+        Per edge position kept, the columns given back their values without the cards.
+    own_nodes
+        Nodes of the removed edges that only the cards made (dropped where no edge is left).
+    interchanges
+        Per interchange node the cards made or named: whether it was an interchange before
+        them, and its name then (None where it was none).
+    """
+
+    removed: np.ndarray
+    values: dict[int, dict[str, Any]]
+    own_nodes: set[int]
+    interchanges: dict[int, tuple[bool, Any]]
 
 
 def apply_plan(
