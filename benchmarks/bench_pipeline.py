@@ -33,10 +33,11 @@ Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (Taixin ×1, ×4, ×16 an
 series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default
 0.02, about 226,000 edges; edges ≈ (0.27 × scale + 0.02) × 9.6 million km²; generating it took
 14 minutes on a loaded machine), ``run --no-maps``,
-without the osmnx baseline; ``--no-baseline`` skips it at every size; ``--extracts DIR`` keeps the generated extracts in
-``DIR`` and reuses them on the next run (the generator is seeded: same extract). Sized for 2 cores and
-24 GB. Wall times on a busy machine are inflated, and so are exponents where the load changes
-between two sizes: rerun on a quiet machine for figures to quote.
+without the osmnx baseline; ``--no-baseline`` skips it at every size; ``--extracts DIR`` keeps
+the generated extracts in ``DIR`` and reuses them on the next run (the generator is seeded:
+the same extract). Sized for 2 cores and 24 GB. Wall times on a busy machine are inflated, and
+so are exponents where the load changes between two sizes: rerun on a quiet machine for figures
+to quote.
 """
 
 from __future__ import annotations

@@ -183,7 +183,10 @@ def attribute_seat_minutes(
         if without_min is None:
             without = result.without([card_id]) if undo is not None else None
             if without is None:
-                without = apply_plan(before, plan.without([card_id])).network
+                again = result.reapplied_without([card_id])
+                if again is None:
+                    again = apply_plan(before, plan.without([card_id]))
+                without = again.network
                 touched = np.ones(len(seats), dtype=bool)
             without_min = seat_minutes_to_interchange(without, seats[touched], settings=settings)
         worse = without_min - after_min[touched]

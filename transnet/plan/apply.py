@@ -65,6 +65,7 @@ class PlanResult:
     log: pd.DataFrame
     context: PlanContext | None = field(default=None, repr=False, compare=False)
     _owner_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _start: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def card_edges(self) -> dict[str, np.ndarray]:
         """Return, per card that changed the network, the positions of the edges it touched.
@@ -171,6 +172,40 @@ class PlanResult:
                 nodes.at[node, "interchange_name"] = name
         return RoadNetwork(nodes, edges, dict(self.network.metadata))
 
+    def reapplied_without(self, card_ids: Iterable[str]) -> PlanResult | None:
+        """Return ``apply_plan`` of the plan without some new or realigned roads' cards.
+
+        The same as ``apply_plan(network, plan.without(card_ids))``, from the base network
+        as it was once the cards began (kept by :func:`apply_plan`), so the base network is
+        not read again. None for a result not made by :func:`apply_plan`, or where one of the
+        cards upgrades or widens (where the roads are cut at the start depends on it).
+
+        Parameters
+        ----------
+        card_ids
+            Cards to leave out.
+
+        Returns
+        -------
+        PlanResult or None
+
+        Examples
+        --------
+        >>> result = apply_plan(network, plan)
+        >>> again = result.reapplied_without(["E1"])
+        >>> again.log["id"].tolist() == [c.id for c in plan.cards if c.id != "E1"]
+        True
+
+        """
+        if self._start is None:
+            return None
+        start, plan, warn_free_ends = self._start
+        left_out = set(card_ids)
+        kept = [i for i, card in enumerate(plan.cards) if card.id not in left_out]
+        if any(card.action in ("upgrade", "widen") for card in plan.cards if card.id in left_out):
+            return None
+        return _apply_cards(start.fork(), plan, kept, warn_free_ends=warn_free_ends)
+
     def undo(self, card_ids: Iterable[str]) -> PlanUndo | None:
         """Return what undoing some cards changes in the "after" network, or None.
 
@@ -240,6 +275,12 @@ class PlanUndo:
     interchanges
         Per interchange node the cards made or named: whether it was an interchange before
         them, and its name then (None where it was none).
+
+    Examples
+    --------
+    >>> undo = apply_plan(network, plan).undo(["E1"])
+    >>> len(undo.removed) > 0, all(was is False for was, _ in undo.interchanges.values())
+    (True, True)
     """
 
     removed: np.ndarray
@@ -313,13 +354,24 @@ def apply_plan(
         ramp_max_m=ramp_max_m,
     )
     context = PlanContext.start(network, plan, settings)
-    cards = zip(plan.cards, context.lines, strict=True)
+    start = context.fork()
+    result = _apply_cards(context, plan, range(len(plan.cards)), warn_free_ends=warn_free_ends)
+    result._start = (start, plan, warn_free_ends)
+    return result
+
+
+def _apply_cards(
+    context: PlanContext, plan: Plan, positions: Iterable[int], *, warn_free_ends: bool
+) -> PlanResult:
+    """Apply the cards at ``positions`` of ``plan``, in order, and finish the network."""
+    positions = list(positions)
     logs = []
-    for card, line in progress(cards, desc="Applying the plan", total=len(plan.cards), unit="card"):
+    for position in progress(positions, desc="Applying the plan", unit="card"):
+        card = plan.cards[position]
         context.begin(card)
-        logs.append(ACTION_FUNCTIONS[card.action](card, line, context))
-    for card, row in zip(plan.cards, logs, strict=True):
-        _warn_if_idle(card.action, row, free_ends=warn_free_ends)
+        logs.append(ACTION_FUNCTIONS[card.action](card, context.lines.iloc[position], context))
+    for position, row in zip(positions, logs, strict=True):
+        _warn_if_idle(plan.cards[position].action, row, free_ends=warn_free_ends)
     log = pd.DataFrame([asdict(row) for row in logs], columns=_LOG_COLUMNS)
     return PlanResult(network=context.finish(), log=log, context=context)
 

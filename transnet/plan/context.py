@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -219,6 +219,32 @@ class PlanContext:
             network.nodes["interchange"].to_numpy(dtype=bool), "interchange_name"
         ].to_dict()
         return context
+
+    def fork(self) -> PlanContext:
+        """Return a copy to apply cards to independently (:meth:`NetworkBuilder.fork`).
+
+        The frames every card selects from are shared: they are never changed.
+
+        Examples
+        --------
+        >>> context = PlanContext.start(network, plan)
+        >>> fork = context.fork()
+        >>> fork.change(0, card=plan.cards[8])
+        >>> 0 in fork.changes, 0 in context.changes
+        (True, False)
+
+        """
+        return replace(
+            self,
+            builder=self.builder.fork(),
+            metadata=dict(self.metadata),
+            changes={label: dict(values) for label, values in self.changes.items()},
+            new_interchanges=list(self.new_interchanges),
+            changed_by={label: list(cards) for label, cards in self.changed_by.items()},
+            added_by={card: list(labels) for card, labels in self.added_by.items()},
+            interchanges_by={card: list(nodes) for card, nodes in self.interchanges_by.items()},
+            first_node_by=dict(self.first_node_by),
+        )
 
     def current(self, label: int, column: str) -> Any:
         """Return ``column`` of edge ``label``, with the changes asked for so far.
