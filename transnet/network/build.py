@@ -51,10 +51,16 @@ def _native(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: The dtype pandas infers for a column of strings.
+_INFERRED_STRING = pd.Series(["x"]).dtype
+
+
 def _reinferred(frame: pd.DataFrame) -> pd.DataFrame:
     """Give non-numeric columns the dtype a frame built from row dicts would have."""
     for column in frame.columns:
         values = frame[column]
+        if values.dtype == _INFERRED_STRING:
+            continue  # already what inference gives (re-inferring costs a Python list)
         if column != "geometry" and not (
             pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
         ):

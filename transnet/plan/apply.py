@@ -199,12 +199,13 @@ class PlanResult:
         """
         if self._start is None:
             return None
-        start, plan, warn_free_ends = self._start
+        start, plan, warn_free_ends, log = self._start
         left_out = set(card_ids)
         kept = [i for i, card in enumerate(plan.cards) if card.id not in left_out]
         if any(card.action in ("upgrade", "widen") for card in plan.cards if card.id in left_out):
             return None
-        return _apply_cards(start.fork(), plan, kept, warn_free_ends=warn_free_ends)
+        replay = (self._require_context().changed_by_card, log)
+        return _apply_cards(start.fork(), plan, kept, warn_free_ends=warn_free_ends, replay=replay)
 
     def undo(self, card_ids: Iterable[str]) -> PlanUndo | None:
         """Return what undoing some cards changes in the "after" network, or None.
@@ -356,19 +357,35 @@ def apply_plan(
     context = PlanContext.start(network, plan, settings)
     start = context.fork()
     result = _apply_cards(context, plan, range(len(plan.cards)), warn_free_ends=warn_free_ends)
-    result._start = (start, plan, warn_free_ends)
+    result._start = (start, plan, warn_free_ends, result.log)
     return result
 
 
 def _apply_cards(
-    context: PlanContext, plan: Plan, positions: Iterable[int], *, warn_free_ends: bool
+    context: PlanContext,
+    plan: Plan,
+    positions: Iterable[int],
+    *,
+    warn_free_ends: bool,
+    replay: tuple[dict[str, list[int]], pd.DataFrame] | None = None,
 ) -> PlanResult:
-    """Apply the cards at ``positions`` of ``plan``, in order, and finish the network."""
+    """Apply the cards at ``positions`` of ``plan``, in order, and finish the network.
+
+    ``replay``: the edges each card changed and the log of an earlier application to the same
+    start; an ``upgrade`` or ``widen`` card selects on the base network alone, so its changes
+    are asked for again without selecting.
+    """
     positions = list(positions)
     logs = []
     for position in progress(positions, desc="Applying the plan", unit="card"):
         card = plan.cards[position]
         context.begin(card)
+        if replay is not None and card.action in ("upgrade", "widen"):
+            changed, log = replay
+            for label in changed.get(card.id, []):
+                context.change(label, card=card)
+            logs.append(CardLog(**log.iloc[position].to_dict()))
+            continue
         logs.append(ACTION_FUNCTIONS[card.action](card, context.lines.iloc[position], context))
     for position, row in zip(positions, logs, strict=True):
         _warn_if_idle(plan.cards[position].action, row, free_ends=warn_free_ends)

@@ -158,6 +158,7 @@ class PlanContext:
     interchanges_by: dict[str, list[int]] = field(default_factory=dict, repr=False)
     first_node_by: dict[str, int] = field(default_factory=dict, repr=False)
     base_interchanges: dict[int, Any] = field(default_factory=dict, repr=False)
+    changed_by_card: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _class_masks: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -244,6 +245,7 @@ class PlanContext:
             added_by={card: list(labels) for card, labels in self.added_by.items()},
             interchanges_by={card: list(nodes) for card, nodes in self.interchanges_by.items()},
             first_node_by=dict(self.first_node_by),
+            changed_by_card={card: list(labels) for card, labels in self.changed_by_card.items()},
         )
 
     def current(self, label: int, column: str) -> Any:
@@ -277,6 +279,7 @@ class PlanContext:
         values = self.changes.setdefault(label, {})
         _combine(values, lambda column: self.current(label, column), card)
         self.changed_by.setdefault(label, []).append(card)
+        self.changed_by_card.setdefault(card.id, []).append(label)
 
     def begin(self, card: ProjectCard) -> None:
         """Note that ``card`` is applied next (the nodes made from now on are its own).
