@@ -33,9 +33,11 @@ Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (Taixin ×1, ×4, ×16 an
 series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default
 0.02, about 226,000 edges; edges ≈ (0.27 × scale + 0.02) × 9.6 million km²; generating it took
 14 minutes on a loaded machine), ``run --no-maps``,
-without the osmnx baseline; ``--no-baseline`` skips it at every size. Sized for 2 cores and
-24 GB. Wall times on a busy machine are inflated, and so are exponents where the load changes
-between two sizes: rerun on a quiet machine for figures to quote.
+without the osmnx baseline; ``--no-baseline`` skips it at every size; ``--extracts DIR`` keeps
+the generated extracts in ``DIR`` and reuses them on the next run (the generator is seeded:
+the same extract). Sized for 2 cores and 24 GB. Wall times on a busy machine are inflated, and
+so are exponents where the load changes between two sizes: rerun on a quiet machine for figures
+to quote.
 """
 
 from __future__ import annotations
@@ -336,7 +338,7 @@ def main(argv: list[str]) -> int:
     from bench_osm import write_highways_only
 
     from transnet.io.network_store import load_network
-    from transnet.testing import region_for, write_osm_extract
+    from transnet.testing import region_for
 
     warnings.simplefilter("ignore")
     sizes = SIZES[:2] if "--quick" in argv else list(SIZES)
@@ -351,6 +353,10 @@ def main(argv: list[str]) -> int:
     baseline_timeout = 600.0
     if "--baseline-timeout" in argv:
         baseline_timeout = float(argv[argv.index("--baseline-timeout") + 1])
+    cache = None
+    if "--extracts" in argv:
+        cache = Path(argv[argv.index("--extracts") + 1])
+        cache.mkdir(parents=True, exist_ok=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         for label, region_name, scale, n_cards in sizes:
@@ -359,7 +365,7 @@ def main(argv: list[str]) -> int:
             work.mkdir()
             region = region_for(region_name)
             start = time.perf_counter()
-            truth = write_osm_extract(work / "extract.osm.pbf", region=region, scale=scale, seed=1)
+            truth_edges = _extract(work / "extract.osm.pbf", region, scale, cache)
             generate_s = time.perf_counter() - start
             placeholder = _bundle(work / "bundle", region, _empty_plan())
             build = _child(
@@ -425,12 +431,27 @@ def main(argv: list[str]) -> int:
                 "run": run,
                 "core": core,
                 "baseline": baseline,
-                "truth_edges": truth.counts.get("edges"),
+                "truth_edges": truth_edges,
             }
             results.append(row)
             _print_size(row)
     _print_growth(results)
     return 0
+
+
+def _extract(path: Path, region, scale: float, cache: Path | None) -> int | None:
+    """Write the synthetic extract at ``path`` (copied from ``cache`` if generated before)."""
+    from transnet.testing import write_osm_extract
+
+    if cache is None:
+        return write_osm_extract(path, region=region, scale=scale, seed=1).counts.get("edges")
+    key = f"{len(region.counties)}-counties-x{scale:g}"
+    cached, counts = cache / f"{key}.osm.pbf", cache / f"{key}.json"
+    if not counts.exists():
+        truth = write_osm_extract(cached, region=region, scale=scale, seed=1)
+        counts.write_text(json.dumps(truth.counts, default=int))
+    shutil.copyfile(cached, path)
+    return json.loads(counts.read_text()).get("edges")
 
 
 def _empty_plan():

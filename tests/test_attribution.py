@@ -95,3 +95,62 @@ def test_sensitivity_leaves_out_illustrative_cards_and_alignments():
     # joins (split there).
     assert sensitivity["length_km"]["2"] == pytest.approx(15.0, abs=1e-3)
     assert sensitivity["density_per_100km2"]["total"] == pytest.approx(15.0, abs=1e-3)
+
+
+def _detour_base():
+    lines = lines_frame(
+        [
+            # The seat's road: a grade-3 detour (40 km/h), 2 × 14,142 m, to the expressway.
+            {
+                "id": "a",
+                "name": "A",
+                "grade": "3",
+                "coords": [(0, 0), (10_000, 10_000), (20_000, 0)],
+            },
+            {
+                "id": "x",
+                "name": "G55",
+                "grade": "expressway",
+                "coords": [(20_000, -9000), (20_000, 9000)],
+            },
+        ]
+    )
+    interchanges = points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}])
+    return network_from_lines(lines, interchanges)
+
+
+def test_a_new_road_is_undone_on_the_after_matrix_as_on_the_network_without_it(monkeypatch):
+    import transnet.attribution as attribution_module
+
+    base = _detour_base()
+    # The seat snaps onto A, 495 m away, at 919 m from A's west end.
+    region = square_region(seat_xy=(300, 1000))
+    plan = _plan([(_card(id="N3", action="new", grade="2", length_km=20), [(0, 0), (20_000, 0)])])
+    result = apply_plan(base, plan)
+    assert result.log["outcome"].tolist() == ["added"]
+    measured = []
+    undo_on_matrix = attribution_module._PathTouches.minutes_without
+    monkeypatch.setattr(
+        attribution_module._PathTouches,
+        "minutes_without",
+        lambda self, undo, touched: (
+            measured.append(undo_on_matrix(self, undo, touched)) or measured[-1]
+        ),
+    )
+    fast = attribute_seat_minutes(base, plan, result, region, settings=MetricSettings())
+    assert len(measured) == 1 and measured[0] is not None
+    # The ramp joins A 354 m before its east end. Without N3: A to the ramp, 28,284 - 919 - 354
+    # m at 40 km/h, instead of 919 m back, N3's 20 km at 60 km/h and 354 m of A at 40 km/h.
+    saved_min = (28_284 - 2 * 919 - 2 * 354) / (40 / 3.6) / 60 - 20_000 / (60 / 3.6) / 60
+    assert fast.credits["minutes_saved"].tolist() == [pytest.approx(saved_min, abs=0.05)]
+    calls = []
+    monkeypatch.setattr(
+        attribution_module._PathTouches,
+        "minutes_without",
+        lambda self, undo, touched: calls.append(undo) and None,
+    )
+    slow = attribute_seat_minutes(base, plan, result, region, settings=MetricSettings())
+    assert len(calls) == 1 and len(calls[0].removed) > 0
+    assert slow.credits["minutes_saved"].tolist() == pytest.approx(
+        fast.credits["minutes_saved"].tolist(), abs=1e-9
+    )

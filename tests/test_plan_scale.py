@@ -132,6 +132,27 @@ def test_undoing_a_card_gives_the_network_the_plan_without_it_gives(medium):
         )
 
 
+def test_reapplying_from_the_kept_start_gives_what_applying_the_plan_again_gives(medium):
+    grid, plan, result = medium
+    new_cards = [c.id for c in plan.cards if c.action in ("new", "realign")]
+    upgrades = [c.id for c in plan.cards if c.action in ("upgrade", "widen")]
+    assert result.reapplied_without(upgrades[:1]) is None
+    for card_id in new_cards[::2]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TransnetWarning)
+            again = result.reapplied_without([card_id])
+            fresh = apply_plan(grid.network, plan.without([card_id]))
+        pd.testing.assert_frame_equal(again.log, fresh.log)
+        pd.testing.assert_frame_equal(again.network.nodes, fresh.network.nodes)
+        pd.testing.assert_frame_equal(again.network.edges, fresh.network.edges)
+    # The kept start is not changed by re-applying from it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TransnetWarning)
+        first = result.reapplied_without(new_cards[:1]).network.edges
+        second = result.reapplied_without(new_cards[:1]).network.edges
+    pd.testing.assert_frame_equal(first, second)
+
+
 def _interchange_places(network) -> list[tuple[float, float]]:
     """Where the interchanges are (node ids differ with the order nodes were made in)."""
     nodes = network.nodes.loc[network.interchange_ids]

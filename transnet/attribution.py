@@ -19,13 +19,15 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from transnet._progress import progress
-from transnet.access import AccessGraph, access_graph, cost_from_points
+from transnet.access import AccessGraph, access_graph, add_travel_times, cost_from_points
 from transnet.metrics import MetricSettings
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
+from transnet.plan.apply import PlanUndo
 from transnet.region import Region
 
 __all__ = ["SeatAttribution", "attribute_seat_minutes", "seat_minutes_to_interchange"]
@@ -174,11 +176,19 @@ def attribute_seat_minutes(
             touched[:] = True
         if touched is not None and not touched.any():
             continue  # no seat's best path uses the card: removing it can make none worse
-        without = result.without([card_id]) if result.context is not None else None
-        if without is None:
-            without = apply_plan(before, plan.without([card_id])).network
-            touched = np.ones(len(seats), dtype=bool)
-        without_min = seat_minutes_to_interchange(without, seats[touched], settings=settings)
+        undo = result.undo([card_id]) if result.context is not None else None
+        without_min = None
+        if undo is not None:
+            without_min = touches.minutes_without(undo, touched)
+        if without_min is None:
+            without = result.without([card_id]) if undo is not None else None
+            if without is None:
+                again = result.reapplied_without([card_id])
+                if again is None:
+                    again = apply_plan(before, plan.without([card_id]))
+                without = again.network
+                touched = np.ones(len(seats), dtype=bool)
+            without_min = seat_minutes_to_interchange(without, seats[touched], settings=settings)
         worse = without_min - after_min[touched]
         for code in worse.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
             effect = "unreachable" if worse[code] == np.inf else f"{worse[code]:+.1f} min"
@@ -215,10 +225,12 @@ class _PathTouches:
         graph = access_graph(network, speeds_kmh=settings.speeds_kmh)
         #: Each seat's minutes, as :func:`seat_minutes_to_interchange` gives them.
         self.minutes = _minutes(graph, seats, settings=settings)
+        self._graph, self._settings, self._seats = graph, settings, seats
         self._edges = graph.network.edges
         self._n_seats = len(seats)
         self._pairs: list[set[tuple[int, int]]] = [set() for _ in range(len(seats))]
         self._snapped = np.full(len(seats), -1, dtype=np.int64)
+        self._masked: _MaskedMatrix | None = None
         targets = graph.positions(network.interchange_ids)
         if not len(targets):
             return
@@ -242,6 +254,47 @@ class _PathTouches:
                     self._pairs[seat].add((min(a, b), max(a, b)))
                     position = previous[position]
 
+    def minutes_without(self, undo: PlanUndo, touched: np.ndarray) -> pd.Series | None:
+        """Minutes of the ``touched`` seats with ``undo`` applied to the "after" matrix.
+
+        The "after" network's reversed time matrix has the removed edges taken out and the
+        changed edges' times given back, in place of a new network and matrix; the seats keep
+        their snaps. None where a touched seat is snapped to a removed or changed edge (its
+        snap may move): the caller measures the network without the card instead.
+        """
+        edges = self._edges
+        expressway = (edges["grade"].to_numpy() == "expressway") | edges["ramp"].to_numpy(bool)
+        if expressway[undo.removed].any() or any(
+            (values["grade"] == "expressway") != expressway[label]
+            for label, values in undo.values.items()
+            if "grade" in values
+        ):
+            return None  # the interchanges, or what a seat may snap to, change
+        snapped = self._graph.snap(self._seats, max_snap_m=self._settings.max_snap_m)
+        if np.isin(snapped.edge[touched], undo.removed).any():
+            return None
+        if self._masked is None:
+            self._masked = _MaskedMatrix(self._graph, speeds_kmh=self._settings.speeds_kmh)
+        off = [node for node, (was, _) in undo.interchanges.items() if not was]
+        targets = np.setdiff1d(self._graph.network.interchange_ids, off)
+        node_cost, retimed = self._masked.cost_to_nearest(undo, targets)
+        labels = snapped.edge[touched]
+        edges = self._edges.iloc[labels]
+        length = edges["length_m"].to_numpy()
+        along = snapped.along_m[touched]
+        fraction = np.divide(along, length, out=np.zeros_like(length), where=length > 0)
+        time = edges["time_s"].to_numpy().copy()
+        for seat, label in enumerate(labels.tolist()):
+            time[seat] = retimed.get(label, time[seat])
+        positions = self._graph.positions
+        forward = (1 - fraction) * time + node_cost[positions(edges["v"].to_numpy())]
+        backward = fraction * time + node_cost[positions(edges["u"].to_numpy())]
+        backward[edges["oneway"].to_numpy(dtype=bool)] = np.inf
+        access = snapped.snap_m[touched] / (self._settings.access_speed_kmh / 3.6)
+        total = access + np.minimum(forward, backward)
+        total[snapped.unreachable[touched] | ~np.isfinite(total)] = np.inf
+        return pd.Series(total / 60, index=self._seats.index[touched])
+
     def seats_touching(self, labels: np.ndarray) -> np.ndarray:
         """Mask of the seats whose snapped edge or best path uses one of the edges ``labels``."""
         if not len(labels):
@@ -256,6 +309,82 @@ class _PathTouches:
             ],
             dtype=bool,
         )
+
+
+class _MaskedMatrix:
+    """The "after" network's reversed time matrix, with some cards' change undone per query.
+
+    Each matrix entry is the cheapest of the parallel edges between its two nodes: undoing
+    recomputes only the entries of the removed and changed edges (a removed edge costs
+    ``inf``, which no path takes), on a copy of the data array; the structure is shared.
+    """
+
+    def __init__(self, graph: AccessGraph, *, speeds_kmh):
+        self._speeds_kmh = speeds_kmh
+        self._network = graph.network
+        reverse = graph.reverse("time_s").copy()
+        reverse.sort_indices()
+        self._reverse = reverse
+        n = len(graph.node_ids)
+        edges = graph.network.edges
+        u = graph.positions(edges["u"].to_numpy()).astype(np.int64)
+        v = graph.positions(edges["v"].to_numpy()).astype(np.int64)
+        two_way = ~edges["oneway"].to_numpy(dtype=bool)
+        # Travel u → v is the reversed matrix's entry (v, u); v → u, where allowed, is (u, v).
+        edge_of = np.concatenate([np.arange(len(edges)), np.flatnonzero(two_way)])
+        rows = np.concatenate([v, u[two_way]])
+        cols = np.concatenate([u, v[two_way]])
+        entry_rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(reverse.indptr))
+        keys = entry_rows * n + reverse.indices
+        entry = np.searchsorted(keys, rows * n + cols)
+        order = np.argsort(entry, kind="stable")
+        self._entry_sorted, self._edge_sorted = entry[order], edge_of[order]
+        self._entry_of, self._edge_of = entry, edge_of
+        self._time = edges["time_s"].to_numpy(dtype=float)
+
+    def cost_to_nearest(
+        self, undo: PlanUndo, targets: np.ndarray
+    ) -> tuple[np.ndarray, dict[int, float]]:
+        """Seconds from every node to the nearest of ``targets`` (node ids), ``undo`` applied.
+
+        Also returns the new time of each edge ``undo`` removed (``inf``) or changed.
+        """
+        time = {int(label): np.inf for label in undo.removed}
+        if undo.values:
+            labels = np.fromiter(undo.values, dtype=np.int64)
+            edges = self._network.edges.loc[labels].copy()
+            for label, values in undo.values.items():
+                for column, value in values.items():
+                    edges.at[label, column] = value
+            retimed = add_travel_times(
+                RoadNetwork(self._network.nodes, edges, self._network.metadata),
+                speeds_kmh=self._speeds_kmh,
+            ).edges["time_s"]
+            time.update(zip(labels.tolist(), retimed.to_numpy().tolist(), strict=True))
+        changed = np.fromiter(time, dtype=np.int64)
+        if not len(changed):
+            return self._dijkstra(self._reverse, targets), time
+        entries = np.unique(self._entry_of[np.isin(self._edge_of, changed)])
+        start = np.searchsorted(self._entry_sorted, entries, side="left")
+        stop = np.searchsorted(self._entry_sorted, entries, side="right")
+        span = np.concatenate([np.arange(a, b) for a, b in zip(start, stop, strict=True)])
+        edge = self._edge_sorted[span]
+        cost = self._time[edge].copy()
+        override = np.isin(edge, changed)
+        cost[override] = [time[int(label)] for label in edge[override]]
+        data = self._reverse.data.copy()
+        data[entries] = np.minimum.reduceat(cost, np.searchsorted(span, start))
+        matrix = csr_matrix(
+            (data, self._reverse.indices, self._reverse.indptr), shape=self._reverse.shape
+        )
+        return self._dijkstra(matrix, targets), time
+
+    def _dijkstra(self, matrix: csr_matrix, targets: np.ndarray) -> np.ndarray:
+        positions = pd.Index(self._network.nodes.index).get_indexer(targets)
+        positions = positions[positions >= 0]
+        if not len(positions):
+            return np.full(matrix.shape[0], np.inf)
+        return dijkstra(matrix, directed=True, indices=positions, min_only=True)
 
 
 def _changes_class(card) -> bool:

@@ -13,6 +13,7 @@ Topology rules of :func:`network_from_lines` (the schematic-GeoJSON path):
 
 from __future__ import annotations
 
+import copy as copy_module
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, MutableSequence
 from itertools import pairwise
 from typing import Any
@@ -50,10 +51,16 @@ def _native(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: The dtype pandas infers for a column of strings.
+_INFERRED_STRING = pd.Series(["x"]).dtype
+
+
 def _reinferred(frame: pd.DataFrame) -> pd.DataFrame:
     """Give non-numeric columns the dtype a frame built from row dicts would have."""
     for column in frame.columns:
         values = frame[column]
+        if values.dtype == _INFERRED_STRING:
+            continue  # already what inference gives (re-inferring costs a Python list)
         if column != "geometry" and not (
             pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
         ):
@@ -118,6 +125,14 @@ class _Rows(MutableSequence):
     def __delitem__(self, index) -> None:  # type: ignore[override]
         raise TypeError("rows are never deleted")
 
+    def fork(self) -> _Rows:
+        """Return a copy that changes independently (the table's columns are shared)."""
+        copy = object.__new__(_Rows)
+        copy.__dict__.update(self.__dict__)
+        copy._read = {index: dict(row) for index, row in self._read.items()}
+        copy._added = [dict(row) for row in self._added]
+        return copy
+
     def insert(self, index: int, row: dict[str, Any]) -> None:
         if index != len(self):
             raise TypeError("rows are only appended")
@@ -164,6 +179,15 @@ class _NodeRows(MutableMapping):
 
     def __delitem__(self, node_id: int) -> None:
         raise TypeError("nodes are never deleted")
+
+    def fork(self) -> _NodeRows:
+        """Return a copy that changes independently (see :meth:`_Rows.fork`)."""
+        copy = object.__new__(_NodeRows)
+        copy._rows = self._rows.fork()
+        copy._positions = dict(self._positions)
+        copy._order = list(self._order)
+        copy._by_layer = self._by_layer  # of the shared table only
+        return copy
 
     def __iter__(self) -> Iterator[int]:
         return iter(list(self._order))
@@ -322,6 +346,36 @@ class NetworkBuilder:
         edges["geometry"] = np.asarray(network.edges.geometry.values, dtype=object)
         builder.edge_rows = _Rows(edges)
         return builder
+
+    def fork(self) -> NetworkBuilder:
+        """Return a copy that changes independently of this builder.
+
+        The base network's columns and spatial index are shared, not copied: forking costs
+        about as much as copying the node index, not as building from the network again.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder.from_network(network)
+        >>> fork = builder.fork()
+        >>> fork.add_line([(0, 0), (500, 0)], {"grade": "2"}, ORDINARY_LAYER) and None
+        >>> len(fork.edge_rows) == len(builder.edge_rows) + 1
+        True
+
+        """
+        copy = object.__new__(NetworkBuilder)
+        copy.__dict__.update(self.__dict__)
+        copy._ids = dict(self._ids)
+        for name in ("nodes_by_id", "edge_rows"):
+            rows = getattr(self, name)
+            if isinstance(rows, (_Rows, _NodeRows)):
+                setattr(copy, name, rows.fork())
+            else:
+                setattr(copy, name, copy_module.deepcopy(rows))
+        copy.warnings = list(self.warnings)
+        copy.split_from = dict(self.split_from)
+        copy._parts = {root: list(parts) for root, parts in self._parts.items()}
+        copy._free = list(self._free)
+        return copy
 
     @property
     def next_node_id(self) -> int:

@@ -13,6 +13,7 @@ import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from transnet.plan.actions import ACTION_FUNCTIONS
 from transnet.plan.cards import Plan
 from transnet.plan.context import CardLog, PlanContext, PlanSettings
 
-__all__ = ["PlanResult", "apply_plan"]
+__all__ = ["PlanResult", "PlanUndo", "apply_plan"]
 
 _LOG_COLUMNS = [f.name for f in fields(CardLog)]
 
@@ -63,6 +64,8 @@ class PlanResult:
     network: RoadNetwork
     log: pd.DataFrame
     context: PlanContext | None = field(default=None, repr=False, compare=False)
+    _owner_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _start: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def card_edges(self) -> dict[str, np.ndarray]:
         """Return, per card that changed the network, the positions of the edges it touched.
@@ -88,7 +91,12 @@ class PlanResult:
         return {c: np.unique(np.array(v, dtype=np.int64)) for c, v in touched.items()}
 
     def _owners(self) -> tuple[dict[int, str], dict[int, set[str]]]:
-        """Edge label → card that added it; edge label → cards that changed it."""
+        """Edge label → card that added it; edge label → cards that changed it (built once)."""
+        if self._owner_cache is None:
+            self._owner_cache = self._find_owners()
+        return self._owner_cache
+
+    def _find_owners(self) -> tuple[dict[int, str], dict[int, set[str]]]:
         context = self._require_context()
         builder = context.builder
         owner = {label: card_id for card_id, ls in context.added_by.items() for label in ls}
@@ -97,10 +105,11 @@ class PlanResult:
                 owner[label] = owner[builder.split_from[label]]
         by_interchange = {n: c for c, nodes in context.interchanges_by.items() for n in nodes}
         edges = self.network.edges
-        for label in np.flatnonzero(edges["ramp"].to_numpy(dtype=bool)):
-            card_id = by_interchange.get(edges.at[label, "u"])
+        ramps = np.flatnonzero(edges["ramp"].to_numpy(dtype=bool))
+        for label, node in zip(ramps.tolist(), edges["u"].to_numpy()[ramps].tolist(), strict=True):
+            card_id = by_interchange.get(node)
             if card_id is not None:
-                owner[int(label)] = card_id
+                owner[label] = card_id
         parts = context.parts_since_start()
         modified: dict[int, set[str]] = {}
         for label in [*context.changed_by, *parts]:
@@ -142,36 +151,143 @@ class PlanResult:
         (True, False)
 
         """
+        undo = self.undo(card_ids)
+        if undo is None:
+            return None
+        edges, nodes = self.network.edges, self.network.nodes
+        kept = np.ones(len(edges), dtype=bool)
+        kept[undo.removed] = False
+        edges = edges.copy()
+        for label, values in undo.values.items():
+            for column, value in values.items():
+                edges.at[label, column] = value
+        edges = edges.loc[kept].reset_index(drop=True)
+        used = np.union1d(edges["u"].to_numpy(), edges["v"].to_numpy())
+        own = np.fromiter(undo.own_nodes, dtype=np.int64, count=len(undo.own_nodes))
+        dropped = np.setdiff1d(own, used)
+        nodes = nodes.loc[~nodes.index.isin(dropped)].copy()
+        for node, (was, name) in undo.interchanges.items():
+            if node in nodes.index:
+                nodes.at[node, "interchange"] = was
+                nodes.at[node, "interchange_name"] = name
+        return RoadNetwork(nodes, edges, dict(self.network.metadata))
+
+    def reapplied_without(self, card_ids: Iterable[str]) -> PlanResult | None:
+        """Return ``apply_plan`` of the plan without some new or realigned roads' cards.
+
+        The same as ``apply_plan(network, plan.without(card_ids))``, from the base network
+        as it was once the cards began (kept by :func:`apply_plan`), so the base network is
+        not read again. None for a result not made by :func:`apply_plan`, or where one of the
+        cards upgrades or widens (where the roads are cut at the start depends on it).
+
+        Parameters
+        ----------
+        card_ids
+            Cards to leave out.
+
+        Returns
+        -------
+        PlanResult or None
+
+        Examples
+        --------
+        >>> result = apply_plan(network, plan)
+        >>> again = result.reapplied_without(["E1"])
+        >>> again.log["id"].tolist() == [c.id for c in plan.cards if c.id != "E1"]
+        True
+
+        """
+        if self._start is None:
+            return None
+        start, plan, warn_free_ends, log = self._start
+        left_out = set(card_ids)
+        kept = [i for i, card in enumerate(plan.cards) if card.id not in left_out]
+        if any(card.action in ("upgrade", "widen") for card in plan.cards if card.id in left_out):
+            return None
+        replay = (self._require_context().changed_by_card, log)
+        return _apply_cards(start.fork(), plan, kept, warn_free_ends=warn_free_ends, replay=replay)
+
+    def undo(self, card_ids: Iterable[str]) -> PlanUndo | None:
+        """Return what undoing some cards changes in the "after" network, or None.
+
+        None where another card's road or ramp joins a node of theirs (see :meth:`without`).
+
+        Parameters
+        ----------
+        card_ids
+            Cards to leave out.
+
+        Returns
+        -------
+        PlanUndo or None
+
+        Examples
+        --------
+        >>> undo = apply_plan(network, plan).undo(["N1"])
+        >>> len(undo.removed), len(undo.values) > 0
+        (0, True)
+
+        """
         context = self._require_context()
         left_out = set(card_ids)
         owner, modified = self._owners()
-        edges, nodes = self.network.edges, self.network.nodes
+        edges = self.network.edges
         removed = np.array(sorted(e for e, c in owner.items() if c in left_out), dtype=np.int64)
         kept = np.ones(len(edges), dtype=bool)
         kept[removed] = False
-        own_nodes = set()
-        for label in removed:
-            first = context.first_node_by.get(owner[int(label)], 0)
-            own_nodes.update(n for n in (edges.at[label, "u"], edges.at[label, "v"]) if n >= first)
-        others = np.array([owner.get(i) not in (None, *left_out) for i in range(len(edges))])
-        ends = edges.loc[others & kept, ["u", "v"]].to_numpy().ravel()
-        if own_nodes & set(ends.tolist()):
+        u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+        own_nodes: set[int] = set()
+        for label in removed.tolist():
+            first = context.first_node_by.get(owner[label], 0)
+            own_nodes.update(int(n) for n in (u[label], v[label]) if n >= first)
+        others = np.zeros(len(edges), dtype=bool)
+        other_labels = [e for e, c in owner.items() if c not in left_out]
+        others[np.array(other_labels, dtype=np.int64)] = True
+        ends = np.concatenate([u[others & kept], v[others & kept]])
+        if own_nodes and np.isin(ends, list(own_nodes)).any():
             return None
-        edges = edges.copy()
-        for label, cards in modified.items():
-            if cards & left_out and kept[label]:
-                for column, value in context.values_without(label, left_out).items():
-                    edges.at[label, column] = value
-        edges = edges.loc[kept].reset_index(drop=True)
-        used = set(edges["u"].tolist()) | set(edges["v"].tolist())
-        nodes = nodes.loc[[n not in own_nodes or n in used for n in nodes.index]].copy()
-        for card_id in left_out:
-            for node in context.interchanges_by.get(card_id, []):
-                if node in nodes.index:
-                    was = node in context.base_interchanges
-                    nodes.at[node, "interchange"] = was
-                    nodes.at[node, "interchange_name"] = context.base_interchanges.get(node)
-        return RoadNetwork(nodes, edges, dict(self.network.metadata))
+        values = {
+            label: context.values_without(label, left_out)
+            for label, cards in modified.items()
+            if cards & left_out and kept[label]
+        }
+        interchanges = {
+            node: (node in context.base_interchanges, context.base_interchanges.get(node))
+            for card_id in left_out
+            for node in context.interchanges_by.get(card_id, [])
+        }
+        return PlanUndo(
+            removed=removed, values=values, own_nodes=own_nodes, interchanges=interchanges
+        )
+
+
+@dataclass(frozen=True)
+class PlanUndo:
+    """What undoing some cards changes in the "after" network (:meth:`PlanResult.undo`).
+
+    Attributes
+    ----------
+    removed
+        Positions of the edges removed (the cards' new roads, their parts and ramps).
+    values
+        Per edge position kept, the columns given back their values without the cards.
+    own_nodes
+        Nodes of the removed edges that only the cards made (dropped where no edge is left).
+    interchanges
+        Per interchange node the cards made or named: whether it was an interchange before
+        them, and its name then (None where it was none).
+
+    Examples
+    --------
+    >>> undo = apply_plan(network, plan).undo(["E1"])
+    >>> len(undo.removed) > 0, all(was is False for was, _ in undo.interchanges.values())
+    (True, True)
+    """
+
+    removed: np.ndarray
+    values: dict[int, dict[str, Any]]
+    own_nodes: set[int]
+    interchanges: dict[int, tuple[bool, Any]]
 
 
 def apply_plan(
@@ -239,13 +355,40 @@ def apply_plan(
         ramp_max_m=ramp_max_m,
     )
     context = PlanContext.start(network, plan, settings)
-    cards = zip(plan.cards, context.lines, strict=True)
+    start = context.fork()
+    result = _apply_cards(context, plan, range(len(plan.cards)), warn_free_ends=warn_free_ends)
+    result._start = (start, plan, warn_free_ends, result.log)
+    return result
+
+
+def _apply_cards(
+    context: PlanContext,
+    plan: Plan,
+    positions: Iterable[int],
+    *,
+    warn_free_ends: bool,
+    replay: tuple[dict[str, list[int]], pd.DataFrame] | None = None,
+) -> PlanResult:
+    """Apply the cards at ``positions`` of ``plan``, in order, and finish the network.
+
+    ``replay``: the edges each card changed and the log of an earlier application to the same
+    start; an ``upgrade`` or ``widen`` card selects on the base network alone, so its changes
+    are asked for again without selecting.
+    """
+    positions = list(positions)
     logs = []
-    for card, line in progress(cards, desc="Applying the plan", total=len(plan.cards), unit="card"):
+    for position in progress(positions, desc="Applying the plan", unit="card"):
+        card = plan.cards[position]
         context.begin(card)
-        logs.append(ACTION_FUNCTIONS[card.action](card, line, context))
-    for card, row in zip(plan.cards, logs, strict=True):
-        _warn_if_idle(card.action, row, free_ends=warn_free_ends)
+        if replay is not None and card.action in ("upgrade", "widen"):
+            changed, log = replay
+            for label in changed.get(card.id, []):
+                context.change(label, card=card)
+            logs.append(CardLog(**log.iloc[position].to_dict()))
+            continue
+        logs.append(ACTION_FUNCTIONS[card.action](card, context.lines.iloc[position], context))
+    for position, row in zip(positions, logs, strict=True):
+        _warn_if_idle(plan.cards[position].action, row, free_ends=warn_free_ends)
     log = pd.DataFrame([asdict(row) for row in logs], columns=_LOG_COLUMNS)
     return PlanResult(network=context.finish(), log=log, context=context)
 

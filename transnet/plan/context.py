@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -158,6 +158,7 @@ class PlanContext:
     interchanges_by: dict[str, list[int]] = field(default_factory=dict, repr=False)
     first_node_by: dict[str, int] = field(default_factory=dict, repr=False)
     base_interchanges: dict[int, Any] = field(default_factory=dict, repr=False)
+    changed_by_card: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _class_masks: dict[bool, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -220,6 +221,33 @@ class PlanContext:
         ].to_dict()
         return context
 
+    def fork(self) -> PlanContext:
+        """Return a copy to apply cards to independently (:meth:`NetworkBuilder.fork`).
+
+        The frames every card selects from are shared: they are never changed.
+
+        Examples
+        --------
+        >>> context = PlanContext.start(network, plan)
+        >>> fork = context.fork()
+        >>> fork.change(0, card=plan.cards[8])
+        >>> 0 in fork.changes, 0 in context.changes
+        (True, False)
+
+        """
+        return replace(
+            self,
+            builder=self.builder.fork(),
+            metadata=dict(self.metadata),
+            changes={label: dict(values) for label, values in self.changes.items()},
+            new_interchanges=list(self.new_interchanges),
+            changed_by={label: list(cards) for label, cards in self.changed_by.items()},
+            added_by={card: list(labels) for card, labels in self.added_by.items()},
+            interchanges_by={card: list(nodes) for card, nodes in self.interchanges_by.items()},
+            first_node_by=dict(self.first_node_by),
+            changed_by_card={card: list(labels) for card, labels in self.changed_by_card.items()},
+        )
+
     def current(self, label: int, column: str) -> Any:
         """Return ``column`` of edge ``label``, with the changes asked for so far.
 
@@ -251,6 +279,7 @@ class PlanContext:
         values = self.changes.setdefault(label, {})
         _combine(values, lambda column: self.current(label, column), card)
         self.changed_by.setdefault(label, []).append(card)
+        self.changed_by_card.setdefault(card.id, []).append(label)
 
     def begin(self, card: ProjectCard) -> None:
         """Note that ``card`` is applied next (the nodes made from now on are its own).

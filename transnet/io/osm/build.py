@@ -285,15 +285,18 @@ def network_from_ways(
     edges, geometry = _split_ways(ways, set(ways.junctions))
     edges = gpd.GeoDataFrame(edges, geometry=geometry, crs=GEOGRAPHIC_CRS)
     if region is not None:
+        # One index of the region's parts (a province's counties), not one huge outline.
+        tree = shapely.STRtree(shapely.get_parts(region))
         data_box = shapely.box(*edges.total_bounds)
-        if not region.intersects(data_box):
+        if not len(tree.query(data_box, predicate="intersects")):
             raise InputError(
                 f"the region {np.round(region.bounds, 3).tolist()} does not intersect the data "
                 f"{np.round(data_box.bounds, 3).tolist()} (lon/lat)",
                 path=path,
                 field="region",
             )
-        edges = edges[edges.intersects(region)]
+        hits = tree.query(edges.geometry.values, predicate="intersects")[0]
+        edges = edges.iloc[np.unique(hits)]
         if edges.empty:
             raise InputError("no roads of the requested classes in the region", path=path)
     if crs is None:
@@ -372,13 +375,25 @@ def check_margin_m(margin_m: Any) -> float:
 
 
 def _buffered_region(region: Region | BaseGeometry, margin_m: float) -> BaseGeometry:
-    """Return the region's outline buffered by ``margin_m``, in lon/lat."""
+    """Return the region buffered by ``margin_m``, in lon/lat.
+
+    A :class:`Region` gives a collection of its counties, each buffered (the union of the
+    buffered counties is the buffered outline, without the cost of the outline's union).
+    """
     margin_m = check_margin_m(margin_m)
-    outline = region.outline if isinstance(region, Region) else region
-    centre = outline.centroid
-    local = utm_crs(centre.x, centre.y)
-    buffered = gpd.GeoSeries([outline], crs=GEOGRAPHIC_CRS).to_crs(local).buffer(margin_m)
-    return buffered.to_crs(GEOGRAPHIC_CRS).iloc[0]
+    if not isinstance(region, Region):
+        centre = region.centroid
+        local = utm_crs(centre.x, centre.y)
+        buffered = gpd.GeoSeries([region], crs=GEOGRAPHIC_CRS).to_crs(local).buffer(margin_m)
+        return buffered.to_crs(GEOGRAPHIC_CRS).iloc[0]
+    counties = region.counties.geometry.to_crs(GEOGRAPHIC_CRS)
+    # The outline's centroid: counties do not overlap, so it is their area-weighted mean.
+    area = shapely.area(counties.values)
+    xy = shapely.get_coordinates(shapely.centroid(counties.values))
+    x, y = (area @ xy) / area.sum()
+    local = utm_crs(x, y)
+    buffered = counties.to_crs(local).buffer(margin_m).to_crs(GEOGRAPHIC_CRS)
+    return shapely.GeometryCollection(list(buffered.values))
 
 
 def _metadata(source: str, highways: set[str], region_label: str, margin_m: float) -> dict:
