@@ -9,7 +9,7 @@ the network from its files; only where another card's road joins a left-out card
 it would have been placed otherwise) is the plan re-applied to the base. The subset's network
 is then measured with the study's own code (:func:`~transnet.metrics.evaluate_scenario`,
 :func:`~transnet.targets.evaluate_targets`), as the "after" scenario. The undoing is done by
-:class:`~transnet.scenarios.undo.PlanUndo` (the same frames, in array steps, with travel times
+:class:`~transnet.scenarios.undo.SubsetUndo` (the same frames, in array steps, with travel times
 and matrices from the whole plan's), and the edges cut at county boundaries are the whole
 plan's, so that nothing is rebuilt from GeoDataFrames per subset.
 
@@ -41,7 +41,7 @@ from transnet.metrics import (
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
 from transnet.region import Region
-from transnet.scenarios.undo import PlanUndo
+from transnet.scenarios.undo import SubsetUndo
 from transnet.targets import (
     DataAvailability,
     Target,
@@ -156,7 +156,7 @@ class ScenarioBase:
     pois: gpd.GeoDataFrame | None = None
     _order: dict[str, int] = field(default_factory=dict, repr=False)
     _pieces: gpd.GeoDataFrame | None = field(default=None, repr=False)
-    _undo: PlanUndo | None = field(default=None, repr=False)
+    _undo: SubsetUndo | None = field(default=None, repr=False)
     _piece_m: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -173,7 +173,7 @@ class ScenarioBase:
         self._pieces = clip_edges_to_counties(self.result.network, self.region)
         self._piece_m = shapely.length(self._pieces.geometry.values)
         if self.result.context is not None:
-            self._undo = PlanUndo(self.result, speeds_kmh=self.settings.speeds_kmh)
+            self._undo = SubsetUndo(self.result, speeds_kmh=self.settings.speeds_kmh)
 
     @classmethod
     def from_study(cls, study) -> ScenarioBase:

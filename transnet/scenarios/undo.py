@@ -1,12 +1,12 @@
 """A subset's network and travel-time matrices, undone from the applied plan in array steps.
 
-:class:`PlanUndo` reads, once, how the whole plan was applied (which card added or changed each
+:class:`SubsetUndo` reads, once, how the whole plan was applied (which card added or changed each
 edge of the "after" network, which nodes each card made) and then gives, for any set of cards
 left out, the network :meth:`~transnet.plan.PlanResult.without` gives (the same frames), in
 array operations rather than a Python pass over every edge; a changed edge's values without
 some cards are asked once per edge and set of left-out cards that changed it.
 
-:meth:`PlanUndo.graph` builds the subset's :class:`~transnet.access.AccessGraph` from the travel
+:meth:`SubsetUndo.graph` builds the subset's :class:`~transnet.access.AccessGraph` from the travel
 times of the whole plan's network: an edge keeps its speed and time unless a left-out card
 changed it, and only those edges are timed again (:func:`~transnet.access.add_travel_times`
 works edge by edge), so the matrices equal those built from the subset's network afresh.
@@ -24,7 +24,7 @@ from transnet.access import AccessGraph, access_graph, add_travel_times, build_m
 from transnet.network import RoadNetwork
 from transnet.plan import PlanResult
 
-__all__ = ["PlanUndo", "Undone"]
+__all__ = ["SubsetUndo", "Undone"]
 
 #: The columns :func:`~transnet.access.add_travel_times` adds.
 _TIMED = ("speed_kmh", "speed_source", "time_s")
@@ -47,7 +47,7 @@ class Undone:
 
     Examples
     --------
-    >>> undone = PlanUndo(study.plan_result).network(["N1"])
+    >>> undone = SubsetUndo(study.plan_result).network(["N1"])
     >>> len(undone.after_rows) == len(undone.network.edges)
     True
     """
@@ -58,7 +58,7 @@ class Undone:
     timed: bool = False
 
 
-class PlanUndo:
+class SubsetUndo:
     """The applied plan, read once, to undo any set of its cards (see the module).
 
     Parameters
@@ -71,7 +71,7 @@ class PlanUndo:
     Examples
     --------
     >>> result = study.plan_result
-    >>> undone = PlanUndo(result).network(["N1"])
+    >>> undone = SubsetUndo(result).network(["N1"])
     >>> undone.network.edges.equals(result.without(["N1"]).edges)
     True
 
@@ -147,7 +147,7 @@ class PlanUndo:
 
         Examples
         --------
-        >>> undo = PlanUndo(study.plan_result)
+        >>> undo = SubsetUndo(study.plan_result)
         >>> undo.network([]).network.edges.equals(undo.result.network.edges)
         True
         """
@@ -259,7 +259,7 @@ class PlanUndo:
 
         Examples
         --------
-        >>> undo = PlanUndo(study.plan_result)
+        >>> undo = SubsetUndo(study.plan_result)
         >>> undone = undo.network(["N1"])
         >>> graph = undo.graph(undone)
         >>> (graph.time != AccessGraph.from_network(undone.network).time).nnz
