@@ -49,6 +49,15 @@ def test_run_writes_every_output(run_folder):
     assert not [p for p in run_folder.parent.iterdir() if p.name.startswith(".")]  # no staging left
 
 
+def test_run_writes_the_project_value_table_it_ranks(run_folder):
+    import pandas as pd
+
+    table = pd.read_csv(run_folder / "projects.csv")
+    assert table["id"].tolist()[:2] == ["E5", "E8"]  # as Study.projects ranks them
+    assert table["rank"].tolist() == list(range(1, len(table) + 1)) and len(table) == 21
+    assert "| 1 | E5 |" in (run_folder / "report.md").read_text(encoding="utf-8")
+
+
 def test_metrics_json_schema_and_region(run_folder):
     document = json.loads((run_folder / "metrics.json").read_text(encoding="utf-8"))
     region = document["region"]

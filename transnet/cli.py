@@ -374,6 +374,7 @@ def run(
             f"Wrote {escape(str(folder))}/: metrics.json, metrics_by_county.csv, report.md, "
             "report.html"
             + (", phasing.csv, phasing.png" if study.phasing is not None else "")
+            + (", projects.csv" if (folder / "projects.csv").is_file() else "")
             + (", before/after/compare.html, before/after.png" if maps else "")
         )
     if check:

@@ -25,7 +25,9 @@ def write_reports(study: Study, folder: Path) -> None:
     ``seat_to_interchange.csv`` holds each seat's minutes before and after and the projects
     behind the change; with townships or POIs, ``townships.csv`` and ``pois.csv`` hold the
     per-place records; with phasing, ``phasing.csv`` holds each target in each year and
-    ``phasing.png`` plots them.
+    ``phasing.png`` plots them; ``projects.csv`` is the project value table, where the study
+    ranks its projects (:meth:`~transnet.study.Study.projects_for_outputs`; as
+    ``transnet prioritise`` writes it).
 
     Parameters
     ----------
@@ -44,7 +46,7 @@ def write_reports(study: Study, folder: Path) -> None:
     >>> write_reports(study, folder)  # doctest: +SKIP
     >>> sorted(path.name for path in folder.iterdir())  # doctest: +SKIP
     ['metrics.json', 'metrics_by_county.csv', 'phasing.csv', 'phasing.png', 'pois.csv',
-     'report.html', 'report.md', 'seat_to_interchange.csv']
+     'projects.csv', 'report.html', 'report.md', 'seat_to_interchange.csv', 'townships.csv']
 
     """
     write_metrics_json(study, folder / "metrics.json")
@@ -56,6 +58,9 @@ def write_reports(study: Study, folder: Path) -> None:
     study.attribution.by_county.to_csv(folder / "seat_to_interchange.csv", index=False)
     if study.phasing is not None:
         study.phasing.write(folder)
+    projects = study.projects_for_outputs()
+    if projects is not None:
+        projects.to_csv(folder / "projects.csv", index=False, encoding="utf-8")
     names = ("before.png", "after.png", "phasing.png")
     images = [name for name in names if (folder / name).is_file()]
     text = report_markdown(study, images=images)
