@@ -81,7 +81,7 @@ class PlanResult:
         {'N1'}
 
         """
-        owner, modified = self._owners()
+        owner, modified = self.owners()
         touched: dict[str, list[int]] = {}
         for label, card_id in owner.items():
             touched.setdefault(card_id, []).append(label)
@@ -90,8 +90,22 @@ class PlanResult:
                 touched.setdefault(card_id, []).append(label)
         return {c: np.unique(np.array(v, dtype=np.int64)) for c, v in touched.items()}
 
-    def _owners(self) -> tuple[dict[int, str], dict[int, set[str]]]:
-        """Edge label → card that added it; edge label → cards that changed it (built once)."""
+    def owners(self) -> tuple[dict[int, str], dict[int, set[str]]]:
+        """Return edge label → card that added it, and edge label → cards that changed it.
+
+        A part split off a card's road belongs to that card, and so does an interchange's
+        ramp; read once from how the plan was applied, and kept.
+
+        Returns
+        -------
+        tuple of dict
+
+        Examples
+        --------
+        >>> owner, modified = apply_plan(network, plan).owners()
+        >>> "E1" in set(owner.values()), all(isinstance(c, set) for c in modified.values())
+        (True, True)
+        """
         if self._owner_cache is None:
             self._owner_cache = self._find_owners()
         return self._owner_cache
@@ -230,7 +244,7 @@ class PlanResult:
         """
         context = self._require_context()
         left_out = set(card_ids)
-        owner, modified = self._owners()
+        owner, modified = self.owners()
         edges = self.network.edges
         removed = np.array(sorted(e for e, c in owner.items() if c in left_out), dtype=np.int64)
         kept = np.ones(len(edges), dtype=bool)

@@ -86,27 +86,12 @@ class SubsetUndo:
         self.speeds_kmh = speeds_kmh
         edges = result.network.edges
         n_edges = len(edges)
-        # The same reading of the context as PlanResult.without (its owners and changes).
-        owner: dict[int, str] = {
-            label: card_id for card_id, labels in context.added_by.items() for label in labels
-        }
-        split_from = context.builder.split_from
-        for label in sorted(split_from):
-            if split_from[label] in owner:
-                owner[label] = owner[split_from[label]]
-        by_interchange = {n: c for c, nodes in context.interchanges_by.items() for n in nodes}
+        owner, modified = result.owners()
         u = edges["u"].to_numpy()
         v = edges["v"].to_numpy()
-        for label in np.flatnonzero(edges["ramp"].to_numpy(dtype=bool)):
-            card_id = by_interchange.get(u[label])
-            if card_id is not None:
-                owner[int(label)] = card_id
-        parts = context.parts_since_start()
-        self.modified: dict[int, frozenset[str]] = {}
-        for label in [*context.changed_by, *parts]:
-            cards = context.changed_by.get(parts.get(label, label), [])
-            if cards:
-                self.modified[int(label)] = frozenset(card.id for card in cards)
+        self.modified: dict[int, frozenset[str]] = {
+            label: frozenset(cards) for label, cards in modified.items()
+        }
         self.cards = sorted(set(owner.values()))
         code = {card_id: i for i, card_id in enumerate(self.cards)}
         self.owner = np.full(n_edges, -1, dtype=np.int64)
