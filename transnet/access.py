@@ -49,7 +49,7 @@ from transnet import options
 from transnet._errors import InputError, expect_type, format_number
 from transnet._memo import PerObject
 from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
-from transnet.nearest import nearest
+from transnet.nearest import GeometryIndex, nearest
 from transnet.network import RoadNetwork
 
 __all__ = [
@@ -298,8 +298,82 @@ class AccessGraph:
     node_ids: np.ndarray
     time: csr_matrix
     distance: csr_matrix
+    edge_index: tuple[GeometryIndex, np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
     _reverse: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _snaps: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _edges: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def nearest_edge(self, queries, edge_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each query's nearest edge of those in ``edge_mask``, and its distance.
+
+        One STRtree of the edges serves every mask: the graph's own, built on first use, or
+        ``edge_index``, a tree of a network this one was derived from (the "after" network of
+        a scenario) with the row in it of each of this network's edges.
+
+        Parameters
+        ----------
+        queries
+            Shapely geometries in the network's CRS.
+        edge_mask
+            Boolean mask over ``network.edges``.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            The edge's position (``-1`` where none) and the distance (``inf``), per query.
+
+        Examples
+        --------
+        >>> from shapely.geometry import LineString, Point
+        >>> from transnet.network import network_from_lines
+        >>> lines = gpd.GeoDataFrame(
+        ...     {"name": ["A", "B"], "grade": ["2", "3"]},
+        ...     geometry=[LineString([(0, 0), (6000, 0)]), LineString([(0, 500), (6000, 500)])],
+        ...     crs="EPSG:32649")
+        >>> graph = AccessGraph.from_network(network_from_lines(lines))
+        >>> graph.nearest_edge([Point(10, 100)], np.array([False, True]))
+        (array([1]), array([400.]))
+
+        """
+        index, rows = self._edge_tree()
+        allowed = np.flatnonzero(edge_mask)
+        choice, distance = index.nearest(queries, rows=rows[allowed]).per_query(len(queries))
+        edge = np.full(len(choice), -1, dtype=np.int64)
+        edge[choice >= 0] = allowed[choice[choice >= 0]]
+        return edge, distance
+
+    def _edge_tree(self) -> tuple[GeometryIndex, np.ndarray]:
+        if "tree" not in self._edges:
+            self._edges["tree"] = self.edge_index or (
+                GeometryIndex(self.network.edges.geometry.values),
+                np.arange(len(self.network.edges)),
+            )
+        return self._edges["tree"]
+
+    def edge_index_of(self, rows: np.ndarray) -> tuple[GeometryIndex, np.ndarray]:
+        """Return the ``edge_index`` of a network made of these rows of this one's edges.
+
+        The geometries of those rows must be unchanged (the network of a subset of a plan's
+        cards, undone from the whole plan's network, keeps each kept edge's line).
+
+        Examples
+        --------
+        >>> from shapely.geometry import LineString, Point
+        >>> from transnet.network import network_from_lines
+        >>> lines = gpd.GeoDataFrame(
+        ...     {"name": ["A", "B"], "grade": ["2", "3"]},
+        ...     geometry=[LineString([(0, 0), (6000, 0)]), LineString([(0, 500), (6000, 500)])],
+        ...     crs="EPSG:32649")
+        >>> graph = AccessGraph.from_network(network_from_lines(lines))
+        >>> index, rows = graph.edge_index_of(np.array([1]))
+        >>> len(index), rows
+        (2, array([1]))
+
+        """
+        index, own = self._edge_tree()
+        return index, own[np.asarray(rows, dtype=np.int64)]
 
     def snap(
         self, points: gpd.GeoSeries, *, max_snap_m: float = options.MAX_SNAP_M
@@ -338,7 +412,9 @@ class AccessGraph:
         xy = shapely.get_coordinates(points.values)
         key = (crs, len(points), xy.tobytes(), float(max_snap_m))
         if key not in self._snaps:
-            self._snaps[key] = snap_points(self.network, points, max_snap_m=max_snap_m)
+            self._snaps[key] = snap_points(
+                self.network, points, max_snap_m=max_snap_m, nearest_edge=self.nearest_edge
+            )
         return self._snaps[key]
 
     def reverse(self, weight: Weight) -> csr_matrix:
@@ -602,6 +678,7 @@ def snap_points(
     *,
     edge_mask: np.ndarray | pd.Series | None = None,
     max_snap_m: float = options.MAX_SNAP_M,
+    nearest_edge=None,
 ) -> SnappedPoints:
     """Snap points to the nearest allowed edge, with exact distances in the network's CRS.
 
@@ -617,6 +694,9 @@ def snap_points(
     max_snap_m
         Points farther than this from every allowed edge are flagged ``unreachable``; they
         still get their nearest edge and its distance.
+    nearest_edge
+        The search, as :meth:`AccessGraph.nearest_edge` (which keeps its tree); default: a
+        tree of the allowed edges built here.
 
     Returns
     -------
@@ -647,15 +727,17 @@ def snap_points(
     """
     xy = _checked_points(points, network.crs)
     mask = ordinary_edges(network) if edge_mask is None else np.asarray(edge_mask, dtype=bool)
-    allowed = np.flatnonzero(mask)
-    if len(allowed) == 0:
+    if not mask.any():
         raise InputError("no edge to snap to", field="edges")
     geometries = network.edges.geometry.values
-    candidates = geometries[allowed]
     queries = shapely.points(xy)
-    # Unbounded: max_distance=max_snap_m was slower on the 1M-edge bench graph (0.95 s, 0.65 s).
-    choice, snap = nearest(queries, candidates).per_query(len(queries))
-    edge = allowed[choice]
+    if nearest_edge is None:
+        allowed = np.flatnonzero(mask)
+        # Unbounded: max_distance=max_snap_m was slower on the 1M-edge bench graph.
+        choice, snap = nearest(queries, geometries[allowed]).per_query(len(queries))
+        edge = allowed[choice]
+    else:
+        edge, snap = nearest_edge(queries, mask)
     along = shapely.line_locate_point(geometries[edge], queries)
     return SnappedPoints(edge=edge, along_m=along, snap_m=snap, unreachable=snap > max_snap_m)
 

@@ -44,10 +44,9 @@ def _grade_targets(
     network = graph.network
     edges = network.edges
     # Ranked once per distinct grade, not edge by edge.
-    codes, grades = pd.factorize(edges["grade"])
-    ranks = np.array([grade_rank(g) for g in grades] + [np.inf], dtype=float)
-    good = ranks[codes] <= grade_rank(grade)
-    target_edges = good & ~network.mainline.to_numpy() & ~edges["ramp"].to_numpy()
+    values = edges["grade"].dropna().unique()
+    good = edges["grade"].isin([g for g in values if grade_rank(g) <= grade_rank(grade)])
+    target_edges = good.to_numpy() & ~network.mainline.to_numpy() & ~edges["ramp"].to_numpy()
     nodes = graph.nodes_of(target_edges)
     if interchanges:
         nodes = np.union1d(nodes, network.interchange_ids)
@@ -113,22 +112,24 @@ def grade_access(
     seconds = cost_from_points(graph, places, weight="time_s", **common)
     network = graph.network
     entries = network.interchange_ids if interchanges else network.interchange_ids[:0]
-    candidates = pd.concat(
-        [network.edges.geometry[target_edges], network.nodes.geometry.loc[entries]],
-        ignore_index=True,
-    )
-    projected = places.to_crs(network.crs)
-    candidate, euclidean = nearest(projected, candidates).per_query(len(projected))
-    labels = np.array([*_road_labels(network, target_edges, entries), None], dtype=object)
+    queries = places.to_crs(network.crs).values
+    edge, edge_m = graph.nearest_edge(queries, target_edges)
+    entry, entry_m = nearest(queries, network.nodes.geometry.loc[entries]).per_query(len(queries))
+    # The nearest road or interchange; a tie goes to the road.
+    at_entry = entry_m < edge_m
     return pd.DataFrame(
         {
             "m": metres["total"].to_numpy(),
             "min": seconds["total"].to_numpy() / 60,
-            "euclidean_m": euclidean,
+            "euclidean_m": np.where(at_entry, entry_m, edge_m),
             "snap_m": metres["snap_m"].to_numpy(),
             "unreachable": metres["unreachable"].to_numpy(),
             # object, not pandas' string dtype, so a place without a named road keeps None
-            "road": pd.Series(labels[candidate], index=places.index, dtype=object),
+            "road": pd.Series(
+                _road_labels(network, edge, entries, entry, at_entry),
+                index=places.index,
+                dtype=object,
+            ),
         },
         index=places.index,
     )
@@ -138,15 +139,26 @@ def _label(value: object) -> str | None:
     return str(value).strip() if isinstance(value, str) and value.strip() else None
 
 
-def _road_labels(network: RoadNetwork, target_edges: np.ndarray, entries: np.ndarray) -> list:
-    """Name each candidate road (its name, else its ref) and interchange (its name)."""
-    edges = network.edges.loc[target_edges]
-    roads = [
-        _label(name) or _label(ref) for name, ref in zip(edges["name"], edges["ref"], strict=True)
-    ]
-    nodes = network.nodes.loc[entries]
-    names = nodes["interchange_name"] if "interchange_name" in nodes else [None] * len(nodes)
-    return roads + [_label(name) or "expressway interchange" for name in names]
+def _road_labels(
+    network: RoadNetwork,
+    edge: np.ndarray,
+    entries: np.ndarray,
+    entry: np.ndarray,
+    at_entry: np.ndarray,
+) -> list[str | None]:
+    """Name each place's nearest road (its name, else its ref) or interchange (its name)."""
+    edges, nodes = network.edges, network.nodes
+    has_names = "interchange_name" in nodes.columns
+    labels: list[str | None] = []
+    for row, node, is_entry in zip(edge, entry, at_entry, strict=True):
+        if is_entry:
+            name = nodes.at[entries[node], "interchange_name"] if has_names else None
+            labels.append(_label(name) or "expressway interchange")
+        elif row >= 0:
+            labels.append(_label(edges["name"].iat[row]) or _label(edges["ref"].iat[row]))
+        else:
+            labels.append(None)
+    return labels
 
 
 def covered_by(access: pd.DataFrame, criterion: GradeCriterion) -> pd.Series:
@@ -177,7 +189,7 @@ def _check_interchanges(network: RoadNetwork) -> None:
     warnings say why.
     """
     marked = network.nodes["interchange"].fillna(False).to_numpy(dtype=bool)
-    if network.mainline.any() and network.interchanges.empty and not marked.any():
+    if not marked.any() and network.mainline.any() and network.interchanges.empty:
         raise InputError(
             "the network has expressways but no interchanges, so the county-expressway rule "
             "cannot be measured (target set empty); add interchange points, or OSM "

@@ -94,6 +94,7 @@ class RoadNetwork:
     edges: gpd.GeoDataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
     _interchanges: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _mainline: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def crs(self):
@@ -120,7 +121,11 @@ class RoadNetwork:
         [True, True, False, False]
 
         """
-        return (self.edges["grade"] == "expressway") & ~self.edges["ramp"]
+        key = (id(self.edges), len(self.edges))
+        if self._mainline is None or self._mainline[0] != key:
+            mask = (self.edges["grade"] == "expressway") & ~self.edges["ramp"].astype(bool)
+            self._mainline = (key, mask)
+        return self._mainline[1].copy()
 
     @property
     def interchanges(self) -> pd.DataFrame:

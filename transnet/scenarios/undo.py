@@ -273,9 +273,12 @@ class SubsetUndo:
         v = index.get_indexer(edges["v"])
         oneway = edges["oneway"].to_numpy(dtype=bool)
         size = len(node_ids)
+        parent = access_graph(self.result.network, speeds_kmh=self.speeds_kmh)
         return AccessGraph(
             network=timed_network,
             node_ids=node_ids,
             time=build_matrix(u, v, edges["time_s"].to_numpy(), oneway, size),
             distance=build_matrix(u, v, edges["length_m"].to_numpy(), oneway, size),
+            # The kept edges' lines are the whole plan's: its tree serves every subset.
+            edge_index=parent.edge_index_of(undone.after_rows),
         )
