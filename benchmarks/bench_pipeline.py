@@ -217,6 +217,7 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
     """
     import geopandas as gpd
     import numpy as np
+    import shapely
     from shapely.geometry import LineString
 
     from transnet.crs import GEOGRAPHIC_CRS
@@ -224,11 +225,14 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
 
     rng = np.random.default_rng(seed)
     outline = region.counties.to_crs(network.crs).union_all()
-    edges = network.edges[network.edges.geometry.within(outline)]
+    # Prepared, and asked as `contains` (shapely uses the first argument's preparation): a
+    # country's outline asked `within` edge by edge takes many minutes.
+    shapely.prepare(outline)
+    edges = network.edges[shapely.contains(outline, network.edges.geometry.values)]
     ordinary = edges[~edges["highway"].isin(["motorway", "motorway_link"])]
     mainline = edges[edges["highway"] == "motorway"]
     seats = region.seats.to_crs(network.crs)
-    nodes = network.nodes.geometry[network.nodes.geometry.within(outline)]
+    nodes = network.nodes.geometry[shapely.contains(outline, network.nodes.geometry.values)]
     props, lines = [], []
     for number in range(n_cards):
         kind = number % 5
@@ -259,7 +263,7 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
                 distance = rng.uniform(5_000, 15_000)
                 b = (a.x + distance * math.cos(angle), a.y + distance * math.sin(angle))
                 line = LineString([(a.x, a.y), b])
-                if line.within(outline):
+                if shapely.contains(outline, line):
                     break
             base |= {"class": "national_provincial", "action": "new", "grade": "2", "lanes": 4}
         else:
