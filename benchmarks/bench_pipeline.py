@@ -31,8 +31,9 @@ Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (Taixin ×1, ×4, ×16 an
 ×2.25, ×4.5, up to about 190,000 edges; about 15 minutes on a quiet 2-core machine).
 ``--quick``: the two smallest (about 2 minutes). ``--region taixin`` or ``--region shanxi``: one
 series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default
-0.02, about 226,000 edges; edges ≈ (0.27 × scale + 0.02) × 9.6 million km²; generating it took
-14 minutes on a loaded machine), ``run --no-maps``,
+0.02, about 226,000 edges; 0.2: 785,000; 0.5: about 1.7 million; a comma-separated list gives
+a national series, with its growth exponents and, from the two largest sizes, the figures
+extrapolated to 5 million edges, printed as such), ``run --no-maps``,
 without the osmnx baseline; ``--no-baseline`` skips it at every size; ``--extracts DIR`` keeps
 the generated extracts in ``DIR`` and reuses them on the next run (the generator is seeded:
 the same extract). Sized for 2 cores and 24 GB. Wall times on a busy machine are inflated, and
@@ -350,10 +351,11 @@ def main(argv: list[str]) -> int:
         wanted = argv[argv.index("--region") + 1]
         sizes = [size for size in sizes if wanted in (size[0].split()[0], size[1])]
     if "--national" in argv:
-        scale = NATIONAL[2]
+        scales = [NATIONAL[2]]
         if "--national-scale" in argv:
-            scale = float(argv[argv.index("--national-scale") + 1])
-        sizes.append((f"china x{scale:g}", NATIONAL[1], scale, NATIONAL[3]))
+            scales = [float(x) for x in argv[argv.index("--national-scale") + 1].split(",")]
+        for scale in sorted(scales):
+            sizes.append((f"china x{scale:g}", NATIONAL[1], scale, NATIONAL[3]))
     baseline_timeout = 600.0
     if "--baseline-timeout" in argv:
         baseline_timeout = float(argv[argv.index("--baseline-timeout") + 1])
@@ -561,6 +563,33 @@ def _print_growth(results: list[dict]) -> None:
                     + f"   {share:4.0%} of {command} at {series[-1]['label']}{per_call}"
                 )
         print("  flagged: " + ("; ".join(flagged) if flagged else f"none above {MAX_EXPONENT}"))
+        if region == "china":
+            _print_national_extrapolation(series[-2], series[-1])
+
+
+#: The national target's size (edges), for the extrapolation from measured national sizes.
+NATIONAL_TARGET_EDGES = 5_000_000
+
+
+def _print_national_extrapolation(a: dict, b: dict) -> None:
+    """Print build and run at 5 million edges, at the growth measured between ``a`` and ``b``.
+
+    An extrapolation, never a measurement: printed as such, with the exponent it rests on.
+    """
+    n1, n2, n = a["edges"], b["edges"], NATIONAL_TARGET_EDGES
+    print(f"\n== extrapolated to {n:,} edges from {a['label']} and {b['label']} (not measured)")
+    for command, limit_s in (("build", 15 * 60), ("run", 10 * 60)):
+        t1, t2 = a[command]["cpu_s"], b[command]["cpu_s"]
+        k = math.log(t2 / t1) / math.log(n2 / n1)
+        seconds = t2 * (n / n2) ** max(k, 1.0)
+        peak1, peak2 = a[command]["peak_total_mib"], b[command]["peak_total_mib"]
+        km = math.log(peak2 / peak1) / math.log(n2 / n1)
+        peak = peak2 * (n / n2) ** max(km, 1.0)
+        print(
+            f"  {command}: CPU {seconds:,.0f} s at exponent max({k:.2f}, 1) "
+            f"(target {limit_s:,} s); peak {peak:,.0f} MiB at max({km:.2f}, 1) "
+            f"(target 16,384 MiB)"
+        )
 
 
 if __name__ == "__main__":
