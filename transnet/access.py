@@ -34,7 +34,7 @@ artefacts of method.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -678,7 +678,7 @@ def snap_points(
     *,
     edge_mask: np.ndarray | pd.Series | None = None,
     max_snap_m: float = options.MAX_SNAP_M,
-    nearest_edge=None,
+    nearest_edge: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> SnappedPoints:
     """Snap points to the nearest allowed edge, with exact distances in the network's CRS.
 

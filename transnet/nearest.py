@@ -93,15 +93,7 @@ def nearest(
     []
 
     """
-    queries = _geometries(queries)
-    candidates = _geometries(candidates)
-    if len(queries) == 0 or len(candidates) == 0:
-        return _no_match()
-    tree = shapely.STRtree(candidates)
-    (query_index, candidate_index), distance = tree.query_nearest(
-        queries, max_distance=max_distance, return_distance=True, all_matches=True
-    )
-    return _first_per_query(query_index, candidate_index, distance)
+    return GeometryIndex(candidates).nearest(queries, max_distance=max_distance)
 
 
 def _geometries(values) -> np.ndarray:
@@ -175,7 +167,7 @@ class GeometryIndex:
         queries
             Shapely geometries in the index's CRS.
         rows
-            Positions of the candidates in the index, in increasing order (default: all).
+            Positions of the candidates in the index, in any order (default: all).
         max_distance
             Ignore candidates farther than this; None: no limit.
 
