@@ -215,6 +215,10 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
     Upgrades of county (grade-3) edges to grade 2, widenings of expressway carriageways, new
     grade-2 roads between two nodes 5–15 km apart, new expressways between two county seats
     20–80 km apart with a planned interchange half-way, and upgrades of grade-2 edges to 1.
+
+    Each card draws from its own seeded stream, so the cards drawn from the region alone (the
+    new expressways between seats) are the same at every scale of a region's series, and a
+    growth exponent between two sizes measures the network's growth, not another plan's.
     """
     import geopandas as gpd
     import numpy as np
@@ -224,7 +228,6 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
     from transnet.crs import GEOGRAPHIC_CRS
     from transnet.plan import Plan, ProjectCard
 
-    rng = np.random.default_rng(seed)
     outline = region.counties.to_crs(network.crs).union_all()
     # Prepared, and asked as `contains` (shapely uses the first argument's preparation): a
     # country's outline asked `within` edge by edge takes many minutes.
@@ -237,6 +240,7 @@ def synthetic_plan(network, region, n_cards: int, *, seed: int = 11):
     props, lines = [], []
     for number in range(n_cards):
         kind = number % 5
+        rng = np.random.default_rng([seed, number])
         base = {
             "id": f"C{number}",
             "name": f"synthetic card {number}",
