@@ -34,7 +34,7 @@ artefacts of method.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -57,6 +57,7 @@ __all__ = [
     "SnappedPoints",
     "access_graph",
     "add_travel_times",
+    "build_matrices",
     "build_matrix",
     "cost_from_points",
     "cost_to_nearest",
@@ -139,7 +140,8 @@ def add_travel_times(
 
     """
     speeds = speed_table(speeds_kmh)
-    edges = network.edges.copy()
+    # Copy-on-write (pandas 3): the new columns are the copy's own, the rest is shared.
+    edges = network.edges.copy(deep=False)
     by_grade = edges["grade"].map(speeds).astype(float)
     ramp_speed = np.minimum(by_grade, speeds["ramp"])
     speed = np.where(edges["ramp"], ramp_speed, by_grade)
@@ -198,21 +200,67 @@ def build_matrix(
            [ 0.,  0.,  0.]])
 
     """
+    return build_matrices(u, v, [cost], oneway, n_nodes)[0]
+
+
+def build_matrices(
+    u: np.ndarray,
+    v: np.ndarray,
+    costs: Sequence[np.ndarray],
+    oneway: np.ndarray,
+    n_nodes: int,
+) -> list[csr_matrix]:
+    """Build one directed cost matrix per cost array over the same edges, sorting them once.
+
+    Each is what :func:`build_matrix` gives for its cost; the edges are ordered once for all.
+
+    Parameters
+    ----------
+    u, v
+        Node positions (0 … ``n_nodes`` - 1) of each edge's ends.
+    costs
+        Non-negative costs, one array per matrix, each with one cost per edge.
+    oneway
+        Boolean: the edge may only be travelled from ``u`` to ``v``.
+    n_nodes
+        Number of nodes.
+
+    Returns
+    -------
+    list of scipy.sparse.csr_matrix
+
+    Examples
+    --------
+    >>> time, distance = build_matrices(np.array([0, 0]), np.array([1, 1]),
+    ...                                 [np.array([60.0, 45.0]), np.array([900.0, 1000.0])],
+    ...                                 np.array([True, True]), 2)
+    >>> float(time[0, 1]), float(distance[0, 1])
+    (45.0, 900.0)
+
+    """
     two_way = ~np.asarray(oneway, dtype=bool)
     rows = np.concatenate([u, v[two_way]]).astype(np.int64)
     cols = np.concatenate([v, u[two_way]]).astype(np.int64)
-    costs = np.concatenate([cost, cost[two_way]]).astype(float)
     # One int64 key per (row, col): a single-key sort is about 3x faster than a lexsort.
     key = rows * n_nodes + cols
     order = np.argsort(key, kind="stable")
-    key, costs = key[order], costs[order]
+    key = key[order]
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(first)
-    cheapest = np.minimum.reduceat(costs, starts) if len(costs) else costs
     key = key[starts]
-    # Explicit zeros stay edges: zero-length ramps are real connections.
-    return csr_matrix((cheapest, (key // n_nodes, key % n_nodes)), shape=(n_nodes, n_nodes))
+    # The keys are sorted and distinct: the CSR arrays follow directly (no COO step).
+    index_dtype = np.int32 if max(n_nodes, len(key)) < np.iinfo(np.int32).max else np.int64
+    indices = (key % n_nodes).astype(index_dtype)
+    counts = np.bincount(key // n_nodes, minlength=n_nodes)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(index_dtype)
+    matrices = []
+    for cost in costs:
+        ordered = np.concatenate([cost, cost[two_way]]).astype(float)[order]
+        cheapest = np.minimum.reduceat(ordered, starts) if len(ordered) else ordered
+        # Explicit zeros stay edges: zero-length ramps are real connections.
+        matrices.append(csr_matrix((cheapest, indices, indptr), shape=(n_nodes, n_nodes)))
+    return matrices
 
 
 def cost_to_nearest(
@@ -476,12 +524,13 @@ class AccessGraph:
         u = index.get_indexer(timed.edges["u"])
         v = index.get_indexer(timed.edges["v"])
         oneway = timed.edges["oneway"].to_numpy(dtype=bool)
-        size = len(node_ids)
+        costs = [timed.edges["time_s"].to_numpy(), timed.edges["length_m"].to_numpy()]
+        time, distance = build_matrices(u, v, costs, oneway, len(node_ids))
         return cls(
             network=timed,
             node_ids=node_ids,
-            time=build_matrix(u, v, timed.edges["time_s"].to_numpy(), oneway, size),
-            distance=build_matrix(u, v, timed.edges["length_m"].to_numpy(), oneway, size),
+            time=time,
+            distance=distance,
         )
 
     def positions(self, node_ids: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from transnet.access import AccessGraph, access_graph, add_travel_times, build_matrix
+from transnet.access import AccessGraph, access_graph, add_travel_times, build_matrices
 from transnet.network import RoadNetwork
 from transnet.plan import PlanResult
 
@@ -272,13 +272,14 @@ class SubsetUndo:
         u = index.get_indexer(edges["u"])
         v = index.get_indexer(edges["v"])
         oneway = edges["oneway"].to_numpy(dtype=bool)
-        size = len(node_ids)
+        costs = [edges["time_s"].to_numpy(), edges["length_m"].to_numpy()]
+        time, distance = build_matrices(u, v, costs, oneway, len(node_ids))
         parent = access_graph(self.result.network, speeds_kmh=self.speeds_kmh)
         return AccessGraph(
             network=timed_network,
             node_ids=node_ids,
-            time=build_matrix(u, v, edges["time_s"].to_numpy(), oneway, size),
-            distance=build_matrix(u, v, edges["length_m"].to_numpy(), oneway, size),
+            time=time,
+            distance=distance,
             # The kept edges' lines are the whole plan's: its tree serves every subset.
             edge_index=parent.edge_index_of(undone.after_rows),
         )
