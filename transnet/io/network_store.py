@@ -214,7 +214,7 @@ def save_network(network: RoadNetwork, path: str | Path, *, overwrite: bool = Fa
     staging = Path(staging_name)
     staging.unlink()
     try:
-        edges = network.edges.copy()
+        edges = network.edges.copy(deep=False)  # copy-on-write: the network is not changed
         for column in edges.columns:
             if edges[column].dtype == object and column != "geometry":
                 edges[column] = edges[column].map(lambda v: None if v is None else str(v))

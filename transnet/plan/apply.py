@@ -171,7 +171,7 @@ class PlanResult:
         edges, nodes = self.network.edges, self.network.nodes
         kept = np.ones(len(edges), dtype=bool)
         kept[undo.removed] = False
-        edges = edges.copy()
+        edges = edges.copy(deep=False)  # copy-on-write: only the columns set are copied
         for label, values in undo.values.items():
             for column, value in values.items():
                 edges.at[label, column] = value

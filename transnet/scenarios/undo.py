@@ -159,10 +159,10 @@ class SubsetUndo:
         if len(kept_in) < len(reset):
             # Fewer edges to set from the whole plan with every card undone: those the kept
             # cards changed (an edge's values depend only on which of its cards are left out).
-            edges = self._all_undone(timed).copy()
+            edges = self._all_undone(timed).copy(deep=False)
             labels = kept_in
         else:
-            edges = (self._timed_edges() if timed else edges).copy()
+            edges = (self._timed_edges() if timed else edges).copy(deep=False)
             labels = reset
         self._set_values(edges, labels, left_out, timed=timed)
         position = np.cumsum(kept) - 1
@@ -213,7 +213,7 @@ class SubsetUndo:
     def _all_undone(self, timed: bool) -> pd.DataFrame:
         """Return the whole plan's edges with every change undone (roads not removed)."""
         if timed not in self._undone:
-            edges = (self._timed_edges() if timed else self.result.network.edges).copy()
+            edges = (self._timed_edges() if timed else self.result.network.edges).copy(deep=False)
             self._set_values(edges, list(self.modified), frozenset(self._every), timed=timed)
             self._undone[timed] = edges
         return self._undone[timed]
@@ -254,7 +254,7 @@ class SubsetUndo:
         if undone.timed:
             timed_network = network
         else:
-            edges = network.edges.copy()
+            edges = network.edges.copy(deep=False)
             timed = self._timed_edges().iloc[undone.after_rows]
             for name in _TIMED:
                 edges[name] = timed[name].to_numpy()
