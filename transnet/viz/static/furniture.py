@@ -179,9 +179,10 @@ def _add_legend(
         bbox_to_anchor=(1 + gap, 1.0),
         borderaxespad=0.0,
         frameon=False,
-        fontsize=_FONT_SIZE,
+        # In the fonts _displayable kept the labels' characters for (a township's 街道).
+        prop={"family": _text_style()["fontfamily"], "size": _FONT_SIZE},
         title="Legend",
-        title_fontsize=_FONT_SIZE + 1,
+        title_fontproperties={"family": _text_style()["fontfamily"], "size": _FONT_SIZE + 1},
         alignment="left",
         handlelength=3.6,
         handler_map={tuple: HandlerTuple(ndivide=1)},

@@ -59,8 +59,10 @@ def draw_townships(ax: Axes, towns: gpd.GeoDataFrame | None) -> list[tuple[Line2
     >>> from matplotlib.figure import Figure
     >>> towns = gpd.GeoDataFrame({"status": ["covered", "not_counted"]},
     ...     geometry=gpd.points_from_xy([0, 1], [0, 1]), crs=32649)
-    >>> [label[:23] for _, label in draw_townships(Figure().add_subplot(), towns)]
-    ['Township seat: grade-2 ', 'Sub-district, other: no']
+    >>> [label[:12] for _, label in draw_townships(Figure().add_subplot(), towns)]
+    ['Township sea', 'Sub-district']
+
+    The Chinese in a label (``街道``) is kept only where a CJK font is installed.
 
     """
     if towns is None or towns.empty:
