@@ -16,6 +16,7 @@ from transnet import InputError
 from transnet.access import (
     AccessGraph,
     add_travel_times,
+    build_matrices,
     build_matrix,
     cost_from_points,
     cost_to_nearest,
@@ -286,3 +287,26 @@ def test_points_snapped_once_give_the_same_costs():
     with pytest.raises(InputError) as error:
         cost_from_points(graph, points.iloc[:1], target_nodes=target, snapped=snapped)
     assert error.value.field == "snapped"
+
+
+@pytest.mark.parametrize("n_nodes", [1, 4, 30])
+def test_build_matrices_keep_the_cheapest_of_parallel_edges_per_cost(n_nodes):
+    """Each matrix against a dense brute force: parallel edges, one-way edges, zero costs kept."""
+    rng = np.random.default_rng(n_nodes)
+    n_edges = 150
+    u, v = rng.integers(0, n_nodes, n_edges), rng.integers(0, n_nodes, n_edges)
+    oneway = rng.random(n_edges) < 0.3
+    costs = [rng.random(n_edges), rng.integers(0, 5, n_edges).astype(float)]
+    matrices = build_matrices(u, v, costs, oneway, n_nodes)
+    for cost, matrix in zip(costs, matrices, strict=True):
+        expected = np.full((n_nodes, n_nodes), np.inf)
+        for a, b, c, one in zip(u, v, cost, oneway, strict=True):
+            expected[a, b] = min(expected[a, b], c)
+            if not one:
+                expected[b, a] = min(expected[b, a], c)
+        coo = matrix.tocoo()
+        got = np.full((n_nodes, n_nodes), np.inf)
+        got[coo.row, coo.col] = coo.data
+        np.testing.assert_array_equal(got, expected)
+        assert matrix.nnz == np.isfinite(expected).sum()  # explicit zeros are edges
+    assert (build_matrix(u, v, costs[0], oneway, n_nodes) != matrices[0]).nnz == 0

@@ -259,7 +259,10 @@ def build_matrices(
         ordered = np.concatenate([cost, cost[two_way]]).astype(float)[order]
         cheapest = np.minimum.reduceat(ordered, starts) if len(ordered) else ordered
         # Explicit zeros stay edges: zero-length ramps are real connections.
-        matrices.append(csr_matrix((cheapest, indices, indptr), shape=(n_nodes, n_nodes)))
+        matrix = csr_matrix((cheapest, indices, indptr), shape=(n_nodes, n_nodes))
+        # Sorted and distinct, so scipy never re-sorts the structure the matrices share.
+        matrix.has_sorted_indices = True
+        matrices.append(matrix)
     return matrices
 
 
