@@ -144,6 +144,15 @@ def test_map_has_legend_scale_bar_and_north_arrow(study: Study, after: Figure):
     assert north.arrow_patch is not None
 
 
+def test_legend_is_drawn_in_the_fonts_its_labels_were_filtered_for(after: Figure):
+    """Labels keep the characters the map's fonts can draw (a CJK fallback: 街道), so the
+    legend must be drawn in those fonts, not matplotlib's default alone."""
+    legend = map_axes(after).get_legend()
+    families = list(_fonts()[0])
+    for text in [*legend.get_texts(), legend.get_title()]:
+        assert text.get_fontfamily() == families, text.get_text()
+
+
 def test_title_names_region_scenario_source_and_date(study: Study, after: Figure):
     words = flat(" ".join(texts(after)))
     assert "Taiyuan–Xinzhou integrated economic zone: after the plan" in words

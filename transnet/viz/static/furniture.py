@@ -179,7 +179,7 @@ def _add_legend(
         bbox_to_anchor=(1 + gap, 1.0),
         borderaxespad=0.0,
         frameon=False,
-        # In the fonts _displayable kept the labels' characters for (a township's 街道).
+        # The labels were filtered for the map's fonts (_displayable): drawn in those fonts.
         prop={"family": _text_style()["fontfamily"], "size": _FONT_SIZE},
         title="Legend",
         title_fontproperties={"family": _text_style()["fontfamily"], "size": _FONT_SIZE + 1},
