@@ -8,6 +8,7 @@ checks the message names what is wrong.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -275,3 +276,10 @@ def test_check_network_output_accepts_a_new_file_in_a_new_folder(tmp_path):
     path = tmp_path / "new" / "deeper" / "net.gpkg"
     assert check_network_output(path) == path
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_check_network_output_tries_the_folder_before_any_work():
+    """/proc takes no new file even for root, whose os.access says every folder is writable."""
+    with pytest.raises(InputError, match=r"cannot write in /proc .*choose another --out"):
+        check_network_output(Path("/proc/roads.gpkg"))
