@@ -387,11 +387,8 @@ def check_network_extent(
     inside_m = float(lengths[within].sum())
     inside_m += float(shapely.length(shapely.intersection(geometries[crossing], buffered)).sum())
     share = inside_m / total_m if total_m > 0 else 0.0
-    where = (
-        f"the network lies at {_lonlat_box(edges.to_crs(GEOGRAPHIC_CRS).total_bounds)}, the "
-        f"region {region.name} at {_lonlat_box(region.counties.total_bounds)}"
-    )
     if not share >= min_share_inside:
+        where = _where(network, region)
         raise InputError(
             f"{where}: {share:.0%} of the network's {total_m / 1000:,.1f} km lies within "
             f"{margin_m / 1000:g} km of the region (at least {min_share_inside:.0%} expected); "
@@ -406,6 +403,7 @@ def check_network_extent(
     without = counties["name"].drop(counties.index[touched]).tolist()
     county_share = len(touched) / len(counties)
     if county_share < min_county_share:
+        where = _where(network, region)
         raise InputError(
             f"{where}: the network has roads in {len(touched)} of the region's {len(counties)} "
             f"counties (at least {min_county_share:.0%} expected; none in "
@@ -421,6 +419,14 @@ def check_network_extent(
             stacklevel=2,
         )
     return share
+
+
+def _where(network: RoadNetwork, region: Region) -> str:
+    """Where the network and the region lie, for a refusal's message (lon/lat boxes)."""
+    return (
+        f"the network lies at {_lonlat_box(network.edges.to_crs(GEOGRAPHIC_CRS).total_bounds)}, "
+        f"the region {region.name} at {_lonlat_box(region.counties.total_bounds)}"
+    )
 
 
 def cards_share_inside(

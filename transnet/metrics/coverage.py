@@ -14,6 +14,8 @@ The county rule for 县县通高速 ("every county on an expressway") is read in
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -147,15 +149,19 @@ def _road_labels(
     at_entry: np.ndarray,
 ) -> list[str | None]:
     """Name each place's nearest road (its name, else its ref) or interchange (its name)."""
-    edges, nodes = network.edges, network.nodes
-    has_names = "interchange_name" in nodes.columns
+    names = network.edges["name"].to_numpy(dtype=object)
+    refs = network.edges["ref"].to_numpy(dtype=object)
+    nodes = network.nodes
+    if "interchange_name" in nodes.columns:
+        entry_names = nodes["interchange_name"].reindex(entries).to_numpy(dtype=object)
+    else:
+        entry_names = np.full(len(entries), None, dtype=object)
     labels: list[str | None] = []
-    for row, node, is_entry in zip(edge, entry, at_entry, strict=True):
+    for row, node, is_entry in zip(edge.tolist(), entry.tolist(), at_entry.tolist(), strict=True):
         if is_entry:
-            name = nodes.at[entries[node], "interchange_name"] if has_names else None
-            labels.append(_label(name) or "expressway interchange")
+            labels.append(_label(entry_names[node]) or "expressway interchange")
         elif row >= 0:
-            labels.append(_label(edges["name"].iat[row]) or _label(edges["ref"].iat[row]))
+            labels.append(_label(names[row]) or _label(refs[row]))
         else:
             labels.append(None)
     return labels
@@ -179,6 +185,14 @@ def covered_by(access: pd.DataFrame, criterion: GradeCriterion) -> pd.Series:
 def _finite(value: float, digits: int = 3) -> float | None:
     """Round a finite number; None for an unreachable (infinite) cost."""
     return round(float(value), digits) if np.isfinite(value) else None
+
+
+def _finite_values(values: pd.Series, digits: int = 3) -> list[float | None]:
+    """:func:`_finite` of each value, as a list."""
+    return [
+        round(value, digits) if math.isfinite(value) else None
+        for value in values.to_numpy(dtype=float).tolist()
+    ]
 
 
 def _check_interchanges(network: RoadNetwork) -> None:
@@ -266,7 +280,11 @@ def county_coverage(
         graph, seats, criterion.grade, settings=settings, interchanges=False, snapped=snapped
     )
     grade1_roads_covered = covered_by(grade1_roads, criterion)
-    by_county_grade = density.by_county_grade_m
+    by_county_grade = {
+        code: metres.droplevel(0)
+        for code, metres in density.by_county_grade_m.groupby(level=0, sort=False)
+    }
+    interchanges_in = interchange_county.value_counts()
 
     records = []
     for code, county in counties.iterrows():
@@ -275,7 +293,7 @@ def county_coverage(
         seat_min = to_interchange["time_s"].at[code, "total"] / 60
         criteria = {
             "crossed": km["expressway"] > 0,
-            "interchange_inside": bool((interchange_county == code).any()),
+            "interchange_inside": bool(interchanges_in.get(code, 0) > 0),
             "seat_within_km": bool(seat_km <= settings.seat_within_km),
             "seat_within_min": bool(seat_min <= settings.seat_within_min),
         }
@@ -292,7 +310,7 @@ def county_coverage(
                 length_km_by_grade={g: round(km[g], 3) for g in GRADES},
                 density_per_100km2_by_grade={g: round(km[g] / per_100km2, 3) for g in GRADES},
                 crossed=criteria["crossed"],
-                interchanges=int((interchange_county == code).sum()),
+                interchanges=int(interchanges_in.get(code, 0)),
                 interchange_inside=criteria["interchange_inside"],
                 seat_snap_m=round(float(to_interchange["length_m"].at[code, "snap_m"]), 1),
                 seat_unreachable=bool(to_interchange["length_m"].at[code, "unreachable"]),
@@ -374,19 +392,28 @@ def place_coverage(
     codes = _column(places, "code")
     counted = {name: np.array(c.counts(kinds), dtype=bool) for name, c in criteria.items()}
     first = access[grades[0]]
+    # Columns read once as Python lists: a record per place must not index pandas per value.
+    snap_m = _finite_values(first["snap_m"], 1)
+    unreachable = first["unreachable"].to_numpy(dtype=bool).tolist()
+    km = {g: _finite_values(access[g]["m"] / 1000) for g in grades}
+    minutes = {g: _finite_values(access[g]["min"], 2) for g in grades}
+    euclidean_km = {g: _finite_values(access[g]["euclidean_m"] / 1000) for g in grades}
+    road = {g: access[g]["road"].tolist() for g in grades}
+    covered_values = {k: v.to_numpy(dtype=bool).tolist() for k, v in covered.items()}
+    counted_values = {k: v.tolist() for k, v in counted.items()}
     records = [
         PlaceRecord(
             name=str(name),
             code=codes[i],
             kind=kinds[i],
-            snap_m=_finite(first["snap_m"].iat[i], 1),
-            unreachable=bool(first["unreachable"].iat[i]),
-            to_grade_km={g: _finite(access[g]["m"].iat[i] / 1000) for g in grades},
-            to_grade_min={g: _finite(access[g]["min"].iat[i], 2) for g in grades},
-            euclidean_km={g: _finite(access[g]["euclidean_m"].iat[i] / 1000) for g in grades},
-            road={g: access[g]["road"].iat[i] for g in grades},
-            covered={k: bool(v.iat[i]) for k, v in covered.items()},
-            counted={k: bool(v[i]) for k, v in counted.items()},
+            snap_m=snap_m[i],
+            unreachable=unreachable[i],
+            to_grade_km={g: km[g][i] for g in grades},
+            to_grade_min={g: minutes[g][i] for g in grades},
+            euclidean_km={g: euclidean_km[g][i] for g in grades},
+            road={g: road[g][i] for g in grades},
+            covered={k: v[i] for k, v in covered_values.items()},
+            counted={k: v[i] for k, v in counted_values.items()},
         )
         for i, name in enumerate(places["name"])
     ]

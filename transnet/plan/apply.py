@@ -176,9 +176,9 @@ class PlanResult:
             for column, value in values.items():
                 edges.at[label, column] = value
         edges = edges.loc[kept].reset_index(drop=True)
-        used = np.union1d(edges["u"].to_numpy(), edges["v"].to_numpy())
         own = np.fromiter(undo.own_nodes, dtype=np.int64, count=len(undo.own_nodes))
-        dropped = np.setdiff1d(own, used)
+        used = np.isin(own, edges["u"].to_numpy()) | np.isin(own, edges["v"].to_numpy())
+        dropped = own[~used]
         nodes = nodes.loc[~nodes.index.isin(dropped)].copy()
         for node, (was, name) in undo.interchanges.items():
             if node in nodes.index:

@@ -39,7 +39,9 @@ def _townships_frame(
         crs=GEOGRAPHIC_CRS,
     )
     if region_polygon is not None:
-        frame = frame[frame.within(region_polygon)]
+        # Prepared, a country's outline tests 100,000 points in a fraction of a second.
+        shapely.prepare(region_polygon)
+        frame = frame[shapely.contains(region_polygon, frame.geometry.values)]
     return frame.reset_index(drop=True)
 
 
@@ -121,8 +123,11 @@ def _township_boundaries(
 
     wkb = osmium.geom.WKBFactory()
     rows = []
-    processor = osmium.FileProcessor(source).with_areas(
-        osmium.filter.TagFilter(("boundary", "administrative"))
+    # Only the assembled areas reach Python (not the millions of nodes read to build them).
+    processor = (
+        osmium.FileProcessor(source)
+        .with_areas(osmium.filter.TagFilter(("boundary", "administrative")))
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.AREA))
     )
     for area in processor:
         if not area.is_area() or area.tags.get("admin_level") != "8":
