@@ -576,24 +576,29 @@ NATIONAL_TARGET_EDGES = 5_000_000
 
 
 def _print_national_extrapolation(a: dict, b: dict) -> None:
-    """Print build and run at 5 million edges, at the growth measured between ``a`` and ``b``.
+    """Print build and run at 5 million edges, from the growth measured between ``a`` and ``b``.
 
-    An extrapolation, never a measurement: printed as such, with the exponent it rests on.
+    An extrapolation, never a measurement: printed as such, two ways. Proportional: the larger
+    size scaled by ``(n / n2) ** max(k, 1)``, as if nothing were fixed (an upper figure where
+    part of the cost does not grow with edges, as the townships, counties and cards do not
+    here). Linear with a fixed part: the straight line through both sizes, each further
+    million edges costing what the last ones cost.
     """
     n1, n2, n = a["edges"], b["edges"], NATIONAL_TARGET_EDGES
     print(f"\n== extrapolated to {n:,} edges from {a['label']} and {b['label']} (not measured)")
     for command, limit_s in (("build", 15 * 60), ("run", 10 * 60)):
-        t1, t2 = a[command]["cpu_s"], b[command]["cpu_s"]
-        k = math.log(t2 / t1) / math.log(n2 / n1)
-        seconds = t2 * (n / n2) ** max(k, 1.0)
-        peak1, peak2 = a[command]["peak_total_mib"], b[command]["peak_total_mib"]
-        km = math.log(peak2 / peak1) / math.log(n2 / n1)
-        peak = peak2 * (n / n2) ** max(km, 1.0)
-        print(
-            f"  {command}: CPU {seconds:,.0f} s at exponent max({k:.2f}, 1) "
-            f"(target {limit_s:,} s); peak {peak:,.0f} MiB at max({km:.2f}, 1) "
-            f"(target 16,384 MiB)"
-        )
+        for what, unit, v1, v2, limit in (
+            ("CPU", "s", a[command]["cpu_s"], b[command]["cpu_s"], limit_s),
+            ("peak", "MiB", a[command]["peak_total_mib"], b[command]["peak_total_mib"], 16_384),
+        ):
+            k = math.log(v2 / v1) / math.log(n2 / n1)
+            proportional = v2 * (n / n2) ** max(k, 1.0)
+            linear = v2 + (v2 - v1) / (n2 - n1) * (n - n2)
+            print(
+                f"  {command} {what}: {proportional:,.0f} {unit} proportional (exponent "
+                f"max({k:.2f}, 1)), {linear:,.0f} {unit} linear with a fixed part "
+                f"(target {limit:,} {unit})"
+            )
 
 
 if __name__ == "__main__":
