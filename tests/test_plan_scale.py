@@ -132,6 +132,34 @@ def test_undoing_a_card_gives_the_network_the_plan_without_it_gives(medium):
         )
 
 
+def test_expressway_cards_are_undone_on_the_after_matrix_as_on_the_network_without_them(medium):
+    from transnet.attribution import _EntriesWithout, _PathTouches
+
+    grid, plan, result = medium
+    seats = grid.seats.set_index("code").geometry
+    settings = MetricSettings()
+    touches = _PathTouches(result.network, seats, settings=settings)
+    entries = _EntriesWithout(result.network)
+    edges = result.network.edges
+    expressway = (edges["grade"] == "expressway").to_numpy() | edges["ramp"].to_numpy(bool)
+    measured = 0
+    for card in plan.cards:
+        undo = result.undo([card.id])
+        if undo is None or not expressway[undo.removed].any():
+            continue
+        undone = result.without([card.id])
+        assert sorted(entries.ids(undo).tolist()) == sorted(undone.interchange_ids.tolist())
+        every_seat = np.ones(len(seats), dtype=bool)
+        on_matrix = touches.minutes_without(undo, every_seat)
+        if on_matrix is None:
+            continue  # a seat snapped onto the card's road: measured on the network without it
+        np.testing.assert_allclose(
+            on_matrix, seat_minutes_to_interchange(undone, seats, settings=settings), rtol=1e-9
+        )
+        measured += 1
+    assert measured >= 2  # new expressways with their ramps, undone on the matrix
+
+
 def test_reapplying_from_the_kept_start_gives_what_applying_the_plan_again_gives(medium):
     grid, plan, result = medium
     new_cards = [c.id for c in plan.cards if c.action in ("new", "realign")]

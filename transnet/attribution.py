@@ -231,6 +231,12 @@ class _PathTouches:
         self._pairs: list[set[tuple[int, int]]] = [set() for _ in range(len(seats))]
         self._snapped = np.full(len(seats), -1, dtype=np.int64)
         self._masked: _MaskedMatrix | None = None
+        self._entries: _EntriesWithout | None = None
+        edges = self._edges
+        # What a seat may not snap to (:func:`transnet.access.ordinary_edges`).
+        self._expressway = (edges["grade"].to_numpy() == "expressway") | edges["ramp"].to_numpy(
+            bool
+        )
         targets = graph.positions(network.interchange_ids)
         if not len(targets):
             return
@@ -262,21 +268,24 @@ class _PathTouches:
         their snaps. None where a touched seat is snapped to a removed or changed edge (its
         snap may move): the caller measures the network without the card instead.
         """
-        edges = self._edges
-        expressway = (edges["grade"].to_numpy() == "expressway") | edges["ramp"].to_numpy(bool)
-        if expressway[undo.removed].any() or any(
+        expressway = self._expressway
+        if any(
             (values["grade"] == "expressway") != expressway[label]
             for label, values in undo.values.items()
             if "grade" in values
         ):
-            return None  # the interchanges, or what a seat may snap to, change
+            return None  # what a seat may snap to changes
         snapped = self._graph.snap(self._seats, max_snap_m=self._settings.max_snap_m)
         if np.isin(snapped.edge[touched], undo.removed).any():
             return None
         if self._masked is None:
             self._masked = _MaskedMatrix(self._graph, speeds_kmh=self._settings.speeds_kmh)
-        off = [node for node, (was, _) in undo.interchanges.items() if not was]
-        targets = np.setdiff1d(self._graph.network.interchange_ids, off)
+        if expressway[undo.removed].any() or undo.interchanges:
+            if self._entries is None:
+                self._entries = _EntriesWithout(self._graph.network)
+            targets = self._entries.ids(undo)
+        else:
+            targets = self._graph.network.interchange_ids
         node_cost, retimed = self._masked.cost_to_nearest(undo, targets)
         labels = snapped.edge[touched]
         edges = self._edges.iloc[labels]
@@ -309,6 +318,63 @@ class _PathTouches:
             ],
             dtype=bool,
         )
+
+
+class _EntriesWithout:
+    """The "after" network's entries to the expressway with some cards' change undone.
+
+    :func:`~transnet.network.model.interchange_table` reads only the expressway main lines and
+    ramps, the marked interchange nodes, and which of their nodes an ordinary road touches:
+    those edges, and the ordinary edges at their nodes, are taken from the "after" network
+    once, and each undo removes and changes rows of that part (its order kept, so the rule
+    numbers and joins as on the whole network), not of the whole network.
+    """
+
+    def __init__(self, network: RoadNetwork):
+        edges, nodes = network.edges, network.nodes
+        expressway = (edges["grade"].to_numpy() == "expressway") | edges["ramp"].to_numpy(bool)
+        u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+        marked = nodes.index.to_numpy()[nodes["interchange"].to_numpy(dtype=bool)]
+        relevant = np.union1d(np.concatenate([u[expressway], v[expressway]]), marked)
+        rows = expressway | np.isin(u, relevant) | np.isin(v, relevant)
+        self._labels = np.flatnonzero(rows)
+        columns = ["u", "v", "grade", "ramp", "oneway", "ref", "name", "geometry"]
+        self._edges = edges.iloc[self._labels][columns].reset_index(drop=True)
+        kept = np.union1d(relevant, np.concatenate([u[rows], v[rows]]))
+        node_columns = ["x", "y", "interchange", "interchange_name", "geometry"]
+        self._nodes = nodes.loc[nodes.index.isin(kept), node_columns]
+        # How many edge ends each node has in the whole network: a card's own node is dropped
+        # with its edges only where no other edge uses it.
+        self._node_index = pd.Index(nodes.index)
+        self._ends = np.bincount(
+            self._node_index.get_indexer(np.concatenate([u, v])), minlength=len(nodes)
+        )
+        self._u, self._v = u, v
+        self._position = pd.Series(np.arange(len(self._labels)), index=self._labels)
+
+    def ids(self, undo: PlanUndo) -> np.ndarray:
+        """Return the entry node ids (:attr:`RoadNetwork.interchange_ids`), ``undo`` applied."""
+        removed = self._position.reindex(undo.removed).dropna().to_numpy(dtype=np.int64)
+        kept = np.ones(len(self._edges), dtype=bool)
+        kept[removed] = False
+        edges = self._edges.copy(deep=False)
+        for label, values in undo.values.items():
+            if label in self._position.index:
+                for column, value in values.items():
+                    if column in edges.columns:
+                        edges.at[int(self._position[label]), column] = value
+        edges = edges.loc[kept].reset_index(drop=True)
+        own = np.fromiter(undo.own_nodes, dtype=np.int64, count=len(undo.own_nodes))
+        ends_removed = np.concatenate([self._u[undo.removed], self._v[undo.removed]])
+        left = self._ends[self._node_index.get_indexer(own)] - (
+            ends_removed[:, None] == own[None, :]
+        ).sum(axis=0)
+        nodes = self._nodes.loc[~self._nodes.index.isin(own[left == 0])].copy()
+        for node, (was, name) in undo.interchanges.items():
+            if node in nodes.index:
+                nodes.at[node, "interchange"] = was
+                nodes.at[node, "interchange_name"] = name
+        return RoadNetwork(nodes, edges).interchange_ids
 
 
 class _MaskedMatrix:

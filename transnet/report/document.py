@@ -16,7 +16,6 @@ Any key added, removed or renamed raises it by one, and the change is listed her
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,26 +171,19 @@ def write_metrics_json(study: Study, path: Path) -> dict[str, Any]:
     '太忻'
 
     """
-    document = _json_safe(metrics_document(study))
     # orjson: the standard library's encoder is pure Python once indented (tens of seconds
-    # for the township records of a national run).
-    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
-    return document
+    # for the township records of a national run). It writes NaN and infinity as null.
+    data = orjson.dumps(
+        metrics_document(study),
+        default=_json_default,
+        option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY,
+    )
+    path.write_bytes(data)
+    return orjson.loads(data)
 
 
-def _json_safe(value: Any) -> Any:
-    """Make ``value`` strict JSON: numpy scalars to Python, NaN and infinity to null."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if kind is float:
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+def _json_default(value: Any) -> Any:
+    """Return what orjson cannot write itself (a numpy or pandas scalar) as a Python value."""
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
