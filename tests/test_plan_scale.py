@@ -108,6 +108,41 @@ def test_cuts_through_the_spatial_index_split_what_a_scan_of_every_edge_splits(m
     assert lengths.sum() == pytest.approx(grid.network.edges["length_m"].sum(), rel=1e-12)
 
 
+def test_node_lookups_of_a_builder_give_what_the_dict_of_every_node_gave(medium):
+    grid, _, _ = medium
+    network = grid.network
+    builder = NetworkBuilder.from_network(network)
+    mainline = set(network.edges.loc[network.mainline, ["u", "v"]].to_numpy().ravel().tolist())
+    # The old lookup: one dict entry per node, the last node at a key winning.
+    old = {}
+    for node, x, y in zip(network.nodes.index, network.nodes["x"], network.nodes["y"], strict=True):
+        layer = EXPRESSWAY_LAYER if node in mainline else ORDINARY_LAYER
+        old[(layer, round(x), round(y))] = node
+    for (layer, x, y), node in old.items():
+        assert builder.node(x + 0.2, y - 0.2, layer) == node
+        assert builder.nodes_by_id[node]["node"] == node
+    start = builder.next_node_id
+    assert start == network.nodes.index.max() + 1  # every lookup found its node
+    fork = builder.fork()
+    new = fork.node(-123_456.0, 7.0, ORDINARY_LAYER)
+    assert new == start and fork.node(-123_456.4, 6.6, ORDINARY_LAYER) == new
+    assert new in fork.nodes_by_id and new not in builder.nodes_by_id
+    assert builder.node(-123_456.0, 7.0, ORDINARY_LAYER) == start  # made again, in the builder
+    assert len(fork.nodes_by_id) == len(builder.nodes_by_id) == len(network.nodes) + 1
+    assert list(fork.nodes_by_id)[: len(network.nodes)] == network.nodes.index.tolist()
+
+
+def test_node_lookups_far_beyond_what_packs_into_an_integer_fall_back_to_a_dict():
+    lines = lines_frame([{"id": "r", "name": "S1", "grade": "2", "coords": [(0, 0), (10_000, 0)]}])
+    network = network_from_lines(lines)
+    far = network.copy()
+    far.nodes["x"] = far.nodes["x"] + 2**31
+    builder = NetworkBuilder.from_network(far)
+    for node, x, y in zip(far.nodes.index, far.nodes["x"], far.nodes["y"], strict=True):
+        assert builder.node(x, y, ORDINARY_LAYER) == node
+    assert builder.node(5.0, 5.0, ORDINARY_LAYER) == builder.next_node_id - 1
+
+
 def test_undoing_a_card_gives_the_network_the_plan_without_it_gives(medium):
     grid, plan, result = medium
     seats = grid.seats.set_index("code").geometry

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy as copy_module
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, MutableSequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -155,24 +155,121 @@ class _Rows(MutableSequence):
         return _reinferred(table)
 
 
+class _SortedKeys:
+    """Integer keys to table positions, as ``dict(zip(keys, range(n)))`` gives (last wins).
+
+    Kept as two arrays (the keys sorted, and their positions): the lookup is a binary search.
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._positions = order
+
+    def get(self, key: Any) -> int | None:
+        """Return the position of ``key`` (the last of equal keys), or None."""
+        if not isinstance(key, (int, np.integer)) or isinstance(key, bool):
+            return None
+        i = int(np.searchsorted(self._keys, key, side="right")) - 1
+        if i >= 0 and self._keys[i] == key:
+            return int(self._positions[i])
+        return None
+
+
+class _NodeIds:
+    """Node id by ``(layer, x, y)`` to the metre (what :meth:`NetworkBuilder.node` looks up).
+
+    A base network's nodes are kept as packed integer keys in :class:`_SortedKeys` (a country's
+    millions of nodes as a dict of tuples cost hundreds of bytes each); nodes added since, in a
+    dict. A fork shares the base arrays.
+    """
+
+    _CODES: ClassVar[dict[str, int]] = {ORDINARY_LAYER: 0, EXPRESSWAY_LAYER: 1}
+    _OFFSET: ClassVar[int] = 2**30
+
+    def __init__(
+        self,
+        layers: np.ndarray | None = None,
+        x: np.ndarray | None = None,
+        y: np.ndarray | None = None,
+        ids: np.ndarray | None = None,
+    ) -> None:
+        self._added: dict[tuple[str, int, int], int] = {}
+        self._keys: _SortedKeys | None = None
+        self._ids = np.array([], dtype=np.int64)
+        if ids is None or not len(ids):
+            return
+        code = np.full(len(ids), -1, dtype=np.int64)
+        for layer, value in self._CODES.items():
+            code[layers == layer] = value
+        if (
+            (code < 0).any()
+            or (np.abs(x) >= self._OFFSET).any()
+            or (np.abs(y) >= self._OFFSET).any()
+        ):
+            # Outside what packs into 63 bits: a dict, as for added nodes.
+            keys = zip(layers.tolist(), x.tolist(), y.tolist(), strict=True)
+            self._added = dict(zip(keys, ids.tolist(), strict=True))
+            return
+        self._keys = _SortedKeys(self._pack(code, x, y))
+        self._ids = ids
+
+    @classmethod
+    def _pack(cls, code, x, y):
+        return ((x + cls._OFFSET) << 32) | ((y + cls._OFFSET) << 1) | code
+
+    def get(self, key: tuple[str, int, int]) -> int | None:
+        """Return the id of the node at ``key``, or None."""
+        node_id = self._added.get(key)
+        if node_id is not None or self._keys is None:
+            return node_id
+        layer, x, y = key
+        code = self._CODES.get(layer)
+        if code is None or abs(x) >= self._OFFSET or abs(y) >= self._OFFSET:
+            return None
+        position = self._keys.get(self._pack(code, int(x), int(y)))
+        return None if position is None else int(self._ids[position])
+
+    def __setitem__(self, key: tuple[str, int, int], node_id: int) -> None:
+        self._added[key] = node_id
+
+    def fork(self) -> _NodeIds:
+        """Return a copy that changes independently (the base arrays are shared)."""
+        copy = object.__new__(_NodeIds)
+        copy.__dict__.update(self.__dict__)
+        copy._added = dict(self._added)
+        return copy
+
+
 class _NodeRows(MutableMapping):
     """Node rows by id, over a table kept as columns (see :class:`_Rows`)."""
 
     def __init__(self, table: pd.DataFrame | None = None) -> None:
         self._rows = _Rows(table)
-        ids = self._rows.column("node").tolist() if self._rows.n_table else []
-        self._positions: dict[int, int] = dict(zip(ids, range(len(ids)), strict=True))
-        self._order: list[int] = list(ids)
+        ids = self._rows.column("node") if self._rows.n_table else np.array([])
+        # The table's ids as a sorted array, not a dict: a country's millions of nodes cost
+        # tens of bytes each, not hundreds, and a fork shares them.
+        self._table_ids = np.asarray(ids, dtype=np.int64)
+        self._table_keys = _SortedKeys(self._table_ids)
+        self._added: dict[int, int] = {}
         self._by_layer: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
+    def _position(self, node_id: Any) -> int | None:
+        position = self._added.get(node_id)
+        if position is None:
+            position = self._table_keys.get(node_id)
+        return position
+
     def __getitem__(self, node_id: int) -> dict[str, Any]:
-        return self._rows[self._positions[node_id]]
+        position = self._position(node_id)
+        if position is None:
+            raise KeyError(node_id)
+        return self._rows[position]
 
     def __setitem__(self, node_id: int, row: dict[str, Any]) -> None:
-        position = self._positions.get(node_id)
+        position = self._position(node_id)
         if position is None:
-            self._positions[node_id] = len(self._rows)
-            self._order.append(node_id)
+            self._added[node_id] = len(self._rows)
             self._rows.append(row)
         else:
             self._rows[position] = row
@@ -184,19 +281,20 @@ class _NodeRows(MutableMapping):
         """Return a copy that changes independently (see :meth:`_Rows.fork`)."""
         copy = object.__new__(_NodeRows)
         copy._rows = self._rows.fork()
-        copy._positions = dict(self._positions)
-        copy._order = list(self._order)
+        copy._table_ids = self._table_ids
+        copy._table_keys = self._table_keys
+        copy._added = dict(self._added)
         copy._by_layer = self._by_layer  # of the shared table only
         return copy
 
     def __iter__(self) -> Iterator[int]:
-        return iter(list(self._order))
+        return iter([*self._table_ids.tolist(), *self._added])
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self._table_ids) + len(self._added)
 
     def __contains__(self, node_id: object) -> bool:
-        return node_id in self._positions
+        return self._position(node_id) is not None
 
     def table_nodes(self, layer: str) -> tuple[np.ndarray, np.ndarray]:
         """Ids and coordinates of the table's nodes of ``layer`` (their layer never changes)."""
@@ -284,7 +382,7 @@ class NetworkBuilder:
 
     def __init__(self, crs: Any) -> None:
         self.crs = crs
-        self._ids: dict[tuple[str, int, int], int] = {}
+        self._ids = _NodeIds()
         self._next_id = 0
         self.nodes_by_id: MutableMapping[int, dict[str, Any]] = _NodeRows()
         self.edge_rows: MutableSequence[dict[str, Any]] = _Rows()
@@ -333,13 +431,12 @@ class NetworkBuilder:
         nodes["layer"] = np.where(
             nodes["node"].isin(touching_mainline), EXPRESSWAY_LAYER, ORDINARY_LAYER
         )
-        keys = zip(
-            nodes["layer"].tolist(),
-            np.round(nodes["x"].to_numpy()).astype(np.int64).tolist(),
-            np.round(nodes["y"].to_numpy()).astype(np.int64).tolist(),
-            strict=True,
+        builder._ids = _NodeIds(
+            nodes["layer"].to_numpy(),
+            np.round(nodes["x"].to_numpy()).astype(np.int64),
+            np.round(nodes["y"].to_numpy()).astype(np.int64),
+            nodes["node"].to_numpy(dtype=np.int64),
         )
-        builder._ids = dict(zip(keys, nodes["node"].tolist(), strict=True))
         builder.nodes_by_id = _NodeRows(nodes)
         builder._next_id = int(max(network.nodes.index, default=-1)) + 1
         edges = pd.DataFrame(network.edges.drop(columns=["length_m"]))
@@ -364,7 +461,7 @@ class NetworkBuilder:
         """
         copy = object.__new__(NetworkBuilder)
         copy.__dict__.update(self.__dict__)
-        copy._ids = dict(self._ids)
+        copy._ids = self._ids.fork()
         for name in ("nodes_by_id", "edge_rows"):
             rows = getattr(self, name)
             if isinstance(rows, (_Rows, _NodeRows)):
