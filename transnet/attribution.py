@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from transnet._memory import release_freed_memory
 from transnet._progress import progress
 from transnet.access import AccessGraph, access_graph, add_travel_times, cost_from_points
 from transnet.metrics import MetricSettings
@@ -187,8 +188,12 @@ def attribute_seat_minutes(
                 if again is None:
                     again = apply_plan(before, plan.without([card_id]))
                 without = again.network
+                del again  # only its network is measured
                 touched = np.ones(len(seats), dtype=bool)
+            release_freed_memory()
             without_min = seat_minutes_to_interchange(without, seats[touched], settings=settings)
+            del without
+            release_freed_memory()
         worse = without_min - after_min[touched]
         for code in worse.index[(worse > MINUTES_TOLERANCE).to_numpy()]:
             effect = "unreachable" if worse[code] == np.inf else f"{worse[code]:+.1f} min"

@@ -15,6 +15,7 @@ import shapely
 
 from transnet import options
 from transnet._errors import InputError, TransnetWarning, expect_type
+from transnet._memory import release_freed_memory
 from transnet.attribution import SeatAttribution, attribute_seat_minutes
 from transnet.io.bundle import Bundle, load_bundle
 from transnet.io.files import read_features
@@ -501,12 +502,13 @@ def run_study(
     plan = load_plan(bundle.path("plan"), allow_empty=allow_empty_plan)
     cards_inside = cards_share_inside(plan, region)
     plan_result = apply_plan(before, plan)
-    metrics = {
-        name: evaluate_scenario(
+    metrics = {}
+    for name, scenario_network in (("before", before), ("after", plan_result.network)):
+        release_freed_memory()
+        metrics[name] = evaluate_scenario(
             scenario_network, region, settings=settings, townships=townships, pois=pois
         )
-        for name, scenario_network in (("before", before), ("after", plan_result.network))
-    }
+    release_freed_memory()
     availability = DataAvailability(
         complete_network=before.metadata.get("completeness") == "complete",
         townships=townships is not None and len(townships) > 0,
@@ -521,7 +523,9 @@ def run_study(
         # Both re-apply the plan without some cards: its warnings were given above.
         warnings.simplefilter("ignore", TransnetWarning)
         attribution = attribute_seat_minutes(before, plan, plan_result, region, settings=settings)
+        release_freed_memory()
         sensitivity = _without_illustrative(before, plan, region, plan_result)
+    release_freed_memory()
     _flag_verdicts_resting_on_illustrative_cards(results, targets_file.targets, sensitivity)
     phased = None
     if phasing:
