@@ -8,8 +8,9 @@ new expressways between county seats with a planned interchange). Townships: the
 place nodes and admin_level 8 boundaries (``--townships extract.osm.pbf``).
 
 Each command runs in a fresh subprocess (the real ``transnet.cli.main``), with a timer wrapped
-around each pipeline stage, so the figures are those a user gets, and peak memory
-(``ru_maxrss``) is that command's. Printed per size and stage: seconds (own time, nested stages
+around each pipeline stage, so the figures are those a user gets, and peak memory (the
+process's ``VmHWM``, not ``ru_maxrss``, which carries over the parent's size) is that
+command's. Printed per size and stage: seconds (own time, nested stages
 subtracted) with its CPU seconds, the process's peak memory after it, and, per region (a fixed
 county set and card count, so that exponents measure growth in edges, not in counties or
 cards), the growth exponent of CPU seconds (other load on the machine inflates them far less
@@ -91,9 +92,25 @@ STAGES = {
     "report": ("transnet.report", "write_reports"),
 }
 
+# A child's own peak memory: ``ru_maxrss`` carries over the parent's resident size at the fork
+# (Linux keeps it across exec), so a parent holding a loaded network inflated it; VmHWM is the
+# high-water mark of the child's own address space.
+PEAK = r"""
+import resource
+def peak_mib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
 # The child: wraps each stage with a timer, then runs the real command line.
-CHILD = r"""
-import importlib, json, resource, sys, time
+CHILD = PEAK + r"""
+import importlib, json, sys, time
 stages = json.loads(sys.argv[1])
 argv = json.loads(sys.argv[2])
 own, cpu, calls, peak, stack = {}, {}, {}, {}, []
@@ -112,7 +129,7 @@ def wrap(stage, function):
             own[stage] = own.get(stage, 0.0) + spent - nested
             cpu[stage] = cpu.get(stage, 0.0) + spent_cpu - nested_cpu
             calls[stage] = calls.get(stage, 0) + 1
-            peak[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            peak[stage] = peak_mib()
             if stack:
                 stack[-1][0] += spent
                 stack[-1][1] += spent_cpu
@@ -141,13 +158,13 @@ if "--out" in argv and argv[0] == "build":
 print("RESULT " + json.dumps({
     "code": code, "wall_s": wall, "cpu_s": total_cpu, "own_s": own, "own_cpu_s": cpu,
     "calls": calls, "peak_mib": peak,
-    "peak_total_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_total_mib": peak_mib(),
     "edges": edges,
 }))
 """
 
-BASELINE = r"""
-import json, resource, sys, time
+BASELINE = PEAK + r"""
+import json, sys, time
 import networkx as nx
 import osmnx as ox
 path, seats = sys.argv[1], json.loads(sys.argv[2])
@@ -171,7 +188,7 @@ seat_minutes = [minutes.get(node, float("inf")) / 60 for node in seat_nodes]
 core_s = time.perf_counter() - start
 print("RESULT " + json.dumps({
     "build_s": build_s, "seat_minutes_s": core_s, "edges": undirected.number_of_edges(),
-    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mib": peak_mib(),
 }))
 """
 

@@ -1,12 +1,15 @@
 """Which plan projects change each county seat's minutes to the nearest interchange.
 
 A project is credited with a seat's improvement when removing it from the "after" plan makes
-that seat's time worse. The plan is applied once: each project's change is undone in the
-"after" network (its new roads and ramps removed, the roads it upgraded given back their
-values, :meth:`transnet.plan.PlanResult.without`) and the seats are measured again with the
-same engine; only seats whose best path in the "after" network uses the project's edges are
-measured, since no other seat's time can grow. Where another project's road joins the
-project's own, the plan is applied again without it, as that road would be placed otherwise.
+that seat's time worse. The plan is applied once: each project's change is undone on the
+"after" network's reversed time matrix (its new roads and ramps cost nothing to take out, the
+roads it upgraded get back their times, :meth:`transnet.plan.PlanResult.undo`; a new
+expressway's interchanges are found again on the expressway part of the network) and the
+seats keep their snaps; only seats whose best path in the "after" network uses the project's
+edges are measured, since no other seat's time can grow. Where a seat snaps onto the project's
+road, or the project changes what a seat may snap to, the network without it is measured
+(:meth:`~transnet.plan.PlanResult.without`); where another project's road joins the project's
+own, the plan is applied again without it, as that road would be placed otherwise.
 Projects that substitute for each other (two new links serving the same seat) are not credited
 individually, since removing either leaves the other; the per-project change is reported so
 this can be seen.
