@@ -363,6 +363,7 @@ def main(argv: list[str]) -> int:
 
     from bench_osm import write_highways_only
 
+    from transnet._memory import release_freed_memory
     from transnet.io.network_store import load_network
     from transnet.testing import region_for
 
@@ -415,6 +416,8 @@ def main(argv: list[str]) -> int:
             network = load_network(work / "network.gpkg")
             plan = synthetic_plan(network, region, n_cards)
             bundle = _bundle(work / "bundle", region, plan)
+            del network, plan  # the children's memory, not this process's, is measured
+            release_freed_memory()
             run = _child(
                 CHILD,
                 json.dumps(STAGES),

@@ -48,6 +48,7 @@ from scipy.sparse.csgraph import dijkstra
 from transnet import options
 from transnet._errors import InputError, expect_type, format_number
 from transnet._memo import PerObject
+from transnet._memory import cyclic_gc_paused
 from transnet.grades import GRADES, GradeTable, parse_maxspeed_kmh
 from transnet.nearest import GeometryIndex, nearest
 from transnet.network import RoadNetwork
@@ -490,6 +491,7 @@ class AccessGraph:
         return self._reverse[weight]
 
     @classmethod
+    @cyclic_gc_paused()
     def from_network(
         cls, network: RoadNetwork, *, speeds_kmh: Mapping[str, float] | None = None
     ) -> AccessGraph:

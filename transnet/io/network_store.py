@@ -27,6 +27,7 @@ import pyogrio
 import shapely
 
 from transnet._errors import InputError, expect_type
+from transnet._memory import cyclic_gc_paused
 from transnet.grades import GRADES
 from transnet.io.files import check_output_file
 from transnet.network import RoadNetwork
@@ -336,6 +337,7 @@ def _check_geometry(frame: gpd.GeoDataFrame, path: Path, layer: str, kind: str) 
             )
 
 
+@cyclic_gc_paused()
 def load_network(path: str | Path) -> RoadNetwork:
     """Load a network saved by :func:`save_network`, checking every part of the file.
 

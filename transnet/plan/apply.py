@@ -20,6 +20,7 @@ import pandas as pd
 
 from transnet import options
 from transnet._errors import TransnetWarning, expect_type
+from transnet._memory import cyclic_gc_paused
 from transnet._progress import progress
 from transnet.network import RoadNetwork
 from transnet.plan.actions import ACTION_FUNCTIONS
@@ -304,6 +305,7 @@ class PlanUndo:
     interchanges: dict[int, tuple[bool, Any]]
 
 
+@cyclic_gc_paused()
 def apply_plan(
     network: RoadNetwork,
     plan: Plan,
