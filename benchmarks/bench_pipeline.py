@@ -32,7 +32,7 @@ Run: ``.venv/bin/python benchmarks/bench_pipeline.py`` (Taixin ×1, ×4, ×16 an
 ×2.25, ×4.5, up to about 190,000 edges; about 15 minutes on a quiet 2-core machine).
 ``--quick``: the two smallest (about 2 minutes). ``--region taixin`` or ``--region shanxi``: one
 series. ``--national``: adds all of China (2,891 counties) at ``--national-scale`` (default
-0.02, about 226,000 edges; 0.2: 785,000; 0.5: about 1.7 million; a comma-separated list gives
+0.02, about 226,000 edges; 0.2: 785,000; 0.5: 1.5 million; 2: 5.1 million; a list gives
 a national series, with its growth exponents and, from the two largest sizes, the figures
 extrapolated to 5 million edges, printed as such), ``run --no-maps``,
 without the osmnx baseline; ``--no-baseline`` skips it at every size; ``--extracts DIR`` keeps
@@ -68,7 +68,7 @@ SIZES = [
     ("shanxi x4.5", "140000", 4.5, 100),
 ]
 #: ``--national``: all of China (2,891 counties) at the scale ``--national-scale`` (default
-#: 0.02, about 226,000 edges; 1.0 is about 2.8 million), ``run --no-maps`` only.
+#: 0.02, about 226,000 edges; 2.0 is 5.1 million), ``run --no-maps`` only.
 NATIONAL = ("china", "china", 0.02, 300)
 #: Growth above this exponent, between the two largest sizes of a region, is flagged.
 MAX_EXPONENT = 1.15
