@@ -132,6 +132,37 @@ def test_node_lookups_of_a_builder_give_what_the_dict_of_every_node_gave(medium)
     assert list(fork.nodes_by_id)[: len(network.nodes)] == network.nodes.index.tolist()
 
 
+def test_ends_snap_to_the_nodes_near_them_as_to_every_node_of_the_layer(medium):
+    from transnet.plan.snap import snap_ends
+
+    grid, _, _ = medium
+    builder = NetworkBuilder.from_network(grid.network)
+    builder.add_line([(X0 + 500, Y0 + 700), (X0 + 1900, Y0 + 2300)], {"grade": "2"}, ORDINARY_LAYER)
+    rng = np.random.default_rng(5)
+    xy = grid.network.nodes[["x", "y"]].to_numpy()
+    snapped = 0
+    for layer in (ORDINARY_LAYER, EXPRESSWAY_LAYER):
+        all_ids, all_xy = builder.layer_nodes(layer)
+        for _ in range(40):
+            ends = xy[rng.integers(0, len(xy), 2)] + rng.uniform(-1500, 1500, (2, 2))
+            ids, near_xy = builder.layer_nodes_near(layer, ends, 1000.0)
+            gaps = np.hypot(*(all_xy[:, None, :] - ends[None, :, :]).transpose(2, 0, 1))
+            within = all_ids[(gaps <= 1000.0).any(axis=1)]
+            assert set(within.tolist()) <= set(ids.tolist())
+            assert ids.tolist() == [i for i in all_ids.tolist() if i in set(ids.tolist())]
+            line = shapely.LineString(ends)
+            full = snap_ends(line, all_ids, all_xy, tolerance_m=1000.0)
+            near = snap_ends(line, ids, near_xy, tolerance_m=1000.0)
+            assert full.line.equals_exact(near.line, 0)
+            for a, b in ((full.start, near.start), (full.end, near.end)):
+                assert a.node == b.node
+                np.testing.assert_array_equal(
+                    [a.distance_m, a.refused_m], [b.distance_m, b.refused_m]
+                )
+                snapped += a.node is not None
+    assert snapped >= 20  # most ends found a node: the comparison means something
+
+
 def test_node_lookups_far_beyond_what_packs_into_an_integer_fall_back_to_a_dict():
     lines = lines_frame([{"id": "r", "name": "S1", "grade": "2", "coords": [(0, 0), (10_000, 0)]}])
     network = network_from_lines(lines)

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
@@ -253,6 +254,7 @@ class _NodeRows(MutableMapping):
         self._table_keys = _SortedKeys(self._table_ids)
         self._added: dict[int, int] = {}
         self._by_layer: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._trees: dict[str, cKDTree] = {}
 
     def _position(self, node_id: Any) -> int | None:
         position = self._added.get(node_id)
@@ -285,6 +287,7 @@ class _NodeRows(MutableMapping):
         copy._table_keys = self._table_keys
         copy._added = dict(self._added)
         copy._by_layer = self._by_layer  # of the shared table only
+        copy._trees = self._trees
         return copy
 
     def __iter__(self) -> Iterator[int]:
@@ -306,6 +309,12 @@ class _NodeRows(MutableMapping):
             self._by_layer[layer] = (self._rows.column("node")[mine].astype(np.int64), xy[mine])
         return self._by_layer[layer]
 
+    def table_tree(self, layer: str) -> cKDTree:
+        """Return a k-d tree of the :meth:`table_nodes` of ``layer`` (built once, shared)."""
+        if layer not in self._trees:
+            self._trees[layer] = cKDTree(self.table_nodes(layer)[1])
+        return self._trees[layer]
+
     def added(self) -> list[dict[str, Any]]:
         """Rows of nodes added after the table's, in order."""
         return [self._rows[i] for i in range(self._rows.n_table, len(self._rows))]
@@ -313,6 +322,14 @@ class _NodeRows(MutableMapping):
     def frame(self) -> pd.DataFrame:
         """All nodes as a table."""
         return self._rows.frame()
+
+
+def _within(xy: np.ndarray, points_xy: np.ndarray, radius_m: float) -> np.ndarray:
+    """Mask of the rows of ``xy`` within ``radius_m`` of any of ``points_xy``."""
+    if not len(xy) or not len(points_xy):
+        return np.zeros(len(xy), dtype=bool)
+    gaps = np.hypot(xy[:, None, 0] - points_xy[None, :, 0], xy[:, None, 1] - points_xy[None, :, 1])
+    return (gaps <= radius_m).any(axis=1)
 
 
 def insert_vertex(
@@ -538,6 +555,45 @@ class NetworkBuilder:
         xy = np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2)
         return np.concatenate([base_ids, ids]), np.concatenate([base_xy, xy])
 
+    def layer_nodes_near(
+        self, layer: str, points_xy: np.ndarray, radius_m: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return :meth:`layer_nodes` restricted to nodes within ``radius_m`` of some point.
+
+        In the same order as :meth:`layer_nodes`, through a k-d tree of the base network's
+        nodes (kept), not a scan of every node of the layer; a node a hair beyond
+        ``radius_m`` may be included (the tree is asked 1 m farther), never one within left out.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.add_line([(0, 0), (500, 0)], {"grade": "2"}, ORDINARY_LAYER)
+        [0]
+        >>> builder.layer_nodes_near(ORDINARY_LAYER, np.array([[480.0, 10.0]]), 50.0)
+        (array([1]), array([[500.,   0.]]))
+
+        """
+        points_xy = np.asarray(points_xy, dtype=float).reshape(-1, 2)
+        nodes = self.nodes_by_id
+        if not isinstance(nodes, _NodeRows):
+            ids, xy = self.layer_nodes(layer)
+            near = _within(xy, points_xy, radius_m)
+            return ids[near], xy[near]
+        base_ids, base_xy = nodes.table_nodes(layer)
+        if len(base_ids):
+            found = nodes.table_tree(layer).query_ball_point(points_xy, r=radius_m + 1.0)
+            base = np.unique(np.concatenate([np.asarray(f, dtype=np.int64) for f in found]))
+        else:
+            base = np.array([], dtype=np.int64)
+        rows = [r for r in nodes.added() if r["layer"] == layer]
+        ids = np.array([r["node"] for r in rows], dtype=np.int64)
+        xy = np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2)
+        near = _within(xy, points_xy, radius_m + 1.0)
+        return (
+            np.concatenate([base_ids[base], ids[near]]),
+            np.concatenate([base_xy[base], xy[near]]),
+        )
+
     def add_line(self, coords: Any, attributes: Mapping[str, Any], layer: str) -> list[int]:
         """Add a polyline as one edge per segment, its vertices as nodes of ``layer``.
 
@@ -616,8 +672,13 @@ class NetworkBuilder:
         """Return the edge rows, ``key`` numbering the edges between the same two nodes."""
         rows = self.edge_rows
         edges = rows.frame() if isinstance(rows, _Rows) else pd.DataFrame(list(rows))
-        pair = np.sort(edges[["u", "v"]].to_numpy(), axis=1)
-        edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
+        pair = np.sort(edges[["u", "v"]].to_numpy(dtype=np.int64), axis=1)
+        if len(pair) and pair.min() >= 0 and pair.max() < 2**31:
+            # One integer per pair, grouped by hash: a two-column groupby sorts both columns.
+            code = pair[:, 0] * 2**31 + pair[:, 1]
+            edges["key"] = pd.Series(code).groupby(code, sort=False).cumcount().to_numpy()
+        else:
+            edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
         return edges
 
     def update_edges(self, changes: Mapping[int, Mapping[str, Any]]) -> None:

@@ -117,7 +117,9 @@ def add_card_line(card: ProjectCard, line: LineString, context: PlanContext) -> 
     expressway = card.class_ == "expressway"
     layer = EXPRESSWAY_LAYER if expressway else ORDINARY_LAYER
     builder, settings = context.builder, context.settings
-    node_ids, node_xy = builder.layer_nodes(layer)
+    # Only nodes within the tolerance of an end can be snapped to.
+    ends = shapely.get_coordinates(line)[[0, -1]]
+    node_ids, node_xy = builder.layer_nodes_near(layer, ends, settings.snap_tolerance_m)
     snapped = _snap_free_ends_to_lines(
         snap_ends(line, node_ids, node_xy, tolerance_m=settings.snap_tolerance_m),
         builder,
