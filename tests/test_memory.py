@@ -19,8 +19,10 @@ def test_on_glibc_freed_heap_memory_is_given_back():
     assert _malloc_trim() is not None
     # Many small arrays (below the mmap threshold) freed leave the heap with free pages.
     blocks = [np.ones(1000) for _ in range(20_000)]
+    above = np.ones(1000)  # the freed blocks lie below it: free() alone cannot trim them
     del blocks
     assert release_freed_memory() is True
+    del above
 
 
 def test_the_cyclic_collector_is_paused_while_a_plan_is_applied_and_enabled_after(monkeypatch):

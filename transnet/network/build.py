@@ -544,6 +544,11 @@ class NetworkBuilder:
                [500.,   0.]]))
 
         """
+        base_ids, base_xy, ids, xy = self._layer_parts(layer)
+        return np.concatenate([base_ids, ids]), np.concatenate([base_xy, xy])
+
+    def _layer_parts(self, layer: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Ids and coordinates of the base table's nodes of ``layer``, then of those added."""
         nodes = self.nodes_by_id
         if isinstance(nodes, _NodeRows):
             base_ids, base_xy = nodes.table_nodes(layer)
@@ -553,7 +558,7 @@ class NetworkBuilder:
             rows = [r for r in nodes.values() if r["layer"] == layer]
         ids = np.array([r["node"] for r in rows], dtype=np.int64)
         xy = np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2)
-        return np.concatenate([base_ids, ids]), np.concatenate([base_xy, xy])
+        return base_ids, base_xy, ids, xy
 
     def layer_nodes_near(
         self, layer: str, points_xy: np.ndarray, radius_m: float
@@ -574,20 +579,12 @@ class NetworkBuilder:
 
         """
         points_xy = np.asarray(points_xy, dtype=float).reshape(-1, 2)
-        nodes = self.nodes_by_id
-        if not isinstance(nodes, _NodeRows):
-            ids, xy = self.layer_nodes(layer)
-            near = _within(xy, points_xy, radius_m)
-            return ids[near], xy[near]
-        base_ids, base_xy = nodes.table_nodes(layer)
+        base_ids, base_xy, ids, xy = self._layer_parts(layer)
+        base = np.array([], dtype=np.int64)
         if len(base_ids):
-            found = nodes.table_tree(layer).query_ball_point(points_xy, r=radius_m + 1.0)
+            tree = self.nodes_by_id.table_tree(layer)
+            found = tree.query_ball_point(points_xy, r=radius_m + 1.0)
             base = np.unique(np.concatenate([np.asarray(f, dtype=np.int64) for f in found]))
-        else:
-            base = np.array([], dtype=np.int64)
-        rows = [r for r in nodes.added() if r["layer"] == layer]
-        ids = np.array([r["node"] for r in rows], dtype=np.int64)
-        xy = np.array([(r["x"], r["y"]) for r in rows], dtype=float).reshape(-1, 2)
         near = _within(xy, points_xy, radius_m + 1.0)
         return (
             np.concatenate([base_ids[base], ids[near]]),
