@@ -89,3 +89,27 @@ def test_osmnx_reads_the_graph_and_round_trip_keeps_every_edge():
     assert len(back.edges) == len(network.edges)
     assert back.edges["length_m"].sum() == pytest.approx(network.edges["length_m"].sum())
     assert sorted(back.edges["grade"]) == sorted(network.edges["grade"])
+
+
+def test_finishing_an_edge_table_leaves_the_callers_table_as_it_was():
+    import pandas as pd
+    from shapely.geometry import LineString
+
+    from transnet.network.model import finish_edges
+
+    frame = pd.DataFrame(
+        {
+            "u": [0],
+            "v": [1],
+            "key": [0],
+            "grade": ["2"],
+            "name": [None],
+            "ramp": [None],
+            "geometry": [LineString([(0, 0), (300, 400)])],
+        }
+    )
+    before = frame.copy()
+    edges = finish_edges(frame, "EPSG:32649")
+    edges.loc[0, "u"] = 99
+    assert edges.at[0, "length_m"] == 500.0 and edges.at[0, "name"] == ""
+    pd.testing.assert_frame_equal(frame, before)

@@ -13,6 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,7 +30,14 @@ from transnet.attribution import (
 )
 from transnet.metrics import MetricSettings
 from transnet.network import network_from_lines
-from transnet.network.build import EXPRESSWAY_LAYER, ORDINARY_LAYER, NetworkBuilder
+from transnet.network.build import (
+    EXPRESSWAY_LAYER,
+    ORDINARY_LAYER,
+    NetworkBuilder,
+    _occurrence,
+    _reinferred,
+    _Rows,
+)
 from transnet.network.model import finish_edges
 from transnet.plan import apply_plan
 from transnet.region import Region
@@ -161,6 +169,61 @@ def test_ends_snap_to_the_nodes_near_them_as_to_every_node_of_the_layer(medium):
                 )
                 snapped += a.node is not None
     assert snapped >= 20  # most ends found a node: the comparison means something
+
+
+def _concatenated(rows: _Rows) -> pd.DataFrame:
+    """The frame as the table's unread rows concatenated with the changed ones gave it."""
+    read = sorted(rows._read)
+    changed = [rows._read[i] for i in read] + rows._added
+    extra = pd.DataFrame(changed, index=[*read, *range(rows.n_table, len(rows))])
+    if "geometry" in extra.columns:
+        extra["geometry"] = extra["geometry"].astype(object)
+    both = pd.concat([rows._table.drop(index=read), extra], sort=False)
+    return _reinferred(both.sort_index(kind="stable"))
+
+
+def test_rows_written_into_the_columns_give_the_frame_concatenation_gave():
+    table = pd.DataFrame(
+        {
+            "u": [0, 1, 2, 3],
+            "lanes": pd.array([2, None, 4, 2], dtype="Int64"),
+            "grade": ["1", "2", None, "3"],
+            "ramp": [False, True, False, False],
+            "opened": [None, None, None, None],
+            "speed": [60.0, np.nan, 80.0, 40.0],
+            "geometry": [shapely.Point(i, 0) for i in range(4)],
+        }
+    )
+    rows = _Rows(table)
+    rows[1]["lanes"] = 6.5  # Int64 takes a float
+    rows[2]["ramp"] = None  # bool takes a missing value
+    rows[2]["opened"] = 2024  # all-missing objects take an integer
+    rows[3]["line_id"] = "C9"  # a column the table lacks
+    rows.append({"u": 9, "grade": "2", "geometry": shapely.Point(9, 0)})  # lacks most columns
+    rows.append({"u": 10, "speed": 100, "design_speed_kmh": 80.0})
+    frame = rows.frame()
+    pd.testing.assert_frame_equal(frame, _concatenated(rows), check_index_type=False)
+    assert frame["lanes"].tolist()[:2] == [2, 6.5]
+    assert frame["ramp"].tolist()[2] is None
+    assert frame["line_id"].isna().tolist() == [True, True, True, False, True, True]
+    assert len(table) == 4 and table["lanes"].isna().sum() == 1  # the table is left as it was
+
+
+def test_rows_only_added_keep_the_tables_columns_and_types(medium):
+    grid, _, _ = medium
+    rows = NetworkBuilder.from_network(grid.network).edge_rows
+    rows.append({"u": -1, "v": -2, "grade": "2", "geometry": shapely.Point(0, 0)})
+    rows[5]["lanes"] = 8
+    rows[7]["name"] = None
+    pd.testing.assert_frame_equal(rows.frame(), _concatenated(rows), check_index_type=False)
+
+
+def test_parallel_edges_are_numbered_in_the_order_they_come():
+    assert _occurrence(np.array([5, 3, 5, 5, 3, 7])).tolist() == [0, 0, 1, 2, 1, 0]
+    assert _occurrence(np.array([], dtype=np.int64)).tolist() == []
+    codes = np.random.default_rng(1).integers(0, 500, 2000)
+    expected = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    assert _occurrence(codes).tolist() == expected.tolist()
 
 
 def test_node_lookups_far_beyond_what_packs_into_an_integer_fall_back_to_a_dict():

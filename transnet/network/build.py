@@ -69,6 +69,20 @@ def _reinferred(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _occurrence(codes: np.ndarray) -> np.ndarray:
+    """How many earlier entries of ``codes`` equal each entry (0 for the first of each value).
+
+    Only repeated values are grouped: nearly every pair of nodes has one edge.
+    """
+    groups, _ = pd.factorize(codes)
+    repeated = np.flatnonzero(np.bincount(groups)[groups] > 1)
+    occurrence = np.zeros(len(codes), dtype=np.int64)
+    if len(repeated):
+        mine = groups[repeated]
+        occurrence[repeated] = pd.Series(mine).groupby(mine, sort=False).cumcount().to_numpy()
+    return occurrence
+
+
 class _Rows(MutableSequence):
     """Rows as dicts over a table kept as columns: a row becomes a dict only when read.
 
@@ -140,20 +154,47 @@ class _Rows(MutableSequence):
         self._added.append(row)
 
     def frame(self) -> pd.DataFrame:
-        """All rows as a table, as ``pd.DataFrame`` of every row dict would give."""
-        read = sorted(self._read)
-        extra_rows = [self._read[i] for i in read] + self._added
+        """All rows as a table, as ``pd.DataFrame`` of every row dict would give.
+
+        Each column is copied once: the rows read or added are written into it at their
+        positions (a concatenation, drop and sort of the whole table copied it three times).
+        """
+        read = np.array(sorted(self._read), dtype=np.int64)
+        extra_rows = [self._read[i] for i in read.tolist()] + self._added
         if not extra_rows:
             return _reinferred(self._table.copy())
-        extra = pd.DataFrame(extra_rows, index=[*read, *range(self._n_table, len(self))])
+        positions = np.concatenate([read, np.arange(self._n_table, len(self))])
+        extra = pd.DataFrame(extra_rows, index=positions)
         if "geometry" in extra.columns:
             extra["geometry"] = extra["geometry"].astype(object)
-        kept = self._table.drop(index=read)
-        if len(kept):
-            table = pd.concat([kept, extra], sort=False).sort_index(kind="stable")
-        else:
-            table = extra
-        return _reinferred(table)
+        if len(read) == self._n_table:
+            return _reinferred(extra)
+        names = dict.fromkeys([*self._columns, *extra.columns])
+        columns = {name: self._merged(name, extra, read) for name in names}
+        return _reinferred(pd.DataFrame(columns, copy=False))
+
+    def _merged(self, name: str, extra: pd.DataFrame, read: np.ndarray) -> Any:
+        """Column ``name`` of the table with the rows of ``extra`` (indexed by position) in it.
+
+        The values and dtype are those of concatenating the table's unread rows with ``extra``
+        and sorting by position.
+        """
+        if name not in self._table.columns or name not in extra.columns:
+            # A column on one side only: the concatenation fills the other with missing values.
+            kept = self._table[[name]] if name in self._table.columns else self._table[[]]
+            added = extra[[name]] if name in extra.columns else extra[[]]
+            both = pd.concat([kept.drop(index=read), added], sort=False)
+            return both.sort_index(kind="stable")[name].to_numpy()
+        base, new = self._table[name], extra[name]
+        dtype = pd.concat([base.iloc[:1], new.iloc[:1]], ignore_index=True).dtype
+        if isinstance(dtype, np.dtype):
+            values = np.empty(len(self), dtype=dtype)
+            values[: self._n_table] = base.to_numpy()
+            values[extra.index.to_numpy()] = new.to_numpy()
+            return values
+        order = np.arange(len(self))
+        order[extra.index.to_numpy()] = self._n_table + np.arange(len(extra))
+        return pd.concat([base, new], ignore_index=True).array.take(order)
 
 
 class _SortedKeys:
@@ -671,9 +712,8 @@ class NetworkBuilder:
         edges = rows.frame() if isinstance(rows, _Rows) else pd.DataFrame(list(rows))
         pair = np.sort(edges[["u", "v"]].to_numpy(dtype=np.int64), axis=1)
         if len(pair) and pair.min() >= 0 and pair.max() < 2**31:
-            # One integer per pair, grouped by hash: a two-column groupby sorts both columns.
-            code = pair[:, 0] * 2**31 + pair[:, 1]
-            edges["key"] = pd.Series(code).groupby(code, sort=False).cumcount().to_numpy()
+            # One integer per pair, numbered by hash: a two-column groupby sorts both columns.
+            edges["key"] = _occurrence(pair[:, 0] * 2**31 + pair[:, 1])
         else:
             edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
         return edges

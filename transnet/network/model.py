@@ -426,7 +426,7 @@ def finish_edges(frame: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
     0  0  1          unknown  False     500.0
 
     """
-    edges = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
+    edges = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs, copy=False)
     for column, default in EDGE_DEFAULTS.items():
         if column not in edges.columns:
             edges[column] = default
