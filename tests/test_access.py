@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from conftest import UTM, X0, Y0, lines_frame, points_frame
@@ -310,3 +311,15 @@ def test_build_matrices_keep_the_cheapest_of_parallel_edges_per_cost(n_nodes):
         np.testing.assert_array_equal(got, expected)
         assert matrix.nnz == np.isfinite(expected).sum()  # explicit zeros are edges
     assert (build_matrix(u, v, costs[0], oneway, n_nodes) != matrices[0]).nnz == 0
+
+
+@pytest.mark.parametrize(
+    "node_ids",
+    [np.arange(6), np.array([0, 2, 1, 3, 4, 5]), np.array([0, 1, 2, 3, 4, 7]), np.array([9, 3])],
+)
+def test_node_positions_are_what_an_index_of_the_ids_gives(node_ids):
+    from transnet.access import node_positions
+
+    ids = np.array([5, 0, -1, 3, 7, 2, 6, 9])
+    expected = pd.Index(node_ids).get_indexer(ids)
+    assert node_positions(node_ids, ids).tolist() == expected.tolist()

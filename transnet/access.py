@@ -36,13 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from transnet import options
@@ -240,29 +240,32 @@ def build_matrices(
 
     """
     two_way = ~np.asarray(oneway, dtype=bool)
-    rows = np.concatenate([u, v[two_way]]).astype(np.int64)
-    cols = np.concatenate([v, u[two_way]]).astype(np.int64)
-    # One int64 key per (row, col): a single-key sort is about 3x faster than a lexsort.
-    key = rows * n_nodes + cols
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    starts = np.flatnonzero(first)
-    key = key[starts]
-    # The keys are sorted and distinct: the CSR arrays follow directly (no COO step).
-    index_dtype = np.int32 if max(n_nodes, len(key)) < np.iinfo(np.int32).max else np.int64
-    indices = (key % n_nodes).astype(index_dtype)
-    counts = np.bincount(key // n_nodes, minlength=n_nodes)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(index_dtype)
+    rows = np.concatenate([u, v[two_way]])
+    cols = np.concatenate([v, u[two_way]])
+    shape = (n_nodes, n_nodes)
+    # scipy's COO-to-CSR conversion is a counting sort (linear); it sums repeated entries,
+    # so the entries of parallel edges are counted first and given their cheapest cost after.
+    count = coo_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape).tocsr()
+    repeated = np.flatnonzero(count.data > 1)
+    if len(repeated):
+        entry_row = np.repeat(np.arange(n_nodes), np.diff(count.indptr))[repeated]
+        entry_key = entry_row.astype(np.int64) * n_nodes + count.indices[repeated]
+        on_repeated_row = np.zeros(n_nodes, dtype=bool)
+        on_repeated_row[entry_row] = True
+        candidates = np.flatnonzero(on_repeated_row[rows])
+        key = rows[candidates].astype(np.int64) * n_nodes + cols[candidates]
+        entry = np.minimum(np.searchsorted(entry_key, key), len(entry_key) - 1)
+        mine = entry_key[entry] == key
+        candidates, entry = candidates[mine], entry[mine]
     matrices = []
     for cost in costs:
-        ordered = np.concatenate([cost, cost[two_way]]).astype(float)[order]
-        cheapest = np.minimum.reduceat(ordered, starts) if len(ordered) else ordered
+        data = np.concatenate([cost, cost[two_way]]).astype(float)
         # Explicit zeros stay edges: zero-length ramps are real connections.
-        matrix = csr_matrix((cheapest, indices, indptr), shape=(n_nodes, n_nodes))
-        # Sorted and distinct, so scipy never re-sorts the structure the matrices share.
-        matrix.has_sorted_indices = True
+        matrix = coo_matrix((data, (rows, cols)), shape=shape).tocsr()
+        if len(repeated):
+            cheapest = np.full(len(repeated), np.inf)
+            np.minimum.at(cheapest, entry, data[candidates])
+            matrix.data[repeated] = cheapest
         matrices.append(matrix)
     return matrices
 
@@ -308,6 +311,33 @@ def cost_to_nearest(
         raise InputError("the target set is empty (for example: no interchanges)", field="targets")
     reverse = matrix.T.tocsr() if transposed is None else transposed
     return dijkstra(reverse, directed=True, indices=targets, min_only=True)
+
+
+def node_positions(node_ids: np.ndarray, ids: Any) -> np.ndarray:
+    """Position of each of ``ids`` in ``node_ids`` (unique), -1 where it is not one of them.
+
+    Node ids numbered 0 … n - 1 in order (what :func:`transnet.network.build` gives) are
+    their own positions: no hash table of millions of ids is built.
+
+    Examples
+    --------
+    >>> node_positions(np.array([0, 1, 2]), np.array([2, 0, 7])).tolist()
+    [2, 0, -1]
+    >>> node_positions(np.array([10, 4]), np.array([4, 5])).tolist()
+    [1, -1]
+    """
+    node_ids, ids = np.asarray(node_ids), np.asarray(ids)
+    n = len(node_ids)
+    if (
+        n
+        and node_ids.dtype.kind in "iu"
+        and ids.dtype.kind in "iu"
+        and node_ids[0] == 0
+        and node_ids[-1] == n - 1
+        and bool((np.diff(node_ids) == 1).all())
+    ):
+        return np.where((ids >= 0) & (ids < n), ids, -1).astype(np.intp)
+    return pd.Index(node_ids).get_indexer(ids)
 
 
 @dataclass(frozen=True)
@@ -525,9 +555,8 @@ class AccessGraph:
         """
         timed = add_travel_times(network, speeds_kmh=speeds_kmh)
         node_ids = timed.nodes.index.to_numpy()
-        index = pd.Index(node_ids)
-        u = index.get_indexer(timed.edges["u"])
-        v = index.get_indexer(timed.edges["v"])
+        u = node_positions(node_ids, timed.edges["u"].to_numpy())
+        v = node_positions(node_ids, timed.edges["v"].to_numpy())
         oneway = timed.edges["oneway"].to_numpy(dtype=bool)
         costs = [timed.edges["time_s"].to_numpy(), timed.edges["length_m"].to_numpy()]
         time, distance = build_matrices(u, v, costs, oneway, len(node_ids))
@@ -564,7 +593,7 @@ class AccessGraph:
         array([ 2,  0, -1])
 
         """
-        return pd.Index(self.node_ids).get_indexer(node_ids)
+        return node_positions(self.node_ids, node_ids)
 
     def nodes_of(self, edge_mask: np.ndarray) -> np.ndarray:
         """Node ids at either end of the edges in ``edge_mask``.
