@@ -281,12 +281,54 @@ def test_expressway_cards_are_undone_on_the_after_matrix_as_on_the_network_witho
         every_seat = np.ones(len(seats), dtype=bool)
         on_matrix = touches.minutes_without(undo, every_seat)
         if on_matrix is None:
-            continue  # a seat snapped onto the card's road: measured on the network without it
+            continue  # a changed edge changes class: measured on the network without the card
         np.testing.assert_allclose(
             on_matrix, seat_minutes_to_interchange(undone, seats, settings=settings), rtol=1e-9
         )
         measured += 1
     assert measured >= 2  # new expressways with their ramps, undone on the matrix
+
+
+def test_a_seat_on_a_new_road_is_snapped_again_when_the_road_is_undone(medium):
+    from transnet.attribution import _PathTouches
+
+    grid, plan, result = medium
+    owner, _ = result.owners()
+    edges = result.network.edges
+    ordinary = ~(result.network.mainline.to_numpy() | edges["ramp"].to_numpy(bool))
+    new_roads = [
+        card.id
+        for card in plan.cards
+        if card.action in ("new", "realign") and card.class_ != "expressway"
+    ]
+    # A seat 5 m off the middle of each new ordinary road: its nearest edge is the card's.
+    points, codes = [], []
+    for card_id in new_roads:
+        labels = [e for e, c in owner.items() if c == card_id and ordinary[e]]
+        if labels:
+            line = edges.geometry.iloc[max(labels, key=lambda e: edges.at[e, "length_m"])]
+            middle = line.interpolate(0.5, normalized=True)
+            points.append(shapely.Point(middle.x + 5, middle.y + 5))
+            codes.append(f"on-{card_id}")
+    seats = pd.concat(
+        [
+            grid.seats.set_index("code").geometry,
+            gpd.GeoSeries(points, index=codes, crs=result.network.crs),
+        ]
+    )
+    settings = MetricSettings()
+    touches = _PathTouches(result.network, seats, settings=settings)
+    every_seat = np.ones(len(seats), dtype=bool)
+    measured = 0
+    for card_id in new_roads:
+        undo = result.undo([card_id])
+        if undo is None or f"on-{card_id}" not in seats.index:
+            continue
+        on_matrix = touches.minutes_without(undo, every_seat)
+        undone = seat_minutes_to_interchange(result.without([card_id]), seats, settings=settings)
+        np.testing.assert_allclose(on_matrix, undone, rtol=1e-9)
+        measured += int(touches._snapped[seats.index.get_loc(f"on-{card_id}")] in undo.removed)
+    assert measured >= 3  # seats snapped onto the card's road, snapped again without it
 
 
 def test_reapplying_from_the_kept_start_gives_what_applying_the_plan_again_gives(medium):

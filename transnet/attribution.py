@@ -27,7 +27,14 @@ from scipy.sparse.csgraph import dijkstra
 
 from transnet._memory import release_freed_memory
 from transnet._progress import progress
-from transnet.access import AccessGraph, access_graph, add_travel_times, cost_from_points
+from transnet.access import (
+    AccessGraph,
+    SnappedPoints,
+    access_graph,
+    add_travel_times,
+    cost_from_points,
+    snap_points,
+)
 from transnet.metrics import MetricSettings
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
@@ -273,8 +280,9 @@ class _PathTouches:
 
         The "after" network's reversed time matrix has the removed edges taken out and the
         changed edges' times given back, in place of a new network and matrix; the seats keep
-        their snaps. None where a touched seat is snapped to a removed or changed edge (its
-        snap may move): the caller measures the network without the card instead.
+        their snaps, but for a seat snapped to a removed edge, snapped again to the edges left.
+        None where a changed edge changes class (what seats may snap to): the caller measures
+        the network without the card instead.
         """
         expressway = self._expressway
         if any(
@@ -283,9 +291,7 @@ class _PathTouches:
             if "grade" in values
         ):
             return None  # what a seat may snap to changes
-        snapped = self._graph.snap(self._seats, max_snap_m=self._settings.max_snap_m)
-        if np.isin(snapped.edge[touched], undo.removed).any():
-            return None
+        snapped = self._snapped_without(undo.removed, touched)
         if self._masked is None:
             self._masked = _MaskedMatrix(self._graph, speeds_kmh=self._settings.speeds_kmh)
         if expressway[undo.removed].any() or undo.interchanges:
@@ -295,10 +301,10 @@ class _PathTouches:
         else:
             targets = self._graph.network.interchange_ids
         node_cost, retimed = self._masked.cost_to_nearest(undo, targets)
-        labels = snapped.edge[touched]
+        labels = snapped.edge
         edges = self._edges.iloc[labels]
         length = edges["length_m"].to_numpy()
-        along = snapped.along_m[touched]
+        along = snapped.along_m
         fraction = np.divide(along, length, out=np.zeros_like(length), where=length > 0)
         time = edges["time_s"].to_numpy().copy()
         for seat, label in enumerate(labels.tolist()):
@@ -307,10 +313,39 @@ class _PathTouches:
         forward = (1 - fraction) * time + node_cost[positions(edges["v"].to_numpy())]
         backward = fraction * time + node_cost[positions(edges["u"].to_numpy())]
         backward[edges["oneway"].to_numpy(dtype=bool)] = np.inf
-        access = snapped.snap_m[touched] / (self._settings.access_speed_kmh / 3.6)
+        access = snapped.snap_m / (self._settings.access_speed_kmh / 3.6)
         total = access + np.minimum(forward, backward)
-        total[snapped.unreachable[touched] | ~np.isfinite(total)] = np.inf
+        total[snapped.unreachable | ~np.isfinite(total)] = np.inf
         return pd.Series(total / 60, index=self._seats.index[touched])
+
+    def _snapped_without(self, removed: np.ndarray, touched: np.ndarray) -> SnappedPoints:
+        """Snaps of the ``touched`` seats once the edges ``removed`` are gone.
+
+        A seat snapped elsewhere keeps its snap: its nearest edge is still there.
+        """
+        settings = self._settings
+        snapped = self._graph.snap(self._seats, max_snap_m=settings.max_snap_m)
+        mine = SnappedPoints(
+            edge=snapped.edge[touched],
+            along_m=snapped.along_m[touched],
+            snap_m=snapped.snap_m[touched],
+            unreachable=snapped.unreachable[touched],
+        )
+        moved = np.isin(mine.edge, removed)
+        if not moved.any():
+            return mine
+        allowed = ~self._expressway
+        allowed[removed] = False
+        again = snap_points(
+            self._graph.network,
+            self._seats[touched][moved],
+            edge_mask=allowed,
+            max_snap_m=settings.max_snap_m,
+            nearest_edge=self._graph.nearest_edge,
+        )
+        for name in ("edge", "along_m", "snap_m", "unreachable"):
+            getattr(mine, name)[moved] = getattr(again, name)
+        return mine
 
     def seats_touching(self, labels: np.ndarray) -> np.ndarray:
         """Mask of the seats whose snapped edge or best path uses one of the edges ``labels``."""
