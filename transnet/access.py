@@ -143,7 +143,9 @@ def add_travel_times(
     speeds = speed_table(speeds_kmh)
     # Copy-on-write (pandas 3): the new columns are the copy's own, the rest is shared.
     edges = network.edges.copy(deep=False)
-    by_grade = edges["grade"].map(speeds).astype(float)
+    # By distinct grade: mapping millions of strings one by one is what costs.
+    grades, distinct = pd.factorize(edges["grade"], use_na_sentinel=True)
+    by_grade = np.append([speeds.get(g, np.nan) for g in distinct], np.nan).astype(float)[grades]
     ramp_speed = np.minimum(by_grade, speeds["ramp"])
     speed = np.where(edges["ramp"], ramp_speed, by_grade)
     source = np.where(edges["ramp"], "ramp design speed", "design speed by grade").astype(object)
@@ -316,28 +318,24 @@ def cost_to_nearest(
 def node_positions(node_ids: np.ndarray, ids: Any) -> np.ndarray:
     """Position of each of ``ids`` in ``node_ids`` (unique), -1 where it is not one of them.
 
-    Node ids numbered 0 … n - 1 in order (what :func:`transnet.network.build` gives) are
-    their own positions: no hash table of millions of ids is built.
+    Sorted integer node ids (what :func:`transnet.network.build` gives) are found by binary
+    search: no hash table of millions of ids is built.
 
     Examples
     --------
-    >>> node_positions(np.array([0, 1, 2]), np.array([2, 0, 7])).tolist()
-    [2, 0, -1]
+    >>> node_positions(np.array([0, 1, 5]), np.array([5, 0, 7, 2])).tolist()
+    [2, 0, -1, -1]
     >>> node_positions(np.array([10, 4]), np.array([4, 5])).tolist()
     [1, -1]
     """
     node_ids, ids = np.asarray(node_ids), np.asarray(ids)
     n = len(node_ids)
-    if (
-        n
-        and node_ids.dtype.kind in "iu"
-        and ids.dtype.kind in "iu"
-        and node_ids[0] == 0
-        and node_ids[-1] == n - 1
-        and bool((np.diff(node_ids) == 1).all())
-    ):
-        return np.where((ids >= 0) & (ids < n), ids, -1).astype(np.intp)
-    return pd.Index(node_ids).get_indexer(ids)
+    if not (n and node_ids.dtype.kind in "iu" and ids.dtype.kind in "iu"):
+        return pd.Index(node_ids).get_indexer(ids)
+    if not bool((node_ids[1:] > node_ids[:-1]).all()):
+        return pd.Index(node_ids).get_indexer(ids)
+    position = np.minimum(np.searchsorted(node_ids, ids), n - 1)
+    return np.where(node_ids[position] == ids, position, -1).astype(np.intp)
 
 
 @dataclass(frozen=True)
