@@ -226,6 +226,43 @@ def test_parallel_edges_are_numbered_in_the_order_they_come():
     assert _occurrence(codes).tolist() == expected.tolist()
 
 
+def test_the_after_networks_node_points_are_at_their_coordinates(medium):
+    grid, _, result = medium
+    nodes = result.network.nodes
+    assert len(nodes) > len(grid.network.nodes)  # the plan added nodes after the base's
+    xy = shapely.get_coordinates(nodes.geometry.values)
+    np.testing.assert_array_equal(xy, nodes[["x", "y"]].to_numpy())
+    assert nodes.crs == grid.network.crs
+
+
+def test_selecting_through_the_builders_index_selects_what_the_frames_index_selects(medium):
+    from transnet.plan.select import already_in_base, edges_along
+
+    grid, plan, result = medium
+    context = result.context  # every card applied: the builder holds parts split since
+    assert len(context.builder.edge_rows) > len(context.edges)
+    compared = cut_parts = 0
+    for card, line in zip(plan.cards, context.lines, strict=True):
+        expressway = card.class_ == "expressway"
+        for buffer_m in (30.0, 300.0):
+            mask = context.class_mask(expressway=expressway)
+            own = edges_along(context.edges, line, buffer_m=buffer_m, among=mask)
+            shared = edges_along(
+                context.edges, line, buffer_m=buffer_m, among=mask, near=context.edges_meeting_box
+            )
+            assert own == shared, card.id
+            compared += len(own)
+            zone = line.buffer(buffer_m)
+            hits = context.edges.sindex.query(zone, predicate="intersects")
+            assert set(hits) <= set(context.edges_meeting_box(zone)), card.id
+            cut_parts += int((hits >= len(grid.network.edges)).sum())
+            kwargs = {"grade": card.grade, "expressway": expressway, "buffer_m": buffer_m}
+            assert already_in_base(context.edges, line, **kwargs) == already_in_base(
+                context.edges, line, near=context.edges_meeting_box, **kwargs
+            ), card.id
+    assert compared > 50 and cut_parts > 0  # parts cut at the start were among the hits
+
+
 def test_node_lookups_far_beyond_what_packs_into_an_integer_fall_back_to_a_dict():
     lines = lines_frame([{"id": "r", "name": "S1", "grade": "2", "coords": [(0, 0), (10_000, 0)]}])
     network = network_from_lines(lines)

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from geopandas.array import GeometryArray
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
@@ -72,14 +73,18 @@ def _reinferred(frame: pd.DataFrame) -> pd.DataFrame:
 def _occurrence(codes: np.ndarray) -> np.ndarray:
     """How many earlier entries of ``codes`` equal each entry (0 for the first of each value).
 
-    Only repeated values are grouped: nearly every pair of nodes has one edge.
+    By a stable sort, not a hash table: the codes of a network's node pairs come nearly in
+    order, which a sort takes in one pass and a hash table of millions scatters over memory.
     """
-    groups, _ = pd.factorize(codes)
-    repeated = np.flatnonzero(np.bincount(groups)[groups] > 1)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
     occurrence = np.zeros(len(codes), dtype=np.int64)
-    if len(repeated):
-        mine = groups[repeated]
-        occurrence[repeated] = pd.Series(mine).groupby(mine, sort=False).cumcount().to_numpy()
+    if first.all():
+        return occurrence
+    position = np.arange(len(codes))
+    occurrence[order] = position - np.maximum.accumulate(np.where(first, position, 0))
     return occurrence
 
 
@@ -451,6 +456,8 @@ class NetworkBuilder:
         self._parts: dict[int, list[int]] = {}
         self._free: list[int] = []
         self._tree: shapely.STRtree | None = None
+        #: The starting network's node points, in node table order (reused by :meth:`build`).
+        self._table_points: GeometryArray | None = None
 
     @classmethod
     def from_network(cls, network: RoadNetwork) -> NetworkBuilder:
@@ -496,6 +503,10 @@ class NetworkBuilder:
             nodes["node"].to_numpy(dtype=np.int64),
         )
         builder.nodes_by_id = _NodeRows(nodes)
+        points = network.nodes.geometry.values
+        xy = shapely.get_coordinates(points)
+        if len(xy) == len(nodes) and np.array_equal(xy, nodes[["x", "y"]].to_numpy()):
+            builder._table_points = points
         builder._next_id = int(max(network.nodes.index, default=-1)) + 1
         edges = pd.DataFrame(network.edges.drop(columns=["length_m"]))
         edges["geometry"] = np.asarray(network.edges.geometry.values, dtype=object)
@@ -809,11 +820,10 @@ class NetworkBuilder:
         n_table = rows.n_table if isinstance(rows, _Rows) else 0
         labels: list[int] = []
         if n_table:
-            if self._tree is None:
-                self._tree = shapely.STRtree(rows.column("geometry"))
-            for hit in self._tree.query(geometry, predicate="dwithin", distance=distance_m):
-                labels.append(int(hit))
-                labels.extend(self._parts.get(int(hit), ()))
+            hits = self._table_tree().query(geometry, predicate="dwithin", distance=distance_m)
+            for hit in hits.tolist():
+                labels.append(hit)
+                labels.extend(self._parts.get(hit, ()))
         labels.extend(self._free if n_table else range(len(rows)))
         picked = []
         for label in sorted(set(labels)):
@@ -825,6 +835,38 @@ class NetworkBuilder:
             if shapely.dwithin(row["geometry"], geometry, distance_m):
                 picked.append(label)
         return np.array(picked, dtype=np.int64)
+
+    def _table_tree(self) -> shapely.STRtree:
+        """Return a spatial index of the starting network's edges as they were (built once)."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.edge_rows.column("geometry"))
+        return self._tree
+
+    def labels_meeting_box(self, zone: Any, *, below: int) -> np.ndarray:
+        """Labels under ``below`` of every edge that may meet ``zone``, sorted (a superset).
+
+        Those of the starting network's edges whose box, as they were, meets the zone's, with
+        the parts split off them, and every edge added otherwise: a part lies within the
+        edge it was split from. Callers test the geometries themselves.
+
+        Examples
+        --------
+        >>> from shapely import Point
+        >>> builder = NetworkBuilder.from_network(network)
+        >>> zone = network.edges.geometry.iloc[0].buffer(1)
+        >>> 0 in builder.labels_meeting_box(zone, below=len(network.edges))
+        True
+
+        """
+        rows = self.edge_rows
+        if not (isinstance(rows, _Rows) and rows.n_table):
+            return np.arange(min(below, len(rows)))
+        labels = self._table_tree().query(zone).tolist()
+        for hit in list(labels):
+            labels.extend(self._parts.get(hit, ()))
+        labels.extend(self._free)
+        found = np.unique(np.array(labels, dtype=np.int64))
+        return found[found < below]
 
     def split_at(self, label: int, point: Point, layer: str) -> int:
         """Split edge ``label`` at its point nearest ``point``; return the node there.
@@ -933,6 +975,22 @@ class NetworkBuilder:
                 }
             )
 
+    def _node_points(self, x: np.ndarray, y: np.ndarray) -> GeometryArray:
+        """Points at ``x``, ``y``: the starting network's own for its nodes, if none moved.
+
+        Making millions of point objects again costs more than the comparison.
+        """
+        base = self._table_points
+        n = 0 if base is None else len(base)
+        if n and len(x) >= n:
+            xy = shapely.get_coordinates(base)
+            if np.array_equal(xy[:, 0], x[:n]) and np.array_equal(xy[:, 1], y[:n]):
+                added = gpd.points_from_xy(x[n:], y[n:], crs=base.crs)
+                return pd.concat(
+                    [gpd.GeoSeries(base), gpd.GeoSeries(added)], ignore_index=True
+                ).values
+        return gpd.points_from_xy(x, y, crs=self.crs)
+
     def build(self, metadata: Mapping[str, Any]) -> RoadNetwork:
         """Return the network built so far, with the builder's warnings in its metadata.
 
@@ -967,7 +1025,7 @@ class NetworkBuilder:
         nodes_frame = table.set_index("node").drop(columns="layer")
         nodes = gpd.GeoDataFrame(
             nodes_frame,
-            geometry=gpd.points_from_xy(nodes_frame["x"], nodes_frame["y"]),
+            geometry=self._node_points(nodes_frame["x"].to_numpy(), nodes_frame["y"].to_numpy()),
             crs=self.crs,
         )
         nodes.index.name = "node"

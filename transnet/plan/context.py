@@ -179,6 +179,22 @@ class PlanContext:
             self._class_masks[expressway] = same_class(self.edges, expressway=expressway).to_numpy()
         return self._class_masks[expressway]
 
+    def edges_meeting_box(self, zone: Any) -> np.ndarray:
+        """Positions in :attr:`edges` of every edge that may meet ``zone`` (a superset), sorted.
+
+        From the builder's spatial index of the base network's edges, so that :attr:`edges`
+        needs no index of its own (see :meth:`NetworkBuilder.labels_meeting_box`).
+
+        Examples
+        --------
+        >>> context = PlanContext.start(network, plan)
+        >>> zone = context.edges.geometry.iloc[0].buffer(1)
+        >>> 0 in context.edges_meeting_box(zone)
+        True
+
+        """
+        return self.builder.labels_meeting_box(zone, below=len(self.edges))
+
     @classmethod
     def start(
         cls, network: RoadNetwork, plan: Plan, settings: PlanSettings | None = None

@@ -19,7 +19,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +31,9 @@ from shapely.geometry import LineString, Point
 from transnet import options
 from transnet.grades import grade_rank, parse_refs
 from transnet.network.build import NetworkBuilder
+
+#: Positions of the edges that may meet a zone, sorted (a superset): a caller's own index.
+Near = Callable[[Any], np.ndarray]
 
 __all__ = [
     "aligned",
@@ -123,6 +127,7 @@ def edges_along(
     ref: str = "",
     max_angle_deg: float = options.PLAN_MAX_ANGLE_DEG,
     among: np.ndarray | None = None,
+    near: Near | None = None,
 ) -> list:
     """Return the labels of ``edges`` that run along ``line`` (see the module's rule).
 
@@ -143,6 +148,9 @@ def edges_along(
     among
         Boolean mask of the edges that may match (all if None): the same as passing
         ``edges[among]``, but the spatial index of ``edges`` is built once for every call.
+    near
+        Positions of the edges that may meet a zone (any superset, sorted), from an index
+        the caller has already: default, the spatial index of ``edges``.
 
     Returns
     -------
@@ -161,7 +169,7 @@ def edges_along(
 
     """
     zone = line.buffer(buffer_m)
-    candidates = edges.iloc[_query(edges, zone, among)]
+    candidates = edges.iloc[_query(edges, zone, among, near)]
     candidates = candidates.loc[ref_compatible(candidates, ref)]
     if candidates.empty:
         return []
@@ -179,10 +187,11 @@ def share_along(
     buffer_m: float = options.PLAN_MATCH_BUFFER_M,
     max_angle_deg: float = options.PLAN_MAX_ANGLE_DEG,
     among: np.ndarray | None = None,
+    near: Near | None = None,
 ) -> float:
     """Return the share of ``line`` lying within ``buffer_m`` of edges that run its way.
 
-    ``among`` restricts the edges as in :func:`edges_along`.
+    ``among`` restricts the edges and ``near`` finds them as in :func:`edges_along`.
 
     Examples
     --------
@@ -193,12 +202,12 @@ def share_along(
     0.7
 
     """
-    near = edges.iloc[_query(edges, line.buffer(buffer_m), among)]
-    if not near.empty:
-        near = near.loc[aligned(near, line, max_angle_deg=max_angle_deg)]
-    if near.empty or line.length == 0:
+    close = edges.iloc[_query(edges, line.buffer(buffer_m), among, near)]
+    if not close.empty:
+        close = close.loc[aligned(close, line, max_angle_deg=max_angle_deg)]
+    if close.empty or line.length == 0:
         return 0.0
-    return line.intersection(near.geometry.buffer(buffer_m).union_all()).length / line.length
+    return line.intersection(close.geometry.buffer(buffer_m).union_all()).length / line.length
 
 
 def already_in_base(
@@ -211,6 +220,7 @@ def already_in_base(
     share: float = options.PLAN_MATCH_SHARE,
     ranks: np.ndarray | None = None,
     class_mask: np.ndarray | None = None,
+    near: Near | None = None,
 ) -> bool:
     """Tell whether ``share`` of a new card's line runs along roads of its class and grade.
 
@@ -233,6 +243,8 @@ def already_in_base(
         :func:`grade_ranks`).
     class_mask
         :func:`same_class` of the edges for the card's class, if known.
+    near
+        As in :func:`edges_along`.
 
     Examples
     --------
@@ -248,7 +260,7 @@ def already_in_base(
     if class_mask is None:
         class_mask = same_class(edges, expressway=expressway).to_numpy()
     fitting = np.asarray(class_mask, dtype=bool) & (ranks <= grade_rank(grade))
-    return share_along(edges, line, buffer_m=buffer_m, among=fitting) >= share
+    return share_along(edges, line, buffer_m=buffer_m, among=fitting, near=near) >= share
 
 
 def grade_ranks(edges: pd.DataFrame) -> np.ndarray:
@@ -266,9 +278,15 @@ def grade_ranks(edges: pd.DataFrame) -> np.ndarray:
     return ranks[codes]
 
 
-def _query(edges: gpd.GeoDataFrame, zone, among: np.ndarray | None) -> np.ndarray:
+def _query(
+    edges: gpd.GeoDataFrame, zone, among: np.ndarray | None, near: Near | None = None
+) -> np.ndarray:
     """Positions of ``edges`` (those in ``among``) whose geometry meets ``zone``, sorted."""
-    hits = np.sort(edges.sindex.query(zone, predicate="intersects"))
+    if near is None:
+        hits = np.sort(edges.sindex.query(zone, predicate="intersects"))
+    else:
+        candidates = near(zone)
+        hits = candidates[shapely.intersects(edges.geometry.values[candidates], zone)]
     return hits if among is None else hits[np.asarray(among, dtype=bool)[hits]]
 
 

@@ -72,6 +72,7 @@ def new(card: ProjectCard, line: LineString, context: PlanContext) -> CardLog:
         share=settings.match_share,
         ranks=context.ranks,
         class_mask=context.class_mask(expressway=card.class_ == "expressway"),
+        near=context.edges_meeting_box,
     ):
         return CardLog(
             card.id,

@@ -56,6 +56,7 @@ def modify_along(card: ProjectCard, line: LineString, context: PlanContext) -> C
         share=context.settings.match_share,
         ref=card.ref,
         among=context.class_mask(expressway=expressway),
+        near=context.edges_meeting_box,
     )
     for label in matched:
         context.change(label, card=card)
