@@ -323,3 +323,18 @@ def test_node_positions_are_what_an_index_of_the_ids_gives(node_ids):
     ids = np.array([5, 0, -1, 3, 7, 2, 6, 9])
     expected = pd.Index(node_ids).get_indexer(ids)
     assert node_positions(node_ids, ids).tolist() == expected.tolist()
+
+
+def test_each_edge_names_where_its_speed_comes_from():
+    network = _chain()
+    edges = network.edges.copy()
+    edges["ramp"] = [True, False, False]
+    edges["design_speed_kmh"] = [np.nan, 100.0, np.nan]
+    edges["maxspeed"] = [None, None, "50"]
+    timed = add_travel_times(type(network)(network.nodes, edges, network.metadata))
+    assert timed.edges["speed_source"].tolist() == [
+        "ramp design speed",
+        "plan card design speed",
+        "OSM maxspeed",
+    ]
+    assert timed.edges["speed_kmh"].tolist()[1:] == [100.0, 50.0]

@@ -106,6 +106,13 @@ def speed_table(overrides: Mapping[str, float] | None = None) -> dict[str, float
     return speeds
 
 
+#: ``speed_source`` of an edge, by code: what its speed comes from.
+_SPEED_SOURCES = np.array(
+    ["design speed by grade", "ramp design speed", "plan card design speed", "OSM maxspeed"],
+    dtype=object,
+)
+
+
 def add_travel_times(
     network: RoadNetwork, *, speeds_kmh: Mapping[str, float] | None = None
 ) -> RoadNetwork:
@@ -147,13 +154,15 @@ def add_travel_times(
     grades, distinct = pd.factorize(edges["grade"], use_na_sentinel=True)
     by_grade = np.append([speeds.get(g, np.nan) for g in distinct], np.nan).astype(float)[grades]
     ramp_speed = np.minimum(by_grade, speeds["ramp"])
-    speed = np.where(edges["ramp"], ramp_speed, by_grade)
-    source = np.where(edges["ramp"], "ramp design speed", "design speed by grade").astype(object)
+    ramp = edges["ramp"].to_numpy(dtype=bool)
+    speed = np.where(ramp, ramp_speed, by_grade)
+    # A code per edge into _SPEED_SOURCES: millions of edges share four strings.
+    source = ramp.astype(np.int8)
     if "design_speed_kmh" in edges.columns:
         card = pd.to_numeric(edges["design_speed_kmh"], errors="coerce").to_numpy(dtype=float)
         from_card = np.isfinite(card) & (card > 0)
         speed = np.where(from_card, card, speed)
-        source[from_card] = "plan card design speed"
+        source[from_card] = 2
     if "maxspeed" in edges.columns:
         # Parsed once per distinct value: a province has millions of edges, a few dozen values.
         codes, values = pd.factorize(edges["maxspeed"], use_na_sentinel=True)
@@ -162,9 +171,9 @@ def add_travel_times(
         low, high = options.SANE_MAXSPEED_KMH
         sane = np.isfinite(posted) & (posted >= low) & (posted <= high)
         speed = np.where(sane, posted, speed)
-        source[sane] = "OSM maxspeed"
+        source[sane] = 3
     edges["speed_kmh"] = speed
-    edges["speed_source"] = source
+    edges["speed_source"] = _SPEED_SOURCES[source]
     edges["time_s"] = edges["length_m"] / (edges["speed_kmh"] / 3.6)
     return RoadNetwork(network.nodes, edges, network.metadata)
 

@@ -325,27 +325,22 @@ class _PathTouches:
         """
         settings = self._settings
         snapped = self._graph.snap(self._seats, max_snap_m=settings.max_snap_m)
-        mine = SnappedPoints(
-            edge=snapped.edge[touched],
-            along_m=snapped.along_m[touched],
-            snap_m=snapped.snap_m[touched],
-            unreachable=snapped.unreachable[touched],
-        )
-        moved = np.isin(mine.edge, removed)
-        if not moved.any():
-            return mine
-        allowed = ~self._expressway
-        allowed[removed] = False
-        again = snap_points(
-            self._graph.network,
-            self._seats[touched][moved],
-            edge_mask=allowed,
-            max_snap_m=settings.max_snap_m,
-            nearest_edge=self._graph.nearest_edge,
-        )
-        for name in ("edge", "along_m", "snap_m", "unreachable"):
-            getattr(mine, name)[moved] = getattr(again, name)
-        return mine
+        fields = ("edge", "along_m", "snap_m", "unreachable")
+        mine = {name: getattr(snapped, name)[touched] for name in fields}
+        moved = np.isin(mine["edge"], removed)
+        if moved.any():
+            allowed = ~self._expressway
+            allowed[removed] = False
+            again = snap_points(
+                self._graph.network,
+                self._seats[touched][moved],
+                edge_mask=allowed,
+                max_snap_m=settings.max_snap_m,
+                nearest_edge=self._graph.nearest_edge,
+            )
+            for name in fields:
+                mine[name][moved] = getattr(again, name)
+        return SnappedPoints(**mine)
 
     def seats_touching(self, labels: np.ndarray) -> np.ndarray:
         """Mask of the seats whose snapped edge or best path uses one of the edges ``labels``."""

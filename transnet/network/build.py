@@ -723,7 +723,7 @@ class NetworkBuilder:
         edges = rows.frame() if isinstance(rows, _Rows) else pd.DataFrame(list(rows))
         pair = np.sort(edges[["u", "v"]].to_numpy(dtype=np.int64), axis=1)
         if len(pair) and pair.min() >= 0 and pair.max() < 2**31:
-            # One integer per pair, numbered by hash: a two-column groupby sorts both columns.
+            # One integer per pair: a two-column groupby sorts both columns.
             edges["key"] = _occurrence(pair[:, 0] * 2**31 + pair[:, 1])
         else:
             edges["key"] = pd.DataFrame(pair).groupby([0, 1]).cumcount().to_numpy()
@@ -851,7 +851,6 @@ class NetworkBuilder:
 
         Examples
         --------
-        >>> from shapely import Point
         >>> builder = NetworkBuilder.from_network(network)
         >>> zone = network.edges.geometry.iloc[0].buffer(1)
         >>> 0 in builder.labels_meeting_box(zone, below=len(network.edges))
