@@ -251,8 +251,10 @@ def build_matrices(
 
     """
     two_way = ~np.asarray(oneway, dtype=bool)
-    rows = np.concatenate([u, v[two_way]])
-    cols = np.concatenate([v, u[two_way]])
+    # In the index type scipy picks, so that no matrix converts them again.
+    index_dtype = np.int32 if max(n_nodes, 2 * len(u)) < np.iinfo(np.int32).max else np.int64
+    rows = np.concatenate([u, v[two_way]]).astype(index_dtype, copy=False)
+    cols = np.concatenate([v, u[two_way]]).astype(index_dtype, copy=False)
     shape = (n_nodes, n_nodes)
     # scipy's COO-to-CSR conversion is a counting sort (linear); it sums repeated entries,
     # so the entries of parallel edges are counted first and given their cheapest cost after.
@@ -270,7 +272,7 @@ def build_matrices(
         candidates, entry = candidates[mine], entry[mine]
     matrices = []
     for cost in costs:
-        data = np.concatenate([cost, cost[two_way]]).astype(float)
+        data = np.concatenate([cost, cost[two_way]]).astype(float, copy=False)
         # Explicit zeros stay edges: zero-length ramps are real connections.
         matrix = coo_matrix((data, (rows, cols)), shape=shape).tocsr()
         if len(repeated):
