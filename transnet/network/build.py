@@ -820,7 +820,7 @@ class NetworkBuilder:
         n_table = rows.n_table if isinstance(rows, _Rows) else 0
         labels: list[int] = []
         if n_table:
-            hits = self._table_tree().query(geometry, predicate="dwithin", distance=distance_m)
+            hits = self.edge_tree().query(geometry, predicate="dwithin", distance=distance_m)
             for hit in hits.tolist():
                 labels.append(hit)
                 labels.extend(self._parts.get(hit, ()))
@@ -836,8 +836,18 @@ class NetworkBuilder:
                 picked.append(label)
         return np.array(picked, dtype=np.int64)
 
-    def _table_tree(self) -> shapely.STRtree:
-        """Return a spatial index of the starting network's edges as they were (built once)."""
+    def edge_tree(self) -> shapely.STRtree:
+        """Return a spatial index of the starting network's edges as they were.
+
+        Built on first use and shared with the forks made after it.
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder.from_network(network)
+        >>> builder.edge_tree() is builder.fork().edge_tree()
+        True
+
+        """
         if self._tree is None:
             self._tree = shapely.STRtree(self.edge_rows.column("geometry"))
         return self._tree
@@ -860,7 +870,7 @@ class NetworkBuilder:
         rows = self.edge_rows
         if not (isinstance(rows, _Rows) and rows.n_table):
             return np.arange(min(below, len(rows)))
-        labels = self._table_tree().query(zone).tolist()
+        labels = self.edge_tree().query(zone).tolist()
         for hit in list(labels):
             labels.extend(self._parts.get(hit, ()))
         labels.extend(self._free)

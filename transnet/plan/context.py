@@ -231,6 +231,7 @@ class PlanContext:
             for point in (line.coords[0], line.coords[-1])
         ]
         cut_at_card_ends(builder, ends, buffer_m=settings.match_buffer_m)
+        builder.edge_tree()  # built before any fork, so that every fork shares it
         context = cls(builder, builder.edge_frame(), lines, settings, dict(network.metadata))
         context.base_interchanges = network.nodes.loc[
             network.nodes["interchange"].to_numpy(dtype=bool), "interchange_name"
