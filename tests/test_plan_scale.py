@@ -209,7 +209,7 @@ def test_rows_written_into_the_columns_give_the_frame_concatenation_gave():
     assert len(table) == 4 and table["lanes"].isna().sum() == 1  # the table is left as it was
 
 
-def test_rows_only_added_keep_the_tables_columns_and_types(medium):
+def test_rows_read_and_added_over_a_networks_table_give_the_frame_concatenation_gave(medium):
     grid, _, _ = medium
     rows = NetworkBuilder.from_network(grid.network).edge_rows
     rows.append({"u": -1, "v": -2, "grade": "2", "geometry": shapely.Point(0, 0)})
