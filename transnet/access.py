@@ -150,31 +150,42 @@ def add_travel_times(
     speeds = speed_table(speeds_kmh)
     # Copy-on-write (pandas 3): the new columns are the copy's own, the rest is shared.
     edges = network.edges.copy(deep=False)
-    # By distinct grade: mapping millions of strings one by one is what costs.
+    # By distinct grade: mapping millions of strings one by one is what costs. Each step below
+    # writes into ``speed`` in place: a country's network has millions of edges, and every
+    # new array of that size is fresh memory the kernel must hand over page by page.
     grades, distinct = pd.factorize(edges["grade"], use_na_sentinel=True)
-    by_grade = np.append([speeds.get(g, np.nan) for g in distinct], np.nan).astype(float)[grades]
-    ramp_speed = np.minimum(by_grade, speeds["ramp"])
+    speed = np.append([speeds.get(g, np.nan) for g in distinct], np.nan).astype(float)[grades]
+    del grades
     ramp = edges["ramp"].to_numpy(dtype=bool)
-    speed = np.where(ramp, ramp_speed, by_grade)
+    np.minimum(speed, speeds["ramp"], out=speed, where=ramp)
     # A code per edge into _SPEED_SOURCES: millions of edges share four strings.
     source = ramp.astype(np.int8)
     if "design_speed_kmh" in edges.columns:
         card = pd.to_numeric(edges["design_speed_kmh"], errors="coerce").to_numpy(dtype=float)
-        from_card = np.isfinite(card) & (card > 0)
-        speed = np.where(from_card, card, speed)
+        from_card = np.isfinite(card)
+        from_card &= card > 0
+        np.copyto(speed, card, where=from_card)
         source[from_card] = 2
+        del card, from_card
     if "maxspeed" in edges.columns:
         # Parsed once per distinct value: a province has millions of edges, a few dozen values.
         codes, values = pd.factorize(edges["maxspeed"], use_na_sentinel=True)
         parsed = np.array([parse_maxspeed_kmh(v) or np.nan for v in values] + [np.nan], dtype=float)
         posted = parsed[codes]  # code -1 (missing) picks the trailing NaN
+        del codes
         low, high = options.SANE_MAXSPEED_KMH
-        sane = np.isfinite(posted) & (posted >= low) & (posted <= high)
-        speed = np.where(sane, posted, speed)
+        sane = np.isfinite(posted)
+        sane &= posted >= low
+        sane &= posted <= high
+        np.copyto(speed, posted, where=sane)
         source[sane] = 3
-    edges["speed_kmh"] = speed
-    edges["speed_source"] = _SPEED_SOURCES[source]
-    edges["time_s"] = edges["length_m"] / (edges["speed_kmh"] / 3.6)
+        del posted, sane
+    time_s = speed / 3.6
+    np.divide(edges["length_m"].to_numpy(dtype=float), time_s, out=time_s)
+    # As Series, so that the frame takes the arrays as they are rather than copying them.
+    edges["speed_kmh"] = pd.Series(speed, index=edges.index, copy=False)
+    edges["speed_source"] = pd.Categorical.from_codes(source, categories=_SPEED_SOURCES)
+    edges["time_s"] = pd.Series(time_s, index=edges.index, copy=False)
     return RoadNetwork(network.nodes, edges, network.metadata)
 
 
@@ -251,17 +262,18 @@ def build_matrices(
 
     """
     two_way = ~np.asarray(oneway, dtype=bool)
+    n_entries = len(u) + int(np.count_nonzero(two_way))
     # In the index type scipy picks, so that no matrix converts them again.
-    index_dtype = np.int32 if max(n_nodes, 2 * len(u)) < np.iinfo(np.int32).max else np.int64
-    rows = np.concatenate([u, v[two_way]]).astype(index_dtype, copy=False)
-    cols = np.concatenate([v, u[two_way]]).astype(index_dtype, copy=False)
+    index_dtype = np.int32 if max(n_nodes, n_entries) < np.iinfo(np.int32).max else np.int64
+    rows = _each_way(u, v, two_way, n_entries, index_dtype)
+    cols = _each_way(v, u, two_way, n_entries, index_dtype)
     shape = (n_nodes, n_nodes)
     # scipy's COO-to-CSR conversion is a counting sort (linear); it sums repeated entries,
     # so the entries of parallel edges are counted first and given their cheapest cost after.
-    count = coo_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape).tocsr()
+    count = coo_matrix((np.ones(n_entries, dtype=np.int32), (rows, cols)), shape=shape).tocsr()
     repeated = np.flatnonzero(count.data > 1)
     if len(repeated):
-        entry_row = np.repeat(np.arange(n_nodes), np.diff(count.indptr))[repeated]
+        entry_row = np.searchsorted(count.indptr, repeated, side="right") - 1
         entry_key = entry_row.astype(np.int64) * n_nodes + count.indices[repeated]
         on_repeated_row = np.zeros(n_nodes, dtype=bool)
         on_repeated_row[entry_row] = True
@@ -270,17 +282,29 @@ def build_matrices(
         entry = np.minimum(np.searchsorted(entry_key, key), len(entry_key) - 1)
         mine = entry_key[entry] == key
         candidates, entry = candidates[mine], entry[mine]
+    del count
     matrices = []
     for cost in costs:
-        data = np.concatenate([cost, cost[two_way]]).astype(float, copy=False)
+        data = _each_way(cost, cost, two_way, n_entries, float)
         # Explicit zeros stay edges: zero-length ramps are real connections.
         matrix = coo_matrix((data, (rows, cols)), shape=shape).tocsr()
         if len(repeated):
             cheapest = np.full(len(repeated), np.inf)
             np.minimum.at(cheapest, entry, data[candidates])
             matrix.data[repeated] = cheapest
+        del data
         matrices.append(matrix)
     return matrices
+
+
+def _each_way(
+    forward: np.ndarray, backward: np.ndarray, two_way: np.ndarray, n_entries: int, dtype
+) -> np.ndarray:
+    """``forward`` of every edge, then ``backward`` of the two-way ones, in one new array."""
+    entries = np.empty(n_entries, dtype=dtype)
+    entries[: len(forward)] = forward
+    entries[len(forward) :] = np.asarray(backward)[two_way]
+    return entries
 
 
 def cost_to_nearest(
@@ -345,8 +369,10 @@ def node_positions(node_ids: np.ndarray, ids: Any) -> np.ndarray:
         return pd.Index(node_ids).get_indexer(ids)
     if not bool((node_ids[1:] > node_ids[:-1]).all()):
         return pd.Index(node_ids).get_indexer(ids)
-    position = np.minimum(np.searchsorted(node_ids, ids), n - 1)
-    return np.where(node_ids[position] == ids, position, -1).astype(np.intp)
+    position = np.searchsorted(node_ids, ids)
+    np.minimum(position, n - 1, out=position)
+    position[node_ids[position] != ids] = -1
+    return position
 
 
 @dataclass(frozen=True)
