@@ -11,12 +11,14 @@ Each command runs in a fresh subprocess (the real ``transnet.cli.main``), with a
 around each pipeline stage, so the figures are those a user gets, and peak memory (the
 process's ``VmHWM``, not ``ru_maxrss``, which carries over the parent's size) is that
 command's. Printed per size and stage: seconds (own time, nested stages
-subtracted) with its CPU seconds, the process's peak memory after it, and, per region (a fixed
+subtracted) with its CPU seconds and the kernel's part of them (page faults, mostly), the
+process's peak memory after it, and, per region (a fixed
 county set and card count, so that exponents measure growth in edges, not in counties or
 cards), the growth exponent of CPU seconds (other load on the machine inflates them far less
 than wall time) between consecutive sizes ``log(t2 / t1) / log(n2 / n1)`` in edges, each stage's
 share of its command at the largest size, and a flag on every stage above ``MAX_EXPONENT``
-(1.15) between the region's two largest sizes that takes at least 2 % of its command.
+(1.15) between the region's two largest sizes that takes at least 2 % of its command, with,
+beside each stage above it, its exponent in user CPU alone (the kernel's part taken out).
 
 Baseline, in the same run, at the sizes where it finishes within ``--baseline-timeout`` seconds:
 the same core job done the way a user of the peers would, osmnx ``graph_from_xml`` on the same
@@ -113,26 +115,32 @@ CHILD = PEAK + r"""
 import importlib, json, sys, time
 stages = json.loads(sys.argv[1])
 argv = json.loads(sys.argv[2])
-own, cpu, calls, peak, stack = {}, {}, {}, {}, []
+own, cpu, kernel, calls, peak, stack = {}, {}, {}, {}, {}, []
+
+def kernel_s():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
 from transnet.io.network_store import load_network as unwrapped_load_network
 
 def wrap(stage, function):
     def timed(*args, **kwargs):
-        stack.append([0.0, 0.0])
-        start, start_cpu = time.perf_counter(), time.process_time()
+        stack.append([0.0, 0.0, 0.0])
+        start, start_cpu, start_kernel = time.perf_counter(), time.process_time(), kernel_s()
         try:
             return function(*args, **kwargs)
         finally:
             spent = time.perf_counter() - start
             spent_cpu = time.process_time() - start_cpu
-            nested, nested_cpu = stack.pop()
+            spent_kernel = kernel_s() - start_kernel
+            nested, nested_cpu, nested_kernel = stack.pop()
             own[stage] = own.get(stage, 0.0) + spent - nested
             cpu[stage] = cpu.get(stage, 0.0) + spent_cpu - nested_cpu
+            kernel[stage] = kernel.get(stage, 0.0) + spent_kernel - nested_kernel
             calls[stage] = calls.get(stage, 0) + 1
             peak[stage] = peak_mib()
             if stack:
                 stack[-1][0] += spent
                 stack[-1][1] += spent_cpu
+                stack[-1][2] += spent_kernel
     return timed
 
 for stage, (module_name, attribute) in stages.items():
@@ -157,6 +165,7 @@ if "--out" in argv and argv[0] == "build":
     edges = len(unwrapped_load_network(argv[argv.index("--out") + 1]).edges)
 print("RESULT " + json.dumps({
     "code": code, "wall_s": wall, "cpu_s": total_cpu, "own_s": own, "own_cpu_s": cpu,
+    "own_kernel_s": kernel,
     "calls": calls, "peak_mib": peak,
     "peak_total_mib": peak_mib(),
     "edges": edges,
@@ -509,6 +518,7 @@ def _print_size(row: dict) -> None:
         for stage, seconds in sorted(figures["own_s"].items(), key=lambda kv: -kv[1]):
             print(
                 f"    {stage:<20} {seconds:7.2f} s  (CPU {figures['own_cpu_s'][stage]:6.2f} s, "
+                f"kernel {figures.get('own_kernel_s', {}).get(stage, 0.0):5.2f} s, "
                 f"{figures['calls'][stage]} calls, peak {figures['peak_mib'][stage]:,.0f} MiB)"
             )
         other = figures["wall_s"] - sum(figures["own_s"].values())
@@ -581,6 +591,9 @@ def _print_growth(results: list[dict]) -> None:
                         series[-1]["edges"],
                     )
                     per_call = f", {calls[0]} → {calls[1]} calls: {per_call.strip()} per call"
+                if last != "—" and float(last) > MAX_EXPONENT:
+                    user = _user_exponent(series[-2], series[-1], command, stage)
+                    per_call += f"; user CPU alone {user}"
                 print(
                     f"  {stage:<20}{'!' if flag else ' '} "
                     + "".join(c.rjust(30) for c in cells)
@@ -589,6 +602,22 @@ def _print_growth(results: list[dict]) -> None:
         print("  flagged: " + ("; ".join(flagged) if flagged else f"none above {MAX_EXPONENT}"))
         if region == "china":
             _print_national_extrapolation(series[-2], series[-1])
+
+
+def _user_exponent(a: dict, b: dict, command: str, stage: str) -> str:
+    """A stage's growth in user CPU alone: its CPU less the kernel's (page faults, mostly).
+
+    The kernel's part is mostly page faults on fresh memory: glibc maps every array above its
+    mmap threshold (32 MB at most) anew and unmaps it when freed, so a size whose arrays cross
+    that line pays for fresh pages where a smaller size reuses freed memory. Printed beside
+    the flag, never instead of it.
+    """
+    user = []
+    for row in (a, b):
+        figures = row[command]
+        kernel = figures.get("own_kernel_s", {}).get(stage, 0.0)
+        user.append(figures["own_cpu_s"].get(stage, 0.0) - kernel)
+    return _exponent(user[0], user[1], a["edges"], b["edges"]).strip()
 
 
 #: The national target's size (edges), for the extrapolation from measured national sizes.
