@@ -612,12 +612,17 @@ def _user_exponent(a: dict, b: dict, command: str, stage: str) -> str:
     that line pays for fresh pages where a smaller size reuses freed memory. Printed beside
     the flag, never instead of it.
     """
-    user = []
+    user, calls = [], []
     for row in (a, b):
         figures = row[command]
         kernel = figures.get("own_kernel_s", {}).get(stage, 0.0)
         user.append(figures["own_cpu_s"].get(stage, 0.0) - kernel)
-    return _exponent(user[0], user[1], a["edges"], b["edges"]).strip()
+        calls.append(figures["calls"].get(stage, 0))
+    exponent = _exponent(user[0], user[1], a["edges"], b["edges"]).strip()
+    if 0 < calls[0] != calls[1]:
+        per_call = _exponent(user[0] / calls[0], user[1] / calls[1], a["edges"], b["edges"])
+        exponent += f" ({per_call.strip()} per call)"
+    return exponent
 
 
 #: The national target's size (edges), for the extrapolation from measured national sizes.
