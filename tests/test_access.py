@@ -338,3 +338,21 @@ def test_each_edge_names_where_its_speed_comes_from():
         "OSM maxspeed",
     ]
     assert timed.edges["speed_kmh"].tolist()[1:] == [100.0, 50.0]
+    # Millions of edges share the four strings: a categorical, not one string per edge.
+    assert isinstance(timed.edges["speed_source"].dtype, pd.CategoricalDtype)
+    assert len(timed.edges["speed_source"].cat.categories) == 4
+
+
+def test_travel_times_leave_the_network_they_time_unchanged():
+    network = _chain()
+    edges = network.edges.copy()
+    edges["ramp"] = [True, False, False]
+    edges["design_speed_kmh"] = [np.nan, 100.0, np.nan]
+    edges["maxspeed"] = [None, None, "50"]
+    before = edges.copy()
+    timed = add_travel_times(type(network)(network.nodes, edges, network.metadata))
+    pd.testing.assert_frame_equal(edges, before)
+    assert timed.edges["time_s"].tolist()[1:] == [
+        edges["length_m"].iloc[1] / (100.0 / 3.6),
+        edges["length_m"].iloc[2] / (50.0 / 3.6),
+    ]
