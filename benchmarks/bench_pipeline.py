@@ -18,7 +18,8 @@ cards), the growth exponent of CPU seconds (other load on the machine inflates t
 than wall time) between consecutive sizes ``log(t2 / t1) / log(n2 / n1)`` in edges, each stage's
 share of its command at the largest size, and a flag on every stage above ``MAX_EXPONENT``
 (1.15) between the region's two largest sizes that takes at least 2 % of its command, with,
-beside each stage above it, its exponent in user CPU alone (the kernel's part taken out).
+beside each stage above it, its exponent in user CPU alone (the kernel's part taken out),
+and the host's own floor: how one division per edge grows between the same two edge counts.
 
 Baseline, in the same run, at the sizes where it finishes within ``--baseline-timeout`` seconds:
 the same core job done the way a user of the peers would, osmnx ``graph_from_xml`` on the same
@@ -600,8 +601,43 @@ def _print_growth(results: list[dict]) -> None:
                     + f"   {share:4.0%} of {command} at {series[-1]['label']}{per_call}"
                 )
         print("  flagged: " + ("; ".join(flagged) if flagged else f"none above {MAX_EXPONENT}"))
+        print(_streaming_growth(series[-2]["edges"], series[-1]["edges"]))
         if region == "china":
             _print_national_extrapolation(series[-2], series[-1])
+
+
+def _streaming_growth(n1: int, n2: int, *, repeats: int = 7) -> str:
+    """The host's own growth on the simplest step over every edge, timed here and now.
+
+    One division of two float arrays per edge, into a preallocated array and into a new one
+    (fresh pages from the kernel each time where the array is above glibc's mmap threshold,
+    32 MB at most), at each size's edge count: how a step that streams over every edge grows
+    on this machine's caches and memory, whatever the code. Best of ``repeats``.
+    """
+    import numpy as np
+
+    cells = []
+    for into in ("a preallocated array", "a new array"):
+        best = []
+        for n in (n1, n2):
+            a, b = np.random.default_rng(0).random((2, n)) + 1.0
+            out = np.empty(n)
+            seconds = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                if into == "a new array":
+                    np.divide(a, b)
+                else:
+                    np.divide(a, b, out=out)
+                seconds.append(time.perf_counter() - start)
+            best.append(min(seconds))
+            del a, b, out
+        cells.append(f"{math.log(best[1] / best[0]) / math.log(n2 / n1):.2f} into {into}")
+    return (
+        f"  host floor: one division per edge, {n1:,} → {n2:,} elements, grows "
+        + " and ".join(cells)
+        + " (the same step at both sizes: the growth is this machine's caches and memory)"
+    )
 
 
 def _user_exponent(a: dict, b: dict, command: str, stage: str) -> str:
