@@ -325,13 +325,18 @@ def test_node_positions_are_what_an_index_of_the_ids_gives(node_ids):
     assert node_positions(node_ids, ids).tolist() == expected.tolist()
 
 
-def test_each_edge_names_where_its_speed_comes_from():
+def _one_edge_per_speed_source():
+    # A ramp, a card's design speed, an OSM maxspeed: three of the four sources of a speed.
     network = _chain()
     edges = network.edges.copy()
     edges["ramp"] = [True, False, False]
     edges["design_speed_kmh"] = [np.nan, 100.0, np.nan]
     edges["maxspeed"] = [None, None, "50"]
-    timed = add_travel_times(type(network)(network.nodes, edges, network.metadata))
+    return type(network)(network.nodes, edges, network.metadata)
+
+
+def test_each_edge_names_where_its_speed_comes_from():
+    timed = add_travel_times(_one_edge_per_speed_source())
     assert timed.edges["speed_source"].tolist() == [
         "ramp design speed",
         "plan card design speed",
@@ -344,13 +349,10 @@ def test_each_edge_names_where_its_speed_comes_from():
 
 
 def test_travel_times_leave_the_network_they_time_unchanged():
-    network = _chain()
-    edges = network.edges.copy()
-    edges["ramp"] = [True, False, False]
-    edges["design_speed_kmh"] = [np.nan, 100.0, np.nan]
-    edges["maxspeed"] = [None, None, "50"]
+    network = _one_edge_per_speed_source()
+    edges = network.edges
     before = edges.copy()
-    timed = add_travel_times(type(network)(network.nodes, edges, network.metadata))
+    timed = add_travel_times(network)
     pd.testing.assert_frame_equal(edges, before)
     assert timed.edges["time_s"].tolist()[1:] == [
         edges["length_m"].iloc[1] / (100.0 / 3.6),
