@@ -297,7 +297,8 @@ def test_build_matrices_keep_the_cheapest_of_parallel_edges_per_cost(n_nodes):
     n_edges = 150
     u, v = rng.integers(0, n_nodes, n_edges), rng.integers(0, n_nodes, n_edges)
     oneway = rng.random(n_edges) < 0.3
-    costs = [rng.random(n_edges), rng.integers(0, 5, n_edges).astype(float)]
+    # Three: costs are converted two at a time, so a pair and a single one are both built.
+    costs = [rng.random(n_edges), rng.integers(0, 5, n_edges).astype(float), rng.random(n_edges)]
     matrices = build_matrices(u, v, costs, oneway, n_nodes)
     for cost, matrix in zip(costs, matrices, strict=True):
         expected = np.full((n_nodes, n_nodes), np.inf)

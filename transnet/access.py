@@ -268,33 +268,62 @@ def build_matrices(
     rows = _each_way(u, v, two_way, n_entries, index_dtype)
     cols = _each_way(v, u, two_way, n_entries, index_dtype)
     shape = (n_nodes, n_nodes)
-    # scipy's COO-to-CSR conversion is a counting sort (linear); it sums repeated entries,
-    # so the entries of parallel edges are counted first and given their cheapest cost after.
-    count = coo_matrix((np.ones(n_entries, dtype=np.int32), (rows, cols)), shape=shape).tocsr()
-    repeated = np.flatnonzero(count.data > 1)
-    if len(repeated):
-        entry_row = np.searchsorted(count.indptr, repeated, side="right") - 1
-        entry_key = entry_row.astype(np.int64) * n_nodes + count.indices[repeated]
-        on_repeated_row = np.zeros(n_nodes, dtype=bool)
-        on_repeated_row[entry_row] = True
-        candidates = np.flatnonzero(on_repeated_row[rows])
-        key = rows[candidates].astype(np.int64) * n_nodes + cols[candidates]
-        entry = np.minimum(np.searchsorted(entry_key, key), len(entry_key) - 1)
-        mine = entry_key[entry] == key
-        candidates, entry = candidates[mine], entry[mine]
-    del count
-    matrices = []
-    for cost in costs:
-        data = _each_way(cost, cost, two_way, n_entries, float)
-        # Explicit zeros stay edges: zero-length ramps are real connections.
-        matrix = coo_matrix((data, (rows, cols)), shape=shape).tocsr()
-        if len(repeated):
-            cheapest = np.full(len(repeated), np.inf)
-            np.minimum.at(cheapest, entry, data[candidates])
-            matrix.data[repeated] = cheapest
-        del data
-        matrices.append(matrix)
+    # Entries per row before the conversion: a row with fewer after it holds parallel edges.
+    entries_per_row = np.bincount(rows, minlength=n_nodes)
+    matrices: list[csr_matrix] = []
+    parallel = None
+    for first in range(0, len(costs), 2):
+        pair = costs[first : first + 2]
+        # Two costs per conversion, the real and imaginary parts of one complex entry. scipy's
+        # COO-to-CSR conversion is a counting sort (linear); it sums the entries of parallel
+        # edges, which get their cheapest costs after. Explicit zeros stay edges: zero-length
+        # ramps are real connections.
+        data = np.zeros(n_entries, dtype=complex)
+        for part, cost in zip((data.real, data.imag), pair, strict=False):
+            part[: len(u)] = cost
+            part[len(u) :] = np.asarray(cost)[two_way]
+        summed = coo_matrix((data, (rows, cols)), shape=shape).tocsr()
+        if parallel is None:
+            parallel = _parallel_entries(summed, rows, cols, entries_per_row)
+        for k, part in enumerate((summed.data.real, summed.data.imag)[: len(pair)]):
+            values = part.copy()
+            if parallel is not None:
+                positions, candidates, entry = parallel
+                cheapest = np.full(len(positions), np.inf)
+                np.minimum.at(cheapest, entry, (data.real, data.imag)[k][candidates])
+                values[positions] = cheapest
+            # Each matrix owns its index arrays: none is changed through another.
+            indices = summed.indices if k == 0 else summed.indices.copy()
+            indptr = summed.indptr if k == 0 else summed.indptr.copy()
+            matrices.append(csr_matrix((values, indices, indptr), shape=shape))
+        del data, summed
     return matrices
+
+
+def _parallel_entries(
+    summed: csr_matrix, rows: np.ndarray, cols: np.ndarray, entries_per_row: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Where parallel edges meet in ``summed``: the entries of the rows that hold them.
+
+    Returns ``None`` where no row does; else three arrays: the positions in ``summed.data`` of
+    every matrix entry on those rows; the entries of ``rows`` and ``cols`` on those rows; and,
+    for each of the latter, which of the former it was summed into.
+    """
+    per_row = np.diff(summed.indptr)
+    held = np.flatnonzero(entries_per_row != per_row)
+    if not len(held):
+        return None
+    lengths = per_row[held]
+    starts = summed.indptr[held]
+    positions = np.arange(lengths.sum()) + np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    n_nodes = summed.shape[0]
+    # Sorted: rows in order, and columns in order within a row (a converted matrix's are).
+    entry_key = np.repeat(held.astype(np.int64), lengths) * n_nodes + summed.indices[positions]
+    on_held = np.zeros(n_nodes, dtype=bool)
+    on_held[held] = True
+    candidates = np.flatnonzero(on_held[rows])
+    key = rows[candidates].astype(np.int64) * n_nodes + cols[candidates]
+    return positions, candidates, np.searchsorted(entry_key, key)
 
 
 def _each_way(
