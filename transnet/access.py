@@ -233,9 +233,10 @@ def build_matrices(
     oneway: np.ndarray,
     n_nodes: int,
 ) -> list[csr_matrix]:
-    """Build one directed cost matrix per cost array over the same edges, sorting them once.
+    """Build one directed cost matrix per cost array over the same edges, two per conversion.
 
-    Each is what :func:`build_matrix` gives for its cost; the edges are ordered once for all.
+    Each is what :func:`build_matrix` gives for its cost. Two costs share one conversion from
+    coordinates to compressed rows, as the two parts of a complex number.
 
     Parameters
     ----------
