@@ -107,9 +107,11 @@ def speed_table(overrides: Mapping[str, float] | None = None) -> dict[str, float
 
 
 #: ``speed_source`` of an edge, by code: what its speed comes from.
-_SPEED_SOURCES = np.array(
-    ["design speed by grade", "ramp design speed", "plan card design speed", "OSM maxspeed"],
-    dtype=object,
+_SPEED_SOURCES = (
+    "design speed by grade",
+    "ramp design speed",
+    "plan card design speed",
+    "OSM maxspeed",
 )
 
 
