@@ -364,7 +364,7 @@ def verdict(met: bool) -> str:
 
 def main() -> None:
     """Run the benchmark and print the table and the budgets."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument(
         "--quick", action="store_true", help=f"{QUICK_EDGES:,} synthetic edges, not {FULL_EDGES:,}"
     )

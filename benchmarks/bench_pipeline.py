@@ -47,6 +47,7 @@ to quote.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import shutil
@@ -368,7 +369,49 @@ def _exponent(t1: float, t2: float, n1: float, n2: float) -> str:
     return f"{math.log(t2 / t1) / math.log(n2 / n1):5.2f}"
 
 
+def _parse(argv: list[str]) -> argparse.Namespace:
+    def scales(text: str) -> list[float]:
+        try:
+            values = [float(part) for part in text.split(",")]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+        if any(not math.isfinite(value) or value <= 0 for value in values):
+            raise argparse.ArgumentTypeError(f"scales must be positive: {text!r}")
+        return values
+
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="See the module docstring for the figures.",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--quick", action="store_true", help="the two smallest sizes only")
+    parser.add_argument(
+        "--region", help="one series: taixin, shanxi (or 140000); none: no regional series"
+    )
+    parser.add_argument("--national", action="store_true", help="add all of China")
+    parser.add_argument(
+        "--national-scale",
+        type=scales,
+        default=[NATIONAL[2]],
+        metavar="S[,S...]",
+        help=f"scale(s) of the national extract (default {NATIONAL[2]:g})",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="skip the osmnx baseline")
+    parser.add_argument(
+        "--baseline-timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="give up the baseline at a size after this long (default 600)",
+    )
+    parser.add_argument(
+        "--extracts", type=Path, metavar="DIR", help="keep and reuse the generated extracts here"
+    )
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
+    options = _parse(argv)
     import warnings
 
     from bench_osm import write_highways_only
@@ -378,22 +421,18 @@ def main(argv: list[str]) -> int:
     from transnet.testing import region_for
 
     warnings.simplefilter("ignore")
-    sizes = SIZES[:2] if "--quick" in argv else list(SIZES)
-    if "--region" in argv:
-        wanted = argv[argv.index("--region") + 1]
-        sizes = [size for size in sizes if wanted in (size[0].split()[0], size[1])]
-    if "--national" in argv:
-        scales = [NATIONAL[2]]
-        if "--national-scale" in argv:
-            scales = [float(x) for x in argv[argv.index("--national-scale") + 1].split(",")]
-        for scale in sorted(scales):
+    sizes = SIZES[:2] if options.quick else list(SIZES)
+    if options.region is not None:
+        sizes = [size for size in sizes if options.region in (size[0].split()[0], size[1])]
+    if options.national:
+        for scale in sorted(options.national_scale):
             sizes.append((f"china x{scale:g}", NATIONAL[1], scale, NATIONAL[3]))
-    baseline_timeout = 600.0
-    if "--baseline-timeout" in argv:
-        baseline_timeout = float(argv[argv.index("--baseline-timeout") + 1])
-    cache = None
-    if "--extracts" in argv:
-        cache = Path(argv[argv.index("--extracts") + 1])
+    if not sizes:
+        raise SystemExit(f"no size is left to run: --region {options.region!r} matches none")
+    baseline_timeout = options.baseline_timeout
+    no_baseline = options.no_baseline
+    cache = options.extracts
+    if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
@@ -451,10 +490,10 @@ def main(argv: list[str]) -> int:
             core = _child(TRANSNET_CORE, str(work / "network.gpkg"), json.dumps(seats))
             # osmnx refuses ways cut by the extract's edge: it gets the complete ways only.
             complete = None
-            if not national and "--no-baseline" not in argv:
+            if not national and not no_baseline:
                 complete = write_highways_only(work / "extract.osm.pbf", work / "complete.osm")
             baseline = None
-            if not national and "--no-baseline" not in argv:
+            if not national and not no_baseline:
                 # At national scale osmnx's XML path takes hours and much memory.
                 baseline = _child(
                     BASELINE, str(complete), json.dumps(seats), timeout=baseline_timeout
@@ -462,7 +501,7 @@ def main(argv: list[str]) -> int:
             row = {
                 "label": label,
                 "region": region_name,
-                "baseline_skipped": "--no-baseline" in argv,
+                "baseline_skipped": no_baseline,
                 "edges": build["edges"],
                 "cards": n_cards,
                 "counties": len(region.counties),

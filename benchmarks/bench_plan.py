@@ -21,6 +21,7 @@ Sized for 2 cores and under 3 minutes.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import math
 import sys
@@ -187,7 +188,9 @@ def main(argv: list[str]) -> int:
     from transnet.region import Region
     from transnet.testing import synthetic_network
 
-    quick = "--quick" in argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("--quick", action="store_true", help="the two smallest sizes only")
+    quick = parser.parse_args(argv).quick
     sizes = [10_000, 40_000] if quick else [10_000, 40_000, 120_000, 240_000]
     n_cards = 40
     settings = MetricSettings()
