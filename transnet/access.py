@@ -235,10 +235,10 @@ def build_matrices(
     oneway: np.ndarray,
     n_nodes: int,
 ) -> list[csr_matrix]:
-    """Build one directed cost matrix per cost array over the same edges, two per conversion.
+    """Build one directed cost matrix per cost array over the same edges, in one conversion.
 
-    Each is what :func:`build_matrix` gives for its cost. Two costs share one conversion from
-    coordinates to compressed rows, as the two parts of a complex number.
+    Each is what :func:`build_matrix` gives for its cost. One conversion from coordinates to
+    compressed rows carries each entry's edge, and every matrix reads its costs through it.
 
     Parameters
     ----------
@@ -265,41 +265,40 @@ def build_matrices(
 
     """
     two_way = ~np.asarray(oneway, dtype=bool)
-    n_entries = len(u) + int(np.count_nonzero(two_way))
+    n_edges = len(u)
+    n_entries = n_edges + int(np.count_nonzero(two_way))
     # In the index type scipy picks, so that no matrix converts them again.
     index_dtype = np.int32 if max(n_nodes, n_entries) < np.iinfo(np.int32).max else np.int64
     rows = _each_way(u, v, two_way, n_entries, index_dtype)
     cols = _each_way(v, u, two_way, n_entries, index_dtype)
-    shape = (n_nodes, n_nodes)
+    # Unsigned, so that the sums the conversion makes of parallel entries wrap rather than
+    # overflow: those entries get their cheapest costs after.
+    edge_dtype = np.uint32 if n_edges < np.iinfo(np.uint32).max else np.uint64
+    edge = _each_way(np.arange(n_edges), np.arange(n_edges), two_way, n_entries, edge_dtype)
     # Entries per row before the conversion: a row with fewer after it holds parallel edges.
     entries_per_row = np.bincount(rows, minlength=n_nodes)
+    # scipy's COO-to-CSR conversion is a counting sort (linear). Explicit zeros stay edges:
+    # zero-length ramps are real connections.
+    summed = coo_matrix((edge, (rows, cols)), shape=(n_nodes, n_nodes)).tocsr()
+    parallel = _parallel_entries(summed, rows, cols, entries_per_row)
+    del rows, cols
+    if parallel is not None:
+        positions, candidates, entry = parallel
+        summed.data[positions] = 0
+        candidates = edge[candidates]
+    del edge
     matrices: list[csr_matrix] = []
-    parallel = None
-    for first in range(0, len(costs), 2):
-        pair = costs[first : first + 2]
-        # Two costs per conversion, the real and imaginary parts of one complex entry. scipy's
-        # COO-to-CSR conversion is a counting sort (linear); it sums the entries of parallel
-        # edges, which get their cheapest costs after. Explicit zeros stay edges: zero-length
-        # ramps are real connections.
-        data = np.zeros(n_entries, dtype=complex)
-        for part, cost in zip((data.real, data.imag), pair, strict=False):
-            part[: len(u)] = cost
-            part[len(u) :] = np.asarray(cost)[two_way]
-        summed = coo_matrix((data, (rows, cols)), shape=shape).tocsr()
-        if parallel is None:
-            parallel = _parallel_entries(summed, rows, cols, entries_per_row)
-        for k, part in enumerate((summed.data.real, summed.data.imag)[: len(pair)]):
-            values = part.copy()
-            if parallel is not None:
-                positions, candidates, entry = parallel
-                cheapest = np.full(len(positions), np.inf)
-                np.minimum.at(cheapest, entry, (data.real, data.imag)[k][candidates])
-                values[positions] = cheapest
-            # Each matrix owns its index arrays: none is changed through another.
-            indices = summed.indices if k == 0 else summed.indices.copy()
-            indptr = summed.indptr if k == 0 else summed.indptr.copy()
-            matrices.append(csr_matrix((values, indices, indptr), shape=shape))
-        del data, summed
+    for k, cost in enumerate(costs):
+        cost = np.asarray(cost, dtype=float)
+        values = cost[summed.data]
+        if parallel is not None:
+            cheapest = np.full(len(positions), np.inf)
+            np.minimum.at(cheapest, entry, cost[candidates])
+            values[positions] = cheapest
+        # Each matrix owns its index arrays: none is changed through another.
+        indices = summed.indices if k == 0 else summed.indices.copy()
+        indptr = summed.indptr if k == 0 else summed.indptr.copy()
+        matrices.append(csr_matrix((values, indices, indptr), shape=summed.shape))
     return matrices
 
 
