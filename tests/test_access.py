@@ -316,12 +316,23 @@ def test_build_matrices_keep_the_cheapest_of_parallel_edges_per_cost(n_nodes):
 
 @pytest.mark.parametrize(
     "node_ids",
-    [np.arange(6), np.array([0, 2, 1, 3, 4, 5]), np.array([0, 1, 2, 3, 4, 7]), np.array([9, 3])],
+    [
+        np.arange(6),  # dense: a table by id
+        np.array([0, 1, 2, 3, 4, 7]),
+        np.array([-3, -1, 0, 2]),
+        np.array([0, 5, 10**12]),  # sparse: binary search
+        np.array([0, 2, 1, 3, 4, 5]),  # unsorted: an index
+        np.array([9, 3]),
+        np.array([1, 3, 7], dtype=np.uint64),
+    ],
 )
-def test_node_positions_are_what_an_index_of_the_ids_gives(node_ids):
+@pytest.mark.parametrize("ids_dtype", [np.int64, np.uint64])
+def test_node_positions_are_what_an_index_of_the_ids_gives(node_ids, ids_dtype):
     from transnet.access import node_positions
 
-    ids = np.array([5, 0, -1, 3, 7, 2, 6, 9])
+    ids = np.array([5, 0, -1, 3, 7, 2, 6, 9, -3, 10**12, 10**12 + 1, 2**62])
+    if ids_dtype is np.uint64:
+        ids = ids[ids >= 0].astype(np.uint64)
     expected = pd.Index(node_ids).get_indexer(ids)
     assert node_positions(node_ids, ids).tolist() == expected.tolist()
 

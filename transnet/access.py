@@ -381,11 +381,17 @@ def cost_to_nearest(
     return dijkstra(reverse, directed=True, indices=targets, min_only=True)
 
 
+#: :func:`node_positions` builds a table of positions by id where the ids span less than this
+#: many times their number.
+_DENSE_IDS = 4
+
+
 def node_positions(node_ids: np.ndarray, ids: Any) -> np.ndarray:
     """Position of each of ``ids`` in ``node_ids`` (unique), -1 where it is not one of them.
 
-    Sorted integer node ids (what :func:`transnet.network.build` gives) are found by binary
-    search: no hash table of millions of ids is built.
+    Sorted integer node ids (what :func:`transnet.network.build` gives) are looked up in a
+    table of positions by id where they are dense, else found by binary search: no hash table
+    of millions of ids is built.
 
     Examples
     --------
@@ -400,6 +406,15 @@ def node_positions(node_ids: np.ndarray, ids: Any) -> np.ndarray:
         return pd.Index(node_ids).get_indexer(ids)
     if not bool((node_ids[1:] > node_ids[:-1]).all()):
         return pd.Index(node_ids).get_indexer(ids)
+    low, span = int(node_ids[0]), int(node_ids[-1]) - int(node_ids[0])
+    if span < _DENSE_IDS * n and int(node_ids[-1]) <= np.iinfo(np.int64).max:
+        # One read per id where a binary search makes about log2(n); the last slot is "absent".
+        table = np.full(span + 2, -1, dtype=np.int64)
+        table[node_ids - low] = np.arange(n)
+        offset = ids.astype(np.int64)
+        offset -= low
+        offset[(offset < 0) | (offset > span)] = span + 1
+        return table[offset]
     position = np.searchsorted(node_ids, ids)
     np.minimum(position, n - 1, out=position)
     position[node_ids[position] != ids] = -1
