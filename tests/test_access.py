@@ -297,7 +297,7 @@ def test_build_matrices_keep_the_cheapest_of_parallel_edges_per_cost(n_nodes):
     n_edges = 150
     u, v = rng.integers(0, n_nodes, n_edges), rng.integers(0, n_nodes, n_edges)
     oneway = rng.random(n_edges) < 0.3
-    # Three: costs are converted two at a time, so a pair and a single one are both built.
+    # Three costs, all read through one conversion.
     costs = [rng.random(n_edges), rng.integers(0, 5, n_edges).astype(float), rng.random(n_edges)]
     matrices = build_matrices(u, v, costs, oneway, n_nodes)
     for cost, matrix in zip(costs, matrices, strict=True):
