@@ -274,7 +274,9 @@ def build_matrices(
     # Unsigned, so that the sums the conversion makes of parallel entries wrap rather than
     # overflow: those entries get their cheapest costs after.
     edge_dtype = np.uint32 if n_edges < np.iinfo(np.uint32).max else np.uint64
-    edge = _each_way(np.arange(n_edges), np.arange(n_edges), two_way, n_entries, edge_dtype)
+    edge = np.empty(n_entries, dtype=edge_dtype)
+    edge[:n_edges] = np.arange(n_edges, dtype=edge_dtype)
+    edge[n_edges:] = np.flatnonzero(two_way)
     # Entries per row before the conversion: a row with fewer after it holds parallel edges.
     entries_per_row = np.bincount(rows, minlength=n_nodes)
     # scipy's COO-to-CSR conversion is a counting sort (linear). Explicit zeros stay edges:
