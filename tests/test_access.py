@@ -321,6 +321,7 @@ def test_build_matrices_keep_the_cheapest_of_parallel_edges_per_cost(n_nodes):
         np.array([0, 1, 2, 3, 4, 7]),
         np.array([-3, -1, 0, 2]),
         np.array([0, 5, 10**12]),  # sparse: binary search
+        np.arange(-3, 200),  # dense, but more than the ids looked up: binary search
         np.array([0, 2, 1, 3, 4, 5]),  # unsorted: an index
         np.array([9, 3]),
         np.array([1, 3, 7], dtype=np.uint64),

@@ -383,8 +383,8 @@ def cost_to_nearest(
     return dijkstra(reverse, directed=True, indices=targets, min_only=True)
 
 
-#: :func:`node_positions` builds a table of positions by id where the ids span less than this
-#: many times their number.
+#: :func:`node_positions` builds a table of positions by id where the node ids span less than
+#: this many times their number, and the ids looked up number more than theirs divided by it.
 _DENSE_IDS = 4
 
 
@@ -409,8 +409,13 @@ def node_positions(node_ids: np.ndarray, ids: Any) -> np.ndarray:
     if not bool((node_ids[1:] > node_ids[:-1]).all()):
         return pd.Index(node_ids).get_indexer(ids)
     low, span = int(node_ids[0]), int(node_ids[-1]) - int(node_ids[0])
-    if span < _DENSE_IDS * n and int(node_ids[-1]) <= np.iinfo(np.int64).max:
-        # One read per id where a binary search makes about log2(n); the last slot is "absent".
+    if (
+        _DENSE_IDS * len(ids) >= n
+        and span < _DENSE_IDS * n
+        and int(node_ids[-1]) <= np.iinfo(np.int64).max
+    ):
+        # One read per id where a binary search makes about log2(n), once the table's cost
+        # (about n) is spread over as many ids; the last slot is "absent".
         table = np.full(span + 2, -1, dtype=np.int64)
         table[node_ids - low] = np.arange(n)
         offset = ids.astype(np.int64)
