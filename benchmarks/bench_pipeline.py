@@ -386,7 +386,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="the two smallest sizes only")
     parser.add_argument(
-        "--region", help="one series: taixin, shanxi (or 140000); none: no regional series"
+        "--region",
+        choices=["taixin", "shanxi", "140000", "none"],
+        help="one series (140000 is Shanxi's code); none: no regional series",
     )
     parser.add_argument("--national", action="store_true", help="add all of China")
     parser.add_argument(
