@@ -413,6 +413,7 @@ def node_positions(node_ids: np.ndarray, ids: Any) -> np.ndarray:
         _DENSE_IDS * len(ids) >= n
         and span < _DENSE_IDS * n
         and int(node_ids[-1]) <= np.iinfo(np.int64).max
+        and np.can_cast(ids.dtype, np.int64)
     ):
         # One read per id where a binary search makes about log2(n), once the table's cost
         # (about n) is spread over as many ids; the last slot is "absent".
