@@ -65,6 +65,7 @@ __all__ = [
     "ordinary_edges",
     "snap_points",
     "speed_table",
+    "timed_matrices",
 ]
 
 Weight = Literal["time_s", "length_m"]
@@ -304,6 +305,39 @@ def build_matrices(
     return matrices
 
 
+def timed_matrices(node_ids: np.ndarray, edges: pd.DataFrame) -> tuple[csr_matrix, csr_matrix]:
+    """Build the time and the distance matrix of timed edges over the nodes ``node_ids``.
+
+    Parameters
+    ----------
+    node_ids
+        The network's node ids, in matrix order.
+    edges
+        Edges with ``u``, ``v``, ``oneway``, ``time_s`` and ``length_m``
+        (:func:`add_travel_times` adds ``time_s``).
+
+    Returns
+    -------
+    tuple of scipy.sparse.csr_matrix
+        Seconds, then metres, as :func:`build_matrices` gives them.
+
+    Examples
+    --------
+    >>> edges = pd.DataFrame({"u": [7, 7], "v": [9, 9], "oneway": [True, False],
+    ...                       "time_s": [60.0, 45.0], "length_m": [900.0, 1000.0]})
+    >>> time, distance = timed_matrices(np.array([7, 9]), edges)
+    >>> float(time[0, 1]), float(distance[0, 1]), float(time[1, 0])
+    (45.0, 900.0, 45.0)
+
+    """
+    u = node_positions(node_ids, edges["u"].to_numpy())
+    v = node_positions(node_ids, edges["v"].to_numpy())
+    oneway = edges["oneway"].to_numpy(dtype=bool)
+    costs = [edges["time_s"].to_numpy(), edges["length_m"].to_numpy()]
+    time, distance = build_matrices(u, v, costs, oneway, len(node_ids))
+    return time, distance
+
+
 def _parallel_entries(
     summed: csr_matrix, rows: np.ndarray, cols: np.ndarray, entries_per_row: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -384,7 +418,7 @@ def cost_to_nearest(
 
 
 #: :func:`node_positions` builds a table of positions by id where the node ids span less than
-#: this many times their number, and the ids looked up number more than theirs divided by it.
+#: this many times their number and at least their number divided by it are looked up.
 _DENSE_IDS = 4
 
 
@@ -644,11 +678,7 @@ class AccessGraph:
         """
         timed = add_travel_times(network, speeds_kmh=speeds_kmh)
         node_ids = timed.nodes.index.to_numpy()
-        u = node_positions(node_ids, timed.edges["u"].to_numpy())
-        v = node_positions(node_ids, timed.edges["v"].to_numpy())
-        oneway = timed.edges["oneway"].to_numpy(dtype=bool)
-        costs = [timed.edges["time_s"].to_numpy(), timed.edges["length_m"].to_numpy()]
-        time, distance = build_matrices(u, v, costs, oneway, len(node_ids))
+        time, distance = timed_matrices(node_ids, timed.edges)
         return cls(
             network=timed,
             node_ids=node_ids,

@@ -20,13 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from transnet.access import (
-    AccessGraph,
-    access_graph,
-    add_travel_times,
-    build_matrices,
-    node_positions,
-)
+from transnet.access import AccessGraph, access_graph, add_travel_times, timed_matrices
 from transnet.network import RoadNetwork
 from transnet.plan import PlanResult
 
@@ -274,11 +268,7 @@ class SubsetUndo:
             timed_network = RoadNetwork(network.nodes, edges, network.metadata)
         edges = timed_network.edges
         node_ids = network.nodes.index.to_numpy()
-        u = node_positions(node_ids, edges["u"].to_numpy())
-        v = node_positions(node_ids, edges["v"].to_numpy())
-        oneway = edges["oneway"].to_numpy(dtype=bool)
-        costs = [edges["time_s"].to_numpy(), edges["length_m"].to_numpy()]
-        time, distance = build_matrices(u, v, costs, oneway, len(node_ids))
+        time, distance = timed_matrices(node_ids, edges)
         parent = access_graph(self.result.network, speeds_kmh=self.speeds_kmh)
         return AccessGraph(
             network=timed_network,
