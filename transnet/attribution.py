@@ -9,7 +9,9 @@ seats keep their snaps; only seats whose best path in the "after" network uses t
 edges are measured, since no other seat's time can grow. Where a seat snaps onto the project's
 road, or the project changes what a seat may snap to, the network without it is measured
 (:meth:`~transnet.plan.PlanResult.without`); where another project's road joins the project's
-own, the plan is applied again without it, as that road would be placed otherwise.
+own, the plan is applied again without it, as that road would be placed otherwise, and the
+"after" matrix is edited where the two networks differ (:func:`~transnet.plan.replay.edit_without`),
+so no network or matrix is built for it.
 Projects that substitute for each other (two new links serving the same seat) are not credited
 individually, since removing either leaves the other; the per-project change is reported so
 this can be seen.
@@ -39,6 +41,7 @@ from transnet.metrics import MetricSettings
 from transnet.network import RoadNetwork
 from transnet.plan import Plan, PlanResult, apply_plan
 from transnet.plan.apply import PlanUndo
+from transnet.plan.replay import PlanEdit, edit_without
 from transnet.region import Region
 
 __all__ = ["SeatAttribution", "attribute_seat_minutes", "seat_minutes_to_interchange"]
@@ -191,6 +194,11 @@ def attribute_seat_minutes(
         without_min = None
         if undo is not None:
             without_min = touches.minutes_without(undo, touched)
+        if without_min is None and undo is None and result.context is not None:
+            edit = edit_without(result, [card_id])
+            if edit is not None:
+                touched = np.ones(len(seats), dtype=bool)
+                without_min = touches.minutes_edited(edit)
         if without_min is None:
             without = result.without([card_id]) if undo is not None else None
             if without is None:
@@ -318,6 +326,71 @@ class _PathTouches:
         total[snapped.unreachable | ~np.isfinite(total)] = np.inf
         return pd.Series(total / 60, index=self._seats.index[touched])
 
+    def minutes_edited(self, edit: PlanEdit) -> pd.Series:
+        """Minutes of every seat on the network ``edit`` describes, from the "after" matrix.
+
+        The "after" network's reversed time matrix has the removed edges taken out and the
+        added edges (and nodes) put in; each seat keeps its snap unless its edge is removed or
+        an added road an ordinary place may snap to is nearer (a seat as near an added edge as
+        its own keeps its own).
+        """
+        graph, settings = self._graph, self._settings
+        n_after = len(graph.node_ids)
+        new_ids = edit.new_nodes.index.to_numpy(dtype=np.int64)
+        order = np.argsort(new_ids)
+
+        def positions(node_ids: np.ndarray) -> np.ndarray:
+            node_ids = np.asarray(node_ids, dtype=np.int64)
+            new = np.isin(node_ids, new_ids)
+            out = np.empty(len(node_ids), dtype=np.int64)
+            out[~new] = graph.positions(node_ids[~new])
+            out[new] = n_after + order[np.searchsorted(new_ids, node_ids[new], sorter=order)]
+            return out
+
+        added = add_travel_times(
+            RoadNetwork(edit.new_nodes, edit.added, {}), speeds_kmh=settings.speeds_kmh
+        ).edges
+        if self._masked is None:
+            self._masked = _MaskedMatrix(graph, speeds_kmh=settings.speeds_kmh)
+        if self._entries is None:
+            self._entries = _EntriesWithout(graph.network)
+        node_cost = self._masked.cost_edited(
+            edit.removed,
+            added_u=positions(added["u"].to_numpy()),
+            added_v=positions(added["v"].to_numpy()),
+            added_time_s=added["time_s"].to_numpy(dtype=float),
+            added_oneway=added["oneway"].to_numpy(dtype=bool),
+            n_nodes=n_after + len(new_ids),
+            targets=positions(self._entries.ids_edited(edit)),
+        )
+        snapped = self._snapped_without(edit.removed, np.ones(self._n_seats, dtype=bool))
+        edges = self._edges.iloc[snapped.edge]
+        columns = {
+            name: edges[name].to_numpy().copy()
+            for name in ("length_m", "time_s", "u", "v", "oneway")
+        }
+        along, snap_m = snapped.along_m.copy(), snapped.snap_m.copy()
+        ordinary = (added["grade"].to_numpy() != "expressway") & ~added["ramp"].to_numpy(bool)
+        if ordinary.any():
+            nearer = snap_points(
+                RoadNetwork(edit.new_nodes, added, {}),
+                self._seats,
+                edge_mask=ordinary,
+                max_snap_m=settings.max_snap_m,
+            )
+            closer = nearer.snap_m < snap_m
+            for name, values in columns.items():
+                values[closer] = added[name].to_numpy()[nearer.edge[closer]]
+            along[closer], snap_m[closer] = nearer.along_m[closer], nearer.snap_m[closer]
+        length, time = columns["length_m"].astype(float), columns["time_s"].astype(float)
+        fraction = np.divide(along, length, out=np.zeros_like(length), where=length > 0)
+        forward = (1 - fraction) * time + node_cost[positions(columns["v"])]
+        backward = fraction * time + node_cost[positions(columns["u"])]
+        backward[columns["oneway"].astype(bool)] = np.inf
+        total = snap_m / (settings.access_speed_kmh / 3.6) + np.minimum(forward, backward)
+        total[(snap_m > settings.max_snap_m) | ~np.isfinite(total)] = np.inf
+        return pd.Series(total / 60, index=self._seats.index)
+
     def _snapped_without(self, removed: np.ndarray, touched: np.ndarray) -> SnappedPoints:
         """Snaps of the ``touched`` seats once the edges ``removed`` are gone.
 
@@ -389,6 +462,7 @@ class _EntriesWithout:
         )
         self._u, self._v = u, v
         self._position = pd.Series(np.arange(len(self._labels)), index=self._labels)
+        self._network = network
 
     def ids(self, undo: PlanUndo) -> np.ndarray:
         """Return the entry node ids (:attr:`RoadNetwork.interchange_ids`), ``undo`` applied."""
@@ -412,6 +486,46 @@ class _EntriesWithout:
             if node in nodes.index:
                 nodes.at[node, "interchange"] = was
                 nodes.at[node, "interchange_name"] = name
+        return RoadNetwork(nodes, edges).interchange_ids
+
+    def ids_edited(self, edit: PlanEdit) -> np.ndarray:
+        """Return the entry node ids of the network ``edit`` describes."""
+        network = self._network
+        removed = self._position.reindex(edit.removed).dropna().to_numpy(dtype=np.int64)
+        kept = np.ones(len(self._edges), dtype=bool)
+        kept[removed] = False
+        columns = list(self._edges.columns)
+        added = edit.added[columns]
+        expressway = (added["grade"].to_numpy() == "expressway") | added["ramp"].to_numpy(bool)
+        marked_new = edit.new_nodes.index[edit.new_nodes["interchange"].to_numpy(dtype=bool)]
+        marked_now = [node for node, (interchange, _) in edit.marks.items() if interchange]
+        relevant = np.unique(
+            np.concatenate(
+                [
+                    added["u"].to_numpy()[expressway],
+                    added["v"].to_numpy()[expressway],
+                    np.asarray(marked_new, dtype=np.int64),
+                    np.asarray(marked_now, dtype=np.int64),
+                ]
+            )
+        )
+        # The "after" network's roads at the nodes the edit makes relevant.
+        rows = np.flatnonzero(np.isin(self._u, relevant) | np.isin(self._v, relevant))
+        rows = np.setdiff1d(np.setdiff1d(rows, self._labels), edit.removed)
+        extra = network.edges.iloc[rows][columns]
+        edges = pd.concat([self._edges.loc[kept], extra, added], ignore_index=True)
+        ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
+        wanted = np.setdiff1d(np.union1d(ends, list(edit.marks)), self._nodes.index.to_numpy())
+        old = network.nodes.loc[network.nodes.index.isin(wanted), self._nodes.columns]
+        nodes = pd.concat([self._nodes, old])
+        nodes = nodes.loc[~nodes.index.isin(edit.dropped_nodes)].copy()
+        for node, (interchange, name) in edit.marks.items():
+            nodes.at[node, "interchange"] = interchange
+            nodes.at[node, "interchange_name"] = name
+        if len(edit.new_nodes):
+            nodes = pd.concat([nodes, edit.new_nodes[nodes.columns]])
+        nodes = gpd.GeoDataFrame(nodes.sort_index(), geometry="geometry", crs=network.crs)
+        edges = gpd.GeoDataFrame(edges, geometry="geometry", crs=network.crs)
         return RoadNetwork(nodes, edges).interchange_ids
 
 
@@ -465,9 +579,18 @@ class _MaskedMatrix:
                 speeds_kmh=self._speeds_kmh,
             ).edges["time_s"]
             time.update(zip(labels.tolist(), retimed.to_numpy().tolist(), strict=True))
+        matrix = csr_matrix(
+            (self._data_with(time), self._reverse.indices, self._reverse.indptr),
+            shape=self._reverse.shape,
+        )
+        return self._dijkstra(matrix, targets), time
+
+    def _data_with(self, time: dict[int, float]) -> np.ndarray:
+        """Return the matrix's data with the edges of ``time`` at those times (``inf``: gone)."""
         changed = np.fromiter(time, dtype=np.int64)
+        data = self._reverse.data.copy()
         if not len(changed):
-            return self._dijkstra(self._reverse, targets), time
+            return data
         entries = np.unique(self._entry_of[np.isin(self._edge_of, changed)])
         start = np.searchsorted(self._entry_sorted, entries, side="left")
         stop = np.searchsorted(self._entry_sorted, entries, side="right")
@@ -476,16 +599,72 @@ class _MaskedMatrix:
         cost = self._time[edge].copy()
         override = np.isin(edge, changed)
         cost[override] = [time[int(label)] for label in edge[override]]
-        data = self._reverse.data.copy()
         data[entries] = np.minimum.reduceat(cost, np.searchsorted(span, start))
-        matrix = csr_matrix(
-            (data, self._reverse.indices, self._reverse.indptr), shape=self._reverse.shape
-        )
-        return self._dijkstra(matrix, targets), time
+        return data
 
-    def _dijkstra(self, matrix: csr_matrix, targets: np.ndarray) -> np.ndarray:
-        positions = pd.Index(self._network.nodes.index).get_indexer(targets)
-        positions = positions[positions >= 0]
+    def cost_edited(
+        self,
+        removed: np.ndarray,
+        *,
+        added_u: np.ndarray,
+        added_v: np.ndarray,
+        added_time_s: np.ndarray,
+        added_oneway: np.ndarray,
+        n_nodes: int,
+        targets: np.ndarray,
+    ) -> np.ndarray:
+        """Seconds from every node to the nearest of ``targets`` (positions), edges edited.
+
+        The edges ``removed`` are taken out and the added ones, between node positions (those
+        from the matrix's size up to ``n_nodes`` are new nodes), put in: an added edge parallel
+        to an entry lowers it to the cheaper, any other is inserted into its row.
+        """
+        reverse = self._reverse
+        n_old = reverse.shape[0]
+        data = self._data_with({int(label): np.inf for label in removed})
+        # Travel u → v is the reversed matrix's entry (v, u); v → u, where allowed, is (u, v).
+        two_way = ~np.asarray(added_oneway, dtype=bool)
+        rows = np.concatenate([added_v, added_u[two_way]]).astype(np.int64)
+        cols = np.concatenate([added_u, added_v[two_way]]).astype(np.int64)
+        cost = np.concatenate([added_time_s, added_time_s[two_way]]).astype(float)
+        # Rows, then columns, in order; parallel entries stay (Dijkstra takes the cheapest).
+        order = np.argsort(rows * n_nodes + cols, kind="stable")
+        rows, cols, cost = rows[order], cols[order], cost[order]
+        indices, indptr = reverse.indices, reverse.indptr
+        at = np.full(len(rows), -1, dtype=np.int64)
+        for i in np.flatnonzero((rows < n_old) & (cols < n_old)).tolist():
+            lo, hi = indptr[rows[i]], indptr[rows[i] + 1]
+            j = lo + int(np.searchsorted(indices[lo:hi], cols[i]))
+            if j < hi and indices[j] == cols[i]:
+                at[i] = j
+        found = at >= 0
+        np.minimum.at(data, at[found], cost[found])
+        rows, cols, cost = rows[~found], cols[~found], cost[~found]
+        indptr = np.concatenate([indptr, np.full(n_nodes - n_old, indptr[-1])])
+        if len(rows):
+            # Each new entry goes where its column falls in its row (rows, then columns, sorted).
+            where = np.array(
+                [
+                    indptr[r] + int(np.searchsorted(indices[indptr[r] : indptr[r + 1]], c))
+                    for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+                ],
+                dtype=np.int64,
+            )
+            indices = np.insert(indices, where, cols.astype(indices.dtype))
+            data = np.insert(data, where, cost)
+            counts = np.bincount(rows, minlength=n_nodes)
+            indptr = indptr + np.concatenate([[0], np.cumsum(counts)]).astype(indptr.dtype)
+        matrix = csr_matrix((data, indices, indptr), shape=(n_nodes, n_nodes))
+        return self._dijkstra(matrix, targets, as_positions=True)
+
+    def _dijkstra(
+        self, matrix: csr_matrix, targets: np.ndarray, *, as_positions: bool = False
+    ) -> np.ndarray:
+        if as_positions:
+            positions = np.asarray(targets, dtype=np.int64)
+        else:
+            positions = pd.Index(self._network.nodes.index).get_indexer(targets)
+            positions = positions[positions >= 0]
         if not len(positions):
             return np.full(matrix.shape[0], np.inf)
         return dijkstra(matrix, directed=True, indices=positions, min_only=True)

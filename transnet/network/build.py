@@ -108,6 +108,10 @@ class _Rows(MutableSequence):
         """How many rows come from the table."""
         return self._n_table
 
+    def read_positions(self) -> list[int]:
+        """Positions of the table's rows read (and so perhaps changed) since, sorted."""
+        return sorted(self._read)
+
     def column(self, name: str) -> np.ndarray:
         """Values of the table's column ``name`` (rows read since keep their old value)."""
         return self._arrays[self._columns.index(name)]
@@ -361,6 +365,14 @@ class _NodeRows(MutableMapping):
             self._trees[layer] = cKDTree(self.table_nodes(layer)[1])
         return self._trees[layer]
 
+    def read_ids(self) -> list[int]:
+        """Ids of the table's nodes whose rows were read (and so perhaps changed) since."""
+        return [int(self._table_ids[p]) for p in self._rows.read_positions()]
+
+    def added_ids(self) -> list[int]:
+        """Ids of the nodes added after the table's, in order."""
+        return list(self._added)
+
     def added(self) -> list[dict[str, Any]]:
         """Rows of nodes added after the table's, in order."""
         return [self._rows[i] for i in range(self._rows.n_table, len(self._rows))]
@@ -582,6 +594,44 @@ class NetworkBuilder:
                 "layer": layer,
             }
         return node_id
+
+    def node_at(self, x: float, y: float, layer: str) -> int | None:
+        """Return the id of the node of ``layer`` at (x, y), to the metre, or None (none added).
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder("EPSG:32649")
+        >>> builder.node(10, 20, ORDINARY_LAYER), builder.node_at(10.4, 20, ORDINARY_LAYER)
+        (0, 0)
+        >>> builder.node_at(10, 20, EXPRESSWAY_LAYER) is None
+        True
+
+        """
+        return self._ids.get((layer, round(x), round(y)))
+
+    def rows_off_table(self) -> tuple[list[int], list[int]]:
+        """Return the labels of the edges not read from the table since, and the nodes' ids.
+
+        The edges and nodes added, and the starting network's rows read: only these can
+        differ from the starting network's (a row is copied out of the table when first read,
+        and only then can it change).
+
+        Examples
+        --------
+        >>> builder = NetworkBuilder.from_network(network)
+        >>> builder.rows_off_table()
+        ([], [])
+        >>> builder.edge_rows[3]["grade"] == network.edges.at[3, "grade"]
+        True
+        >>> builder.rows_off_table()
+        ([3], [])
+
+        """
+        edges, nodes = self.edge_rows, self.nodes_by_id
+        if not isinstance(edges, _Rows) or not isinstance(nodes, _NodeRows):
+            return list(range(len(edges))), list(nodes)
+        labels = [*edges.read_positions(), *range(edges.n_table, len(edges))]
+        return labels, [*nodes.read_ids(), *nodes.added_ids()]
 
     def layer_nodes(self, layer: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the ids and an (n, 2) coordinate array of the nodes of ``layer``.

@@ -385,11 +385,25 @@ def _apply_cards(
     warn_free_ends: bool,
     replay: tuple[dict[str, list[int]], pd.DataFrame] | None = None,
 ) -> PlanResult:
-    """Apply the cards at ``positions`` of ``plan``, in order, and finish the network.
+    """Apply the cards at ``positions`` of ``plan``, in order, and finish the network."""
+    log = _run_cards(context, plan, positions, warn_free_ends=warn_free_ends, replay=replay)
+    return PlanResult(network=context.finish(), log=log, context=context)
+
+
+def _run_cards(
+    context: PlanContext,
+    plan: Plan,
+    positions: Iterable[int],
+    *,
+    warn_free_ends: bool,
+    replay: tuple[dict[str, list[int]], pd.DataFrame] | None = None,
+    warn: bool = True,
+) -> pd.DataFrame:
+    """Apply the cards at ``positions`` of ``plan``, in order; return their log.
 
     ``replay``: the edges each card changed and the log of an earlier application to the same
     start; an ``upgrade`` or ``widen`` card selects on the base network alone, so its changes
-    are asked for again without selecting.
+    are asked for again without selecting. ``warn``: warn about idle cards and free ends.
     """
     positions = list(positions)
     logs = []
@@ -403,10 +417,10 @@ def _apply_cards(
             logs.append(CardLog(**log.iloc[position].to_dict()))
             continue
         logs.append(ACTION_FUNCTIONS[card.action](card, context.lines.iloc[position], context))
-    for position, row in zip(positions, logs, strict=True):
-        _warn_if_idle(plan.cards[position].action, row, free_ends=warn_free_ends)
-    log = pd.DataFrame([asdict(row) for row in logs], columns=_LOG_COLUMNS)
-    return PlanResult(network=context.finish(), log=log, context=context)
+    if warn:
+        for position, row in zip(positions, logs, strict=True):
+            _warn_if_idle(plan.cards[position].action, row, free_ends=warn_free_ends)
+    return pd.DataFrame([asdict(row) for row in logs], columns=_LOG_COLUMNS)
 
 
 def _warn_if_idle(action: str, row: CardLog, *, free_ends: bool) -> None:
@@ -431,4 +445,4 @@ def _warn_if_idle(action: str, row: CardLog, *, free_ends: bool) -> None:
         )
     else:
         return
-    warnings.warn(message, TransnetWarning, stacklevel=3)
+    warnings.warn(message, TransnetWarning, stacklevel=4)

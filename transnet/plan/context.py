@@ -328,6 +328,20 @@ class PlanContext:
         []
 
         """
+        self.write()
+        return self.builder.build({**self.metadata, "scenario": "after", "warnings": []})
+
+    def write(self) -> None:
+        """Write the changes and join the new interchanges by ramps, once, without building.
+
+        Examples
+        --------
+        >>> context = PlanContext.start(network, plan)
+        >>> context.write()
+        >>> len(context.builder.edge_rows) >= len(network.edges)
+        True
+
+        """
         # A changed edge split since the cards selected (by a new road's end) changes whole.
         for label, parent in self.parts_since_start().items():
             if parent in self.changes:
@@ -338,7 +352,6 @@ class PlanContext:
             {label: self._written(label, values) for label, values in self.changes.items()}
         )
         self.builder.add_ramps(self.new_interchanges, ramp_max_m=self.settings.ramp_max_m)
-        return self.builder.build({**self.metadata, "scenario": "after", "warnings": []})
 
     def _written(self, label: int, values: dict[str, Any]) -> dict[str, Any]:
         if "grade" in values and "maxspeed" in self.builder.edge_rows[label]:
