@@ -307,3 +307,50 @@ def test_row_values_compare_as_the_same_exactly_when_they_are():
     assert _canonical(LineString([(0, 0), (1, 0)])) != _canonical(LineString([(0, 0), (1, 1e-9)]))
     assert _canonical([1, 2]) == _canonical([1, 2]) != _canonical([2, 1])
     assert _canonical("G5") != _canonical("G55")
+
+
+def test_a_card_is_credited_where_a_road_joining_it_would_join_worse_without_it():
+    # C ends on road A's line at 5 km (2.1 km from A's vertex, out of reach: A is split there).
+    # D, from the north, ends 1345 m from that point and joins C's node there. Without C, D
+    # joins A's vertex at 2.9 km instead (1421 m away, a node, which the rule prefers to a
+    # line): the seat on D, whose best path never uses C's road, is farther from the
+    # interchange.
+    base = network_from_lines(
+        lines_frame(
+            [
+                {
+                    "id": "a",
+                    "name": "A",
+                    "grade": "2",
+                    "coords": [(0, 0), (2900, 0), (20_000, 0)],
+                },
+                {
+                    "id": "x",
+                    "name": "G55",
+                    "grade": "expressway",
+                    "coords": [(20_000, -9000), (20_000, 9000)],
+                },
+            ]
+        ),
+        points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}]),
+    )
+    plan = _plan(
+        [
+            (_card(id="C", action="new", length_km=3), [(5000, -3000), (5000, 0)]),
+            (_card(id="D", action="new", length_km=3), [(4000, 4000), (4000, 900)]),
+        ]
+    )
+    result = apply_plan(base, plan)
+    assert result.undo(["C"]) is None
+    region = square_region(seat_xy=(4300, 3000))
+    settings = MetricSettings()
+    seats = region.seats.set_index("code").geometry
+    touches = _PathTouches(result.network, seats, settings=settings)
+    assert not touches.seats_touching(result.card_edges()["C"]).any()
+    attribution = attribute_seat_minutes(base, plan, result, region, settings=settings)
+    old = _old_attribution_credits(base, plan, result, region, settings)
+    assert "C" in set(old["project"])
+    pd.testing.assert_frame_equal(
+        attribution.credits.drop(columns="name").sort_values("project").reset_index(drop=True),
+        old.sort_values("project").reset_index(drop=True),
+    )

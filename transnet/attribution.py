@@ -188,9 +188,11 @@ def attribute_seat_minutes(
         touched = touches.seats_touching(edges) if edges is not None else None
         if touched is not None and _changes_class(cards[card_id]):
             touched[:] = True
-        if touched is not None and not touched.any():
-            continue  # no seat's best path uses the card: removing it can make none worse
         undo = result.undo([card_id]) if result.context is not None else None
+        if undo is not None and touched is not None and not touched.any():
+            # No seat's best path uses the card: removing it can make none worse. Not so for
+            # a card another card's road joins: that road would join elsewhere.
+            continue
         without_min = None
         if undo is not None:
             without_min = touches.minutes_without(undo, touched)
