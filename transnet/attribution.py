@@ -10,8 +10,8 @@ edges are measured, since no other seat's time can grow. Where a seat snaps onto
 road, or the project changes what a seat may snap to, the network without it is measured
 (:meth:`~transnet.plan.PlanResult.without`); where another project's road joins the project's
 own, the plan is applied again without it, as that road would be placed otherwise, and the
-"after" matrix is edited where the two networks differ (:func:`~transnet.plan.replay.edit_without`),
-so no network or matrix is built for it.
+"after" matrix is edited where the two networks differ
+(:func:`~transnet.plan.replay.edit_without`): no network or matrix is built for it.
 Projects that substitute for each other (two new links serving the same seat) are not credited
 individually, since removing either leaves the other; the per-project change is reported so
 this can be seen.
