@@ -89,15 +89,25 @@ def test_the_edit_describes_the_network_the_plan_applied_again_builds(joined):
 
 
 def test_an_edit_of_a_card_nothing_joins_removes_its_road_and_adds_nothing(joined):
-    _, _, result, dependent = joined
+    grid, _, result, dependent = joined
     added = result.log.loc[result.log["outcome"] == "added", "id"]
     free = next(c for c in added if c not in dependent)
     edit = edit_without(result, [free])
     assert set(result.network.edges.loc[edit.removed, "project_id"]) == {free}
     assert len(edit.added) == 0 and len(edit.new_nodes) == 0
     mine = _canonical_network(edit.network(result.network))
-    again = _canonical_network(_reapplied(result, [free]))
-    pd.testing.assert_frame_equal(mine[0], again[0])
+    reapplied = _reapplied(result, [free])
+    pd.testing.assert_frame_equal(mine[0], _canonical_network(reapplied)[0])
+    # Measured through the edit, with nothing to add, as on that network.
+    settings = MetricSettings()
+    seats = grid.seats.set_index("code").geometry
+    minutes = _PathTouches(result.network, seats, settings=settings).minutes_edited(edit)
+    pd.testing.assert_series_equal(
+        minutes,
+        seat_minutes_to_interchange(reapplied, seats, settings=settings),
+        check_names=False,
+        rtol=1e-12,
+    )
 
 
 def test_the_minutes_through_the_edit_are_the_re_applied_networks(joined):

@@ -28,7 +28,6 @@ False
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +37,6 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from transnet._errors import TransnetWarning
 from transnet.network import RoadNetwork
 from transnet.network.build import NetworkBuilder
 from transnet.network.model import finish_edges
@@ -156,12 +154,10 @@ def edit_without(result: PlanResult, card_ids: Iterable[str]) -> PlanEdit | None
     kept = [i for i, card in enumerate(plan.cards) if card.id not in left_out]
     context = start.fork()
     replay = (result.context.changed_by_card, log)
-    with warnings.catch_warnings():
-        # Its cards' warnings were given when the plan was applied.
-        warnings.simplefilter("ignore", TransnetWarning)
-        again_log = _run_cards(
-            context, plan, kept, warn_free_ends=warn_free_ends, replay=replay, warn=False
-        )
+    # Its cards' warnings were given when the plan was applied.
+    again_log = _run_cards(
+        context, plan, kept, warn_free_ends=warn_free_ends, replay=replay, warn=False
+    )
     context.write()
     return _difference(result.context.builder, context.builder, start.builder, log=again_log)
 
