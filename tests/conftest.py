@@ -39,6 +39,21 @@ def points_frame(records: list[dict]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(records, geometry=geometries, crs=UTM)
 
 
+def roads_to_east_interchange(roads: list[dict]):
+    """``roads`` (as for :func:`lines_frame`) and expressway G55, north–south at x = 20 km, with
+    interchange East on it at y = 500 m."""
+    from transnet.network import network_from_lines
+
+    expressway = {
+        "id": "x",
+        "name": "G55",
+        "grade": "expressway",
+        "coords": [(20_000, -9000), (20_000, 9000)],
+    }
+    interchanges = points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}])
+    return network_from_lines(lines_frame([*roads, expressway]), interchanges)
+
+
 def square_region(*, side_m: float = 10_000.0, seat_xy=(1_000.0, 300.0)) -> Region:
     """One square county from (0, -side/2) to (side, side/2), area side² exactly."""
     polygon = box(X0, Y0 - side_m / 2, X0 + side_m, Y0 + side_m / 2)

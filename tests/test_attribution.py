@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from conftest import lines_frame, points_frame, square_region
+from conftest import roads_to_east_interchange, square_region
 from test_plan import _card, _plan
 
 from transnet.attribution import attribute_seat_minutes
 from transnet.metrics import MetricSettings
-from transnet.network import network_from_lines
 from transnet.plan import apply_plan
 from transnet.study import _without_illustrative
 
 
 def _base():
-    lines = lines_frame(
+    return roads_to_east_interchange(
         [
             # The seat's road: 20 km of grade 2 (60 km/h) east to an expressway.
             {"id": "a", "name": "A", "ref": "S1", "grade": "2", "coords": [(0, 0), (20_000, 0)]},
-            {
-                "id": "x",
-                "name": "G55",
-                "grade": "expressway",
-                "coords": [(20_000, -9000), (20_000, 9000)],
-            },
         ]
     )
-    interchanges = points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}])
-    return network_from_lines(lines, interchanges)
 
 
 def test_the_project_that_shortens_the_trip_is_credited_with_the_minutes():
@@ -98,7 +89,7 @@ def test_sensitivity_leaves_out_illustrative_cards_and_alignments():
 
 
 def _detour_base():
-    lines = lines_frame(
+    return roads_to_east_interchange(
         [
             # The seat's road: a grade-3 detour (40 km/h), 2 × 14,142 m, to the expressway.
             {
@@ -107,16 +98,8 @@ def _detour_base():
                 "grade": "3",
                 "coords": [(0, 0), (10_000, 10_000), (20_000, 0)],
             },
-            {
-                "id": "x",
-                "name": "G55",
-                "grade": "expressway",
-                "coords": [(20_000, -9000), (20_000, 9000)],
-            },
         ]
     )
-    interchanges = points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}])
-    return network_from_lines(lines, interchanges)
 
 
 def test_a_new_road_is_undone_on_the_after_matrix_as_on_the_network_without_it(monkeypatch):

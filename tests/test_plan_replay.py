@@ -13,10 +13,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import X0, Y0, lines_frame, points_frame, square_region
+from conftest import X0, Y0, lines_frame, roads_to_east_interchange, square_region
 from shapely.geometry import LineString
 from test_plan import _card, _plan
-from test_plan_scale import _old_attribution_credits, _synthetic_plan
+from test_plan_scale import _old_attribution_credits, applied_grid
 
 from transnet._errors import TransnetWarning
 from transnet.access import AccessGraph, build_matrix, cost_to_nearest
@@ -33,17 +33,12 @@ from transnet.network.model import finish_edges
 from transnet.plan import PlanResult, apply_plan
 from transnet.plan.replay import PlanEdit, _canonical, _node_frame, edit_without
 from transnet.region import Region
-from transnet.testing import synthetic_network
 
 
 @pytest.fixture(scope="module")
 def joined():
     """A 2,000-edge grid and 40 cards, some of whose roads join other cards' roads."""
-    grid = synthetic_network(2000)
-    plan = _synthetic_plan(2000, 40)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TransnetWarning)
-        result = apply_plan(grid.network, plan)
+    grid, plan, result = applied_grid(2000, 40)
     added = result.log.loc[result.log["outcome"] == "added", "id"]
     dependent = [card_id for card_id in added if result.undo([card_id]) is None]
     return grid, plan, result, dependent
@@ -123,20 +118,11 @@ def test_the_minutes_through_the_edit_are_the_re_applied_networks(joined):
 
 def _joined_base() -> RoadNetwork:
     """Road A runs 20 km east to an expressway's interchange; road B joins it from the north."""
-    return network_from_lines(
-        lines_frame(
-            [
-                {"id": "a", "name": "A", "grade": "2", "coords": [(0, 0), (2500, 0), (20_000, 0)]},
-                {"id": "b", "name": "B", "grade": "3", "coords": [(2500, 3500), (2500, 0)]},
-                {
-                    "id": "x",
-                    "name": "G55",
-                    "grade": "expressway",
-                    "coords": [(20_000, -9000), (20_000, 9000)],
-                },
-            ]
-        ),
-        points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}]),
+    return roads_to_east_interchange(
+        [
+            {"id": "a", "name": "A", "grade": "2", "coords": [(0, 0), (2500, 0), (20_000, 0)]},
+            {"id": "b", "name": "B", "grade": "3", "coords": [(2500, 3500), (2500, 0)]},
+        ]
     )
 
 
@@ -325,24 +311,8 @@ def test_a_card_is_credited_where_a_road_joining_it_would_join_worse_without_it(
     # joins A's vertex at 2.9 km instead (1421 m away, a node, which the rule prefers to a
     # line): the seat on D, whose best path never uses C's road, is farther from the
     # interchange.
-    base = network_from_lines(
-        lines_frame(
-            [
-                {
-                    "id": "a",
-                    "name": "A",
-                    "grade": "2",
-                    "coords": [(0, 0), (2900, 0), (20_000, 0)],
-                },
-                {
-                    "id": "x",
-                    "name": "G55",
-                    "grade": "expressway",
-                    "coords": [(20_000, -9000), (20_000, 9000)],
-                },
-            ]
-        ),
-        points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}]),
+    base = roads_to_east_interchange(
+        [{"id": "a", "name": "A", "grade": "2", "coords": [(0, 0), (2900, 0), (20_000, 0)]}]
     )
     plan = _plan(
         [

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import X0, Y0, lines_frame, points_frame, square_region
+from conftest import X0, Y0, lines_frame, roads_to_east_interchange, square_region
 from shapely.geometry import Point
 from test_plan import _card, _plan
 
@@ -55,15 +55,20 @@ def _synthetic_plan(n_edges: int, n_cards: int):
     return module.synthetic_plan(n_edges, n_cards)
 
 
-@pytest.fixture(scope="module")
-def medium():
-    """A 4,000-edge grid, 25 cards of every action, the plan applied once."""
-    grid = synthetic_network(4000)
-    plan = _synthetic_plan(4000, 25)
+def applied_grid(n_edges: int, n_cards: int):
+    """A synthetic grid, a plan of cards of every action on it, and the plan applied once."""
+    grid = synthetic_network(n_edges)
+    plan = _synthetic_plan(n_edges, n_cards)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TransnetWarning)
         result = apply_plan(grid.network, plan)
     return grid, plan, result
+
+
+@pytest.fixture(scope="module")
+def medium():
+    """A 4,000-edge grid, 25 cards of every action, the plan applied once."""
+    return applied_grid(4000, 25)
 
 
 def test_builder_columns_give_the_frame_the_old_row_dicts_gave(medium):
@@ -492,19 +497,8 @@ def test_an_end_left_unconnected_is_named_in_a_warning():
 
 def test_a_card_joining_another_cards_road_is_applied_again_when_that_card_is_left_out():
     # Road A runs 20 km east to an expressway's interchange (as in test_attribution).
-    base = network_from_lines(
-        lines_frame(
-            [
-                {"id": "a", "name": "A", "grade": "2", "coords": [(0, 0), (20_000, 0)]},
-                {
-                    "id": "x",
-                    "name": "G55",
-                    "grade": "expressway",
-                    "coords": [(20_000, -9000), (20_000, 9000)],
-                },
-            ]
-        ),
-        points_frame([{"id": "i", "name": "East", "road": "x", "x": 20_000, "y": 500}]),
+    base = roads_to_east_interchange(
+        [{"id": "a", "name": "A", "grade": "2", "coords": [(0, 0), (20_000, 0)]}]
     )
     plan = _plan(
         [
