@@ -610,7 +610,7 @@ class NetworkBuilder:
         return self._ids.get((layer, round(x), round(y)))
 
     def rows_off_table(self) -> tuple[list[int], list[int]]:
-        """Return the labels of the edges not read from the table since, and the nodes' ids.
+        """Return the labels of the edges read from the table or added since, and the nodes' ids.
 
         The edges and nodes added, and the starting network's rows read: only these can
         differ from the starting network's (a row is copied out of the table when first read,

@@ -212,15 +212,32 @@ class PlanResult:
         True
 
         """
+        again = self._cards_again(card_ids, warn=True)
+        if again is None:
+            return None
+        context, log = again
+        return PlanResult(network=context.finish(), log=log, context=context)
+
+    def _cards_again(
+        self, card_ids: Iterable[str], *, warn: bool
+    ) -> tuple[PlanContext, pd.DataFrame] | None:
+        """Apply the cards but ``card_ids`` again, from the kept start; the network not finished.
+
+        None as for :meth:`reapplied_without`. ``warn``: warn about idle cards and free ends.
+        """
         if self._start is None:
             return None
         start, plan, warn_free_ends, log = self._start
         left_out = set(card_ids)
-        kept = [i for i, card in enumerate(plan.cards) if card.id not in left_out]
         if any(card.action in ("upgrade", "widen") for card in plan.cards if card.id in left_out):
             return None
+        kept = [i for i, card in enumerate(plan.cards) if card.id not in left_out]
+        context = start.fork()
         replay = (self._require_context().changed_by_card, log)
-        return _apply_cards(start.fork(), plan, kept, warn_free_ends=warn_free_ends, replay=replay)
+        again_log = _run_cards(
+            context, plan, kept, warn_free_ends=warn_free_ends, replay=replay, warn=warn
+        )
+        return context, again_log
 
     def undo(self, card_ids: Iterable[str]) -> PlanUndo | None:
         """Return what undoing some cards changes in the "after" network, or None.

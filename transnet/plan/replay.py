@@ -40,7 +40,7 @@ from shapely.geometry.base import BaseGeometry
 from transnet.network import RoadNetwork
 from transnet.network.build import NetworkBuilder
 from transnet.network.model import finish_edges
-from transnet.plan.apply import PlanResult, _run_cards
+from transnet.plan.apply import PlanResult
 
 __all__ = ["PlanEdit", "edit_without"]
 
@@ -145,21 +145,16 @@ def edit_without(result: PlanResult, card_ids: Iterable[str]) -> PlanEdit | None
     >>> edit.log["id"].tolist() == [c.id for c in plan.cards if c.id != "E1"]
     True
     """
-    if result._start is None or result.context is None:
+    if result.context is None:
         return None
-    start, plan, warn_free_ends, log = result._start
-    left_out = set(card_ids)
-    if any(card.action in ("upgrade", "widen") for card in plan.cards if card.id in left_out):
-        return None
-    kept = [i for i, card in enumerate(plan.cards) if card.id not in left_out]
-    context = start.fork()
-    replay = (result.context.changed_by_card, log)
     # Its cards' warnings were given when the plan was applied.
-    again_log = _run_cards(
-        context, plan, kept, warn_free_ends=warn_free_ends, replay=replay, warn=False
-    )
+    again = result._cards_again(card_ids, warn=False)
+    if again is None:
+        return None
+    context, log = again
     context.write()
-    return _difference(result.context.builder, context.builder, start.builder, log=again_log)
+    start = result._start[0]
+    return _difference(result.context.builder, context.builder, start.builder, log=log)
 
 
 def _difference(
